@@ -1,0 +1,104 @@
+// Builds the Fastify app from a config and its shared resources (database, clock, keys, consent gate).
+// server.ts listens; tests build the same app on their own database.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import secureJson from 'secure-json-parse';
+import type { Config } from './config.js';
+import { httpConsentGate, inProcessConsentGate, type ConsentGate } from './modules/consent/gate.js';
+import { consentRoutes } from './modules/consent/routes.js';
+import { createConsentService } from './modules/consent/service.js';
+import { healthRoutes } from './modules/health/routes.js';
+import { authenticate } from './modules/identity/plugin.js';
+import { serviceTokenSource } from './modules/identity/service-token.js';
+import { createTokenVerifier } from './modules/identity/tokens.js';
+import { referralRoutes } from './modules/referrals/routes.js';
+import { createReferralService } from './modules/referrals/service.js';
+import type { Clock } from './platform/clock.js';
+import { AppError } from './platform/errors.js';
+import { renderApiError } from './platform/http-errors.js';
+import type { SigningKey } from './platform/keys.js';
+import type { Database } from './platform/schema.js';
+import { createValidatorCompiler } from './platform/validation.js';
+
+export interface AppResources {
+  config: Config;
+  db: Kysely<Database>;
+  engine: string;
+  clock: Clock;
+  signingKey: SigningKey;
+  /** Overrides the gate the config would choose; for tests that compare gates. */
+  consentGate?: ConsentGate;
+  logger?: boolean | { level: string };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    consentGate: ConsentGate;
+  }
+}
+
+export async function buildApp(resources: AppResources): Promise<FastifyInstance> {
+  const { config, db, clock, signingKey } = resources;
+  const app = Fastify({
+    logger: resources.logger ?? { level: config.logLevel, serializers: { req: requestWithoutQuery } },
+    bodyLimit: 1_048_576,
+  });
+  app.setValidatorCompiler(createValidatorCompiler());
+  app.setErrorHandler(renderApiError);
+  app.setNotFoundHandler((request, reply) => renderApiError(new AppError(404, 'NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a route of this API`), request, reply));
+  acceptEmptyJsonBodies(app);
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Referral Hub', version: '0.1.0', description: 'Consent-gated clinical referrals for SMART on FHIR ecosystems' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearerAuth: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(healthRoutes, { db, engine: resources.engine });
+
+  const consentService = createConsentService({ db, clock });
+  const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
+  app.decorate('consentGate', consentGate);
+  const verifyToken = createTokenVerifier(config.jwt, signingKey);
+
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', authenticate(verifyToken));
+      if (config.modules.includes('consent')) await api.register(consentRoutes, { service: consentService });
+      if (config.modules.includes('referrals')) {
+        const service = createReferralService({ db, clock, consentGate, responseDueHours: config.responseDueHours });
+        await api.register(referralRoutes, { service });
+      }
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}
+
+/** Query strings carry patient ids and reasons, and headers carry tokens: logs get neither. */
+function requestWithoutQuery(request: { method: string; url: string }) {
+  return { method: request.method, url: request.url.split('?')[0] };
+}
+
+function chooseConsentGate(resources: AppResources, service: ReturnType<typeof createConsentService>): ConsentGate {
+  const { config, signingKey, clock } = resources;
+  if (!config.consentUrl) return inProcessConsentGate(service);
+  return httpConsentGate(config.consentUrl, serviceTokenSource(signingKey, config.jwt, clock));
+}
+
+/** Action endpoints (send, hold…) take an optional body: `Content-Type: application/json` with none is fine. */
+function acceptEmptyJsonBodies(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    if (body === '') return done(null, null);
+    try {
+      done(null, secureJson.parse(body as string, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      done(new AppError(400, 'VALIDATION_FAILED', 'body: is not valid JSON', { field: 'body' }), undefined);
+    }
+  });
+}

@@ -1,0 +1,83 @@
+// Reads the process environment and arguments into one typed Config; nothing else reads process.env.
+import path from 'node:path';
+import { DEFAULT_RESPONSE_DUE_HOURS, PRIORITIES, type Priority } from './modules/referrals/priority.js';
+
+export type ModuleName = 'referrals' | 'consent';
+
+export interface Config {
+  port: number;
+  host: string;
+  /** PostgreSQL URL; embedded PGlite in `dataDir` when absent. */
+  databaseUrl?: string;
+  dataDir: string;
+  dbPoolSize: number;
+  /** Demo mode: demo data on first start and demo tokens. */
+  demo: boolean;
+  jwt: { issuer: string; audience: string; jwksUrl?: string };
+  /** A private JWK (JSON) for the instance's own tokens; else a key file in `dataDir/keys`. */
+  signingKeyJwk?: string;
+  /** Base URL of a separate consent service; in-process when absent. */
+  consentUrl?: string;
+  /** The modules this process serves. */
+  modules: ModuleName[];
+  responseDueHours: Record<Priority, number>;
+  logLevel: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
+  const dataDir = path.resolve(env.DATA_DIR ?? './data');
+  const jwksUrl = env.JWKS_URL || undefined;
+  if (jwksUrl && !(env.JWT_ISSUER && env.JWT_AUDIENCE)) {
+    throw new Error('JWKS_URL needs JWT_ISSUER and JWT_AUDIENCE to be set too');
+  }
+  return {
+    port: integer(env.PORT, 8080, 'PORT'),
+    host: env.HOST ?? '0.0.0.0',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+    dbPoolSize: integer(env.DB_POOL_SIZE, 10, 'DB_POOL_SIZE'),
+    demo: env.DEMO !== 'false',
+    jwt: {
+      issuer: env.JWT_ISSUER ?? 'referral-hub',
+      audience: env.JWT_AUDIENCE ?? 'referral-hub-api',
+      jwksUrl,
+    },
+    signingKeyJwk: env.SIGNING_KEY || undefined,
+    consentUrl: env.CONSENT_URL || undefined,
+    modules: parseModules(argv),
+    responseDueHours: parseResponseDue(env.RESPONSE_DUE_HOURS),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}
+
+function integer(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined || value === '') return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a whole number, got "${value}"`);
+  return parsed;
+}
+
+/** `--only consent` serves just the consent module; the default serves everything. */
+function parseModules(argv: string[]): ModuleName[] {
+  const at = argv.indexOf('--only');
+  if (at === -1) return ['referrals', 'consent'];
+  const named = (argv[at + 1] ?? '').split(',').filter(Boolean);
+  const unknown = named.filter((name) => name !== 'referrals' && name !== 'consent');
+  if (named.length === 0 || unknown.length > 0) {
+    throw new Error(`--only takes referrals and/or consent, got "${argv[at + 1] ?? ''}"`);
+  }
+  return named as ModuleName[];
+}
+
+/** `RESPONSE_DUE_HOURS="URGENT=168,STAT=2"` overrides the defaults per priority. */
+function parseResponseDue(value: string | undefined): Record<Priority, number> {
+  const table = { ...DEFAULT_RESPONSE_DUE_HOURS };
+  for (const entry of (value ?? '').split(',').filter(Boolean)) {
+    const [priority, hours] = entry.split('=');
+    if (!PRIORITIES.includes(priority as Priority) || !(Number(hours) > 0)) {
+      throw new Error(`RESPONSE_DUE_HOURS entry "${entry}" must be PRIORITY=hours`);
+    }
+    table[priority as Priority] = Number(hours);
+  }
+  return table;
+}

@@ -1,0 +1,86 @@
+// Consent grants in the database; every function takes the executor so callers can share a transaction.
+import type { Kysely } from 'kysely';
+import type { ConsentGrantRow, Database } from '../../platform/schema.js';
+import type { ConsentGrantView } from './schemas.js';
+
+type Db = Kysely<Database>;
+
+export interface NewGrant {
+  patientId: string;
+  clientId: string;
+  resourceType: string;
+  periodStart: string | null;
+  periodEnd: string | null;
+  source: 'portal' | 'smart' | 'api';
+  grantedBy: string;
+  createdAt: Date;
+}
+
+export async function insertGrant(db: Db, grant: NewGrant): Promise<ConsentGrantRow> {
+  return db
+    .insertInto('consent_grant')
+    .values({
+      patient_id: grant.patientId,
+      client_id: grant.clientId,
+      resource_type: grant.resourceType,
+      period_start: grant.periodStart,
+      period_end: grant.periodEnd,
+      source: grant.source,
+      status: 'active',
+      granted_by: grant.grantedBy,
+      created_at: grant.createdAt,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+export function findGrant(db: Db, id: number, options: { forUpdate?: boolean } = {}) {
+  const query = db.selectFrom('consent_grant').selectAll().where('id', '=', id);
+  return (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
+}
+
+export function listGrants(db: Db, filter: { patientId: string; clientId?: string; status?: string }) {
+  let query = db.selectFrom('consent_grant').selectAll().where('patient_id', '=', filter.patientId);
+  if (filter.clientId) query = query.where('client_id', '=', filter.clientId);
+  if (filter.status) query = query.where('status', '=', filter.status);
+  return query.orderBy('id').execute();
+}
+
+export async function markRevoked(db: Db, id: number, revokedBy: string, at: Date): Promise<ConsentGrantRow> {
+  return db
+    .updateTable('consent_grant')
+    .set({ status: 'revoked', revoked_at: at, revoked_by: revokedBy })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Active grants covering `at` for these types, newest first. */
+export function findEffectiveGrants(db: Db, query: { patientId: string; clientId: string; resourceTypes: string[]; at: Date }) {
+  return db
+    .selectFrom('consent_grant')
+    .selectAll()
+    .where('patient_id', '=', query.patientId)
+    .where('client_id', '=', query.clientId)
+    .where('resource_type', 'in', query.resourceTypes)
+    .where('status', '=', 'active')
+    .where((eb) => eb.or([eb('period_start', 'is', null), eb('period_start', '<=', query.at)]))
+    .where((eb) => eb.or([eb('period_end', 'is', null), eb('period_end', '>', query.at)]))
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+export function toGrantView(row: ConsentGrantRow): ConsentGrantView {
+  return {
+    id: row.id,
+    patientId: row.patient_id,
+    clientId: row.client_id,
+    resourceType: row.resource_type,
+    period: { start: row.period_start?.toISOString() ?? null, end: row.period_end?.toISOString() ?? null },
+    source: row.source as ConsentGrantView['source'],
+    status: row.status as ConsentGrantView['status'],
+    grantedBy: row.granted_by,
+    createdAt: row.created_at.toISOString(),
+    revokedAt: row.revoked_at?.toISOString() ?? null,
+  };
+}

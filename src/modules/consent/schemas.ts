@@ -1,0 +1,81 @@
+// Request and response shapes of /api/consent, declared once for validation, types and OpenAPI.
+import Type, { type Static } from 'typebox';
+
+export const PatientId = Type.String({
+  pattern: '^(Patient/)?[A-Za-z0-9\\-.]{1,64}$',
+  description: 'A Patient reference (Patient/ePatient-8675309) or its bare id',
+});
+export const ClientId = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:/\\-]+$' });
+export const ResourceType = Type.String({ pattern: '^[A-Z][A-Za-z]{1,63}$', description: 'A FHIR R4 resource type' });
+
+export const Period = Type.Object(
+  {
+    start: Type.Optional(Type.String({ format: 'date-time' })),
+    end: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
+
+export const GrantConsentBody = Type.Object(
+  {
+    patientId: PatientId,
+    clientId: ClientId,
+    resourceTypes: Type.Array(ResourceType, { minItems: 1, maxItems: 50, uniqueItems: true }),
+    period: Type.Optional(Period),
+  },
+  { additionalProperties: false },
+);
+export type GrantConsentInput = Static<typeof GrantConsentBody>;
+
+export const ConsentGrant = Type.Object({
+  id: Type.Integer(),
+  patientId: Type.String(),
+  clientId: Type.String(),
+  resourceType: Type.String(),
+  period: Type.Object({ start: Type.Union([Type.String(), Type.Null()]), end: Type.Union([Type.String(), Type.Null()]) }),
+  source: Type.Union([Type.Literal('portal'), Type.Literal('smart'), Type.Literal('api')]),
+  status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
+  grantedBy: Type.String(),
+  createdAt: Type.String(),
+  revokedAt: Type.Union([Type.String(), Type.Null()]),
+});
+export type ConsentGrantView = Static<typeof ConsentGrant>;
+
+export const GrantList = Type.Object({ grants: Type.Array(ConsentGrant) });
+
+export const ListConsentQuery = Type.Object(
+  { patientId: PatientId, clientId: Type.Optional(ClientId), status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked')])) },
+  { additionalProperties: false },
+);
+
+export const GrantIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+
+export const EvaluateBody = Type.Object(
+  {
+    patientId: PatientId,
+    clientId: ClientId,
+    resourceType: Type.Optional(ResourceType),
+    resourceTypes: Type.Optional(Type.Array(ResourceType, { minItems: 1, maxItems: 50, uniqueItems: true })),
+  },
+  { additionalProperties: false },
+);
+export type EvaluateInput = Static<typeof EvaluateBody>;
+
+export const Decision = Type.Union([Type.Literal('permit'), Type.Literal('deny')]);
+
+export const TypeDecision = Type.Object({
+  resourceType: Type.String(),
+  decision: Decision,
+  /** The grant that permitted it; null when denied. */
+  grant: Type.Union([ConsentGrant, Type.Null()]),
+  reason: Type.String(),
+});
+export type ResourceTypeDecision = Static<typeof TypeDecision>;
+
+export const EvaluateResponse = Type.Object({
+  decision: Decision,
+  patientId: Type.String(),
+  clientId: Type.String(),
+  decisions: Type.Array(TypeDecision),
+});
+export type EvaluateResult = Static<typeof EvaluateResponse>;

@@ -1,0 +1,133 @@
+// Consent use cases: patients (or admins for them) grant and revoke per resource type; anyone
+// allowed may ask whether a patient's consent permits sharing a type with a SMART client.
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.js';
+import { forbidden, notFound, validationFailed } from '../../platform/errors.js';
+import type { ConsentGrantRow, Database } from '../../platform/schema.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import { isFhirResourceType } from '../fhir/resource-types.js';
+import { hasRole, requireRole, toPatientReference, type Caller } from '../identity/caller.js';
+import * as grants from './repo.js';
+import type { ConsentGrantView, EvaluateInput, EvaluateResult, GrantConsentInput, ResourceTypeDecision } from './schemas.js';
+
+export type GrantSource = 'portal' | 'smart' | 'api';
+
+export interface ConsentQuery {
+  patientId: string;
+  clientId: string;
+  resourceTypes: string[];
+}
+
+export interface ConsentService {
+  grantConsent(caller: Caller, input: GrantConsentInput, source?: GrantSource): Promise<ConsentGrantView[]>;
+  listGrants(caller: Caller, filter: { patientId: string; clientId?: string; status?: string }): Promise<ConsentGrantView[]>;
+  revokeGrant(caller: Caller, id: number): Promise<ConsentGrantView>;
+  /** Decides each type: deny by default, permit only under an active grant covering now. */
+  evaluate(query: ConsentQuery): Promise<EvaluateResult>;
+  evaluateFor(caller: Caller, input: EvaluateInput): Promise<EvaluateResult>;
+}
+
+export function createConsentService(deps: { db: Kysely<Database>; clock: Clock }): ConsentService {
+  const { db, clock } = deps;
+
+  async function grantConsent(caller: Caller, input: GrantConsentInput, source: GrantSource = 'api') {
+    const patientId = toPatientReference(input.patientId);
+    assertActsForPatient(caller, patientId);
+    input.resourceTypes.forEach((type, index) => assertResourceType(type, `body.resourceTypes[${index}]`));
+    const period = checkedPeriod(input.period);
+    return db.transaction().execute(async (tx) => {
+      const created: ConsentGrantView[] = [];
+      for (const resourceType of input.resourceTypes) {
+        const row = await grants.insertGrant(tx, {
+          patientId,
+          clientId: input.clientId,
+          resourceType,
+          ...period,
+          source,
+          grantedBy: caller.sub,
+          createdAt: clock.now(),
+        });
+        await auditGrantChange(tx, caller, 'consent.grant', row);
+        created.push(grants.toGrantView(row));
+      }
+      return created;
+    });
+  }
+
+  async function listGrants(caller: Caller, filter: { patientId: string; clientId?: string; status?: string }) {
+    const patientId = toPatientReference(filter.patientId);
+    assertActsForPatient(caller, patientId);
+    const rows = await grants.listGrants(db, { ...filter, patientId });
+    return rows.map(grants.toGrantView);
+  }
+
+  async function revokeGrant(caller: Caller, id: number) {
+    return db.transaction().execute(async (tx) => {
+      const row = await grants.findGrant(tx, id, { forUpdate: true });
+      if (!row || !actsForPatient(caller, row.patient_id)) throw notFound(`Consent grant ${id}`);
+      if (row.status === 'revoked') return grants.toGrantView(row);
+      const revoked = await grants.markRevoked(tx, id, caller.sub, clock.now());
+      await auditGrantChange(tx, caller, 'consent.revoke', revoked);
+      return grants.toGrantView(revoked);
+    });
+  }
+
+  async function evaluate(query: ConsentQuery): Promise<EvaluateResult> {
+    const patientId = toPatientReference(query.patientId);
+    const effective = await grants.findEffectiveGrants(db, { ...query, patientId, at: clock.now() });
+    const decisions = query.resourceTypes.map((resourceType) =>
+      decide(resourceType, effective.find((grant) => grant.resource_type === resourceType)),
+    );
+    const permitted = decisions.every((decision) => decision.decision === 'permit');
+    return { decision: permitted ? 'permit' : 'deny', patientId, clientId: query.clientId, decisions };
+  }
+
+  async function evaluateFor(caller: Caller, input: EvaluateInput) {
+    requireRole(caller, 'clinician', 'service', 'admin');
+    const resourceTypes = [...new Set([...(input.resourceType ? [input.resourceType] : []), ...(input.resourceTypes ?? [])])];
+    if (resourceTypes.length === 0) throw validationFailed('body.resourceTypes', 'name resourceType or resourceTypes');
+    return evaluate({ patientId: input.patientId, clientId: input.clientId, resourceTypes });
+  }
+
+  async function auditGrantChange(tx: Kysely<Database>, caller: Caller, action: string, row: ConsentGrantRow) {
+    await appendAuditEvent(tx, clock, {
+      actor: caller.sub,
+      action,
+      outcome: 'success',
+      entityType: 'ConsentGrant',
+      entityId: row.id,
+      detail: { clientId: row.client_id, resourceType: row.resource_type, source: row.source },
+    });
+  }
+
+  return { grantConsent, listGrants, revokeGrant, evaluate, evaluateFor };
+}
+
+function decide(resourceType: string, grant: ConsentGrantRow | undefined): ResourceTypeDecision {
+  if (!grant) return { resourceType, decision: 'deny', grant: null, reason: 'No active consent covers this resource type' };
+  return { resourceType, decision: 'permit', grant: grants.toGrantView(grant), reason: `Permitted by consent grant ${grant.id}` };
+}
+
+/** Patients act for themselves; admins for anyone. */
+function actsForPatient(caller: Caller, patientId: string): boolean {
+  return hasRole(caller, 'admin') || (hasRole(caller, 'patient') && caller.patient === patientId);
+}
+
+function assertActsForPatient(caller: Caller, patientId: string): void {
+  if (!actsForPatient(caller, patientId)) {
+    throw forbidden('Only the patient themselves or an administrator may manage this consent');
+  }
+}
+
+function assertResourceType(type: string, field: string): void {
+  if (!isFhirResourceType(type)) throw validationFailed(field, `"${type}" is not a FHIR R4 resource type`);
+}
+
+function checkedPeriod(period: GrantConsentInput['period']) {
+  const periodStart = period?.start ?? null;
+  const periodEnd = period?.end ?? null;
+  if (periodStart && periodEnd && Date.parse(periodEnd) <= Date.parse(periodStart)) {
+    throw validationFailed('body.period.end', 'must be after period.start');
+  }
+  return { periodStart, periodEnd };
+}

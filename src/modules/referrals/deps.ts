@@ -1,0 +1,20 @@
+// What the referral use cases need from the app: the database, the clock, the consent gate and the
+// response-time table.
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/schema.js';
+import type { ConsentGate } from '../consent/gate.js';
+import type { Priority } from './priority.js';
+
+export interface ReferralDeps {
+  db: Kysely<Database>;
+  clock: Clock;
+  consentGate: ConsentGate;
+  responseDueHours: Record<Priority, number>;
+}
+
+/** A use case's answer when the HTTP status is part of it (a replayed idempotent request). */
+export interface Outcome<T> {
+  statusCode: number;
+  body: T;
+}

@@ -1,0 +1,89 @@
+// Drafting referrals: create (optionally idempotent) and edit while still a draft. No consent check
+// runs here; it runs when the draft is sent.
+import type { Kysely } from 'kysely';
+import { forbidden, referralNotEditable, validationFailed } from '../../platform/errors.js';
+import { claimKey, findStoredResponse, idempotentRequest, storeResponse } from '../../platform/idempotency.js';
+import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
+import { assertIfMatch } from '../../platform/versioning.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import { isFhirResourceType } from '../fhir/resource-types.js';
+import { requireRole, type Caller } from '../identity/caller.js';
+import { assertSide, visibleReferral } from './access.js';
+import type { Outcome, ReferralDeps } from './deps.js';
+import * as referrals from './repo.js';
+import type { CreateReferralInput, EditReferralInput, ReferralView } from './schemas.js';
+import { toReferralView } from './views.js';
+
+export function createDraftUseCases({ db, clock }: ReferralDeps) {
+  async function createReferral(caller: Caller, input: CreateReferralInput, idempotencyKey?: string): Promise<Outcome<ReferralView>> {
+    requireRole(caller, 'clinician');
+    assertActsForSender(caller, input.sendingOrganisationId);
+    assertResourceTypes(input.sharedResourceTypes);
+    const keyed = idempotencyKey ? idempotentRequest(caller.sub, 'referral.create', idempotencyKey, input) : undefined;
+    const stored = keyed && (await findStoredResponse(db, keyed));
+    if (stored) return stored as Outcome<ReferralView>;
+
+    const outcome = await db.transaction().execute(async (tx) => {
+      if (keyed && !(await claimKey(tx, keyed, clock.now()))) return undefined;
+      const row = await referrals.insertReferral(tx, { ...(columnsOf(input) as NewReferralRow), status: 'DRAFT', created_by: caller.sub, created_at: clock.now(), updated_at: clock.now() });
+      await auditDraft(tx, caller, row, 'referral.create', { status: 'DRAFT' });
+      const created = { statusCode: 201, body: toReferralView(row, clock.now()) };
+      if (keyed) await storeResponse(tx, keyed, created);
+      return created;
+    });
+    return outcome ?? ((await findStoredResponse(db, keyed!)) as Outcome<ReferralView>);
+  }
+
+  async function editDraft(caller: Caller, id: number, input: EditReferralInput, ifMatch?: string): Promise<ReferralView> {
+    if (input.sendingOrganisationId) assertActsForSender(caller, input.sendingOrganisationId);
+    if (input.sharedResourceTypes) assertResourceTypes(input.sharedResourceTypes);
+    return db.transaction().execute(async (tx) => {
+      const row = visibleReferral(caller, await referrals.findReferral(tx, id, { forUpdate: true }), id);
+      assertSide(caller, row, ['referring'], 'edit');
+      assertIfMatch(ifMatch, row.version);
+      if (row.status !== 'DRAFT') throw referralNotEditable(row.status);
+      const updated = await referrals.updateReferral(tx, id, columnsOf(input), clock.now());
+      await auditDraft(tx, caller, updated, 'referral.edit', { changedFields: Object.keys(input) });
+      return toReferralView(updated, clock.now());
+    });
+  }
+
+  async function auditDraft(tx: Kysely<Database>, caller: Caller, row: ReferralRow, action: string, detail: Record<string, unknown>) {
+    await appendAuditEvent(tx, clock, { actor: caller.sub, action, outcome: 'success', entityType: 'Referral', entityId: row.id, referralId: row.id, detail });
+  }
+
+  return { createReferral, editDraft };
+}
+
+/** A clinician drafts referrals only for the organisation they act for. */
+function assertActsForSender(caller: Caller, sendingOrganisationId: string): void {
+  if (caller.organization !== sendingOrganisationId) {
+    throw forbidden(`sendingOrganisationId must be the organisation you act for (${caller.organization ?? 'none'})`);
+  }
+}
+
+function assertResourceTypes(types: string[]): void {
+  types.forEach((type, index) => {
+    if (!isFhirResourceType(type)) throw validationFailed(`body.sharedResourceTypes[${index}]`, `"${type}" is not a FHIR R4 resource type`);
+  });
+}
+
+/** Maps the guide's fields to columns; only the fields present in `input`. */
+function columnsOf(input: EditReferralInput) {
+  const columns: referrals.ReferralPatch = {
+    patient_id: input.patientId,
+    requester_id: input.requesterId,
+    performer_id: input.performerId,
+    receiving_facility_client_id: input.receivingFacilityClientId,
+    referral_code: input.referralCode,
+    referral_display: input.referralDisplay,
+    priority: input.priority,
+    reason_codes: input.reasonCodes && JSON.stringify(input.reasonCodes),
+    clinical_note: input.clinicalNote,
+    shared_resource_types: input.sharedResourceTypes && JSON.stringify(input.sharedResourceTypes),
+    occurrence_date: input.occurrenceDate,
+    sending_organisation_id: input.sendingOrganisationId,
+    receiving_organisation_id: input.receivingOrganisationId,
+  };
+  return Object.fromEntries(Object.entries(columns).filter(([, value]) => value !== undefined)) as referrals.ReferralPatch;
+}

@@ -1,0 +1,77 @@
+// Reading referrals: one referral (with its consent warnings), the caller's list, a facility's inbox,
+// and a referral's audit history.
+import { decodeCursor, pageOf } from '../../platform/cursor.js';
+import { forbidden } from '../../platform/errors.js';
+import type { ReferralRow } from '../../platform/schema.js';
+import { listReferralAudit } from '../audit/repo.js';
+import { requireRole, toPatientReference, type Caller } from '../identity/caller.js';
+import { visibleReferral } from './access.js';
+import type { ReferralDeps } from './deps.js';
+import * as referrals from './repo.js';
+import type { InboxFilter, ListReferralsFilter, ReferralView } from './schemas.js';
+import { OPEN_REFERRAL_STATUSES, type ReferralStatus } from './states.js';
+import { toReferralView } from './views.js';
+
+const DEFAULT_LIMIT = 20;
+
+const isIdPosition = (value: unknown): value is { id: number } =>
+  typeof value === 'object' && value !== null && Number.isInteger((value as { id: unknown }).id);
+
+const isInboxPosition = (value: unknown): value is referrals.InboxPosition => {
+  if (!isIdPosition(value)) return false;
+  const { rank, due } = value as { rank?: unknown; due?: unknown };
+  return Number.isInteger(rank) && typeof due === 'string' && !Number.isNaN(Date.parse(due));
+};
+
+export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
+  async function getReferral(caller: Caller, id: number): Promise<ReferralView> {
+    const row = visibleReferral(caller, await referrals.findReferral(db, id), id);
+    return { ...toReferralView(row, clock.now()), consentWarnings: await consentWarnings(row) };
+  }
+
+  /**
+   * Shared types whose consent no longer holds. Revoking consent does not revoke a sent referral
+   * (workflow guide), so the referring clinician is told instead; null when the gate cannot answer.
+   */
+  async function consentWarnings(row: ReferralRow): Promise<string[] | null> {
+    if (!OPEN_REFERRAL_STATUSES.includes(row.status as ReferralStatus)) return [];
+    try {
+      const result = await consentGate.evaluate({ patientId: row.patient_id, clientId: row.receiving_facility_client_id, resourceTypes: row.shared_resource_types });
+      return result.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType);
+    } catch {
+      return null;
+    }
+  }
+
+  async function listReferrals(caller: Caller, filter: ListReferralsFilter) {
+    requireRole(caller, 'clinician');
+    const limit = filter.limit ?? DEFAULT_LIMIT;
+    const afterId = filter.cursor ? decodeCursor(filter.cursor, isIdPosition).id : undefined;
+    const patientId = filter.patientId && toPatientReference(filter.patientId);
+    const rows = await referrals.listVisibleReferrals(db, caller, { ...filter, patientId, afterId, limit });
+    return pageOf(rows, limit, (row) => toReferralView(row, clock.now()), (row) => ({ id: row.id }));
+  }
+
+  async function inbox(caller: Caller, filter: InboxFilter) {
+    requireRole(caller, 'clinician');
+    if (caller.organization !== filter.performerId) {
+      throw forbidden(`performerId must be the organisation you act for (${caller.organization ?? 'none'})`);
+    }
+    const limit = filter.limit ?? DEFAULT_LIMIT;
+    const after = filter.cursor ? decodeCursor(filter.cursor, isInboxPosition) : undefined;
+    const patientId = filter.patientId && toPatientReference(filter.patientId);
+    const rows = await referrals.listInbox(db, { ...filter, patientId, after, limit });
+    return pageOf(rows, limit, (row) => toReferralView(row, clock.now()), (row) => ({
+      rank: row.priority_rank,
+      due: row.response_due_at!.toISOString(),
+      id: row.id,
+    }));
+  }
+
+  async function history(caller: Caller, id: number) {
+    visibleReferral(caller, await referrals.findReferral(db, id), id);
+    return listReferralAudit(db, id);
+  }
+
+  return { getReferral, listReferrals, inbox, history };
+}

@@ -1,0 +1,83 @@
+// Referral records in the database. Functions take the executor (db or transaction) so a service
+// can write a change, its tasks and its audit event in one transaction.
+import type { Kysely } from 'kysely';
+import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
+import type { Caller } from '../identity/caller.js';
+import type { InboxFilter, ListReferralsFilter } from './schemas.js';
+
+type Db = Kysely<Database>;
+
+export type ReferralPatch = Partial<Omit<NewReferralRow, 'id' | 'version' | 'created_at' | 'created_by'>>;
+
+export function insertReferral(db: Db, row: NewReferralRow): Promise<ReferralRow> {
+  return db.insertInto('referral').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export function findReferral(db: Db, id: number, options: { forUpdate?: boolean } = {}): Promise<ReferralRow | undefined> {
+  const query = db.selectFrom('referral').selectAll().where('id', '=', id);
+  return (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
+}
+
+/** Applies `patch`, bumping the version that is the referral's ETag. */
+export function updateReferral(db: Db, id: number, patch: ReferralPatch, at: Date): Promise<ReferralRow> {
+  return db
+    .updateTable('referral')
+    .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: at }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** Referrals the caller's organisation sends (drafts included) or receives (once sent), newest first. */
+export function listVisibleReferrals(db: Db, caller: Caller, filter: ListReferralsFilter & { afterId?: number; limit: number }) {
+  const organization = caller.organization ?? '';
+  const fhirUser = caller.fhirUser ?? '';
+  let query = db.selectFrom('referral').selectAll();
+  query = query.where((eb) => {
+    const referring = eb.or([eb('sending_organisation_id', '=', organization), eb('requester_id', '=', fhirUser)]);
+    const receiving = eb.and([
+      eb.or([eb('performer_id', '=', organization), eb('receiving_organisation_id', '=', organization)]),
+      eb('status', '!=', 'DRAFT'),
+    ]);
+    if (filter.side === 'referring') return referring;
+    if (filter.side === 'receiving') return receiving;
+    return eb.or([referring, receiving]);
+  });
+  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.patientId) query = query.where('patient_id', '=', filter.patientId);
+  if (filter.priority) query = query.where('priority', '=', filter.priority);
+  if (filter.afterId !== undefined) query = query.where('id', '<', filter.afterId);
+  return query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
+}
+
+export interface InboxPosition {
+  rank: number;
+  due: string;
+  id: number;
+}
+
+/** Open referrals for a performer whose task is still open, most urgent and soonest due first. */
+export function listInbox(db: Db, filter: InboxFilter & { after?: InboxPosition; limit: number }) {
+  let query = db
+    .selectFrom('referral')
+    .selectAll()
+    .where('performer_id', '=', filter.performerId)
+    .where('status', 'in', filter.status ? [filter.status] : ['ACTIVE', 'ON_HOLD'])
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('referral_task')
+          .select('referral_task.id')
+          .whereRef('referral_task.referral_id', '=', 'referral.id')
+          .where('referral_task.status', 'not in', ['COMPLETED', 'REJECTED', 'CANCELLED']),
+      ),
+    );
+  if (filter.patientId) query = query.where('patient_id', '=', filter.patientId);
+  if (filter.priority) query = query.where('priority', '=', filter.priority);
+  const after = filter.after;
+  if (after) {
+    query = query.where((eb) =>
+      eb(eb.refTuple('priority_rank', 'response_due_at', 'id'), '>', eb.tuple(after.rank, new Date(after.due), after.id)),
+    );
+  }
+  return query.orderBy('priority_rank').orderBy('response_due_at').orderBy('id').limit(filter.limit + 1).execute();
+}

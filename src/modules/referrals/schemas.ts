@@ -1,0 +1,153 @@
+// Request and response shapes of /api/referrals, as in the workflow guide; one source for
+// validation, TypeScript types and the OpenAPI document.
+import Type, { type Static } from 'typebox';
+import { ClientId, PatientId, ResourceType } from '../consent/schemas.js';
+import { PRIORITIES } from './priority.js';
+import { REFERRAL_STATUSES } from './states.js';
+import { FACILITY_TASK_STATUSES, TASK_STATUSES } from './task-states.js';
+
+const reference = (...types: string[]) =>
+  Type.String({ pattern: `^(${types.join('|')})/[A-Za-z0-9\\-.]{1,64}$`, description: `A ${types.join(' or ')} reference` });
+const OrganizationRef = reference('Organization');
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const Priority = Type.Enum(PRIORITIES);
+export const ReferralStatus = Type.Enum(REFERRAL_STATUSES);
+export const TaskStatus = Type.Enum(TASK_STATUSES);
+
+const referralFields = {
+  patientId: reference('Patient'),
+  requesterId: reference('Practitioner', 'PractitionerRole'),
+  performerId: reference('Organization', 'HealthcareService', 'PractitionerRole', 'Practitioner'),
+  receivingFacilityClientId: ClientId,
+  referralCode: Type.String({ pattern: '^[0-9]{6,18}$', description: 'SNOMED CT concept id' }),
+  referralDisplay: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
+  priority: Priority,
+  reasonCodes: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[A-Z][0-9][0-9A-Z](\\.[0-9A-Z]{1,4})?$', description: 'ICD-10 code' }), { maxItems: 20, uniqueItems: true }),
+  ),
+  clinicalNote: Type.Optional(Type.String({ maxLength: 10_000 })),
+  sharedResourceTypes: Type.Array(ResourceType, { minItems: 1, maxItems: 50, uniqueItems: true }),
+  occurrenceDate: Type.Optional(Type.String({ format: 'date' })),
+  sendingOrganisationId: OrganizationRef,
+  receivingOrganisationId: OrganizationRef,
+};
+
+export const CreateReferralBody = Type.Object(referralFields, { additionalProperties: false });
+export type CreateReferralInput = Static<typeof CreateReferralBody>;
+
+export const EditReferralBody = Type.Partial(Type.Object(referralFields), { additionalProperties: false, minProperties: 1 });
+export type EditReferralInput = Static<typeof EditReferralBody>;
+
+export const Referral = Type.Object({
+  id: Type.Integer(),
+  status: ReferralStatus,
+  version: Type.Integer(),
+  consentVerified: Type.Boolean(),
+  patientId: Type.String(),
+  requesterId: Type.String(),
+  performerId: Type.String(),
+  receivingFacilityClientId: Type.String(),
+  referralCode: Type.String(),
+  referralDisplay: Nullable(Type.String()),
+  priority: Priority,
+  fhirPriority: Type.String(),
+  reasonCodes: Type.Array(Type.String()),
+  clinicalNote: Nullable(Type.String()),
+  sharedResourceTypes: Type.Array(Type.String()),
+  occurrenceDate: Nullable(Type.String()),
+  sendingOrganisationId: Type.String(),
+  receivingOrganisationId: Type.String(),
+  authoredOn: Nullable(Type.String()),
+  responseDueAt: Nullable(Type.String()),
+  overdue: Type.Boolean(),
+  holdReason: Nullable(Type.String()),
+  revocationReason: Nullable(Type.String()),
+  consentWarnings: Type.Optional(Nullable(Type.Array(Type.String()))),
+  createdBy: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type ReferralView = Static<typeof Referral>;
+
+export const ReferralPage = Type.Object({ items: Type.Array(Referral), nextCursor: Nullable(Type.String()) });
+
+const paging = {
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+};
+
+export const ListReferralsQuery = Type.Object(
+  {
+    status: Type.Optional(ReferralStatus),
+    patientId: Type.Optional(PatientId),
+    priority: Type.Optional(Priority),
+    side: Type.Optional(Type.Union([Type.Literal('referring'), Type.Literal('receiving')])),
+    ...paging,
+  },
+  { additionalProperties: false },
+);
+export type ListReferralsFilter = Static<typeof ListReferralsQuery>;
+
+export const InboxQuery = Type.Object(
+  {
+    performerId: referralFields.performerId,
+    status: Type.Optional(Type.Union([Type.Literal('ACTIVE'), Type.Literal('ON_HOLD')])),
+    patientId: Type.Optional(PatientId),
+    priority: Type.Optional(Priority),
+    ...paging,
+  },
+  { additionalProperties: false },
+);
+export type InboxFilter = Static<typeof InboxQuery>;
+
+export const ReferralIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const TaskIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }), taskId: Type.Integer({ minimum: 1 }) });
+
+const Reason = Type.String({ minLength: 1, maxLength: 1000 });
+export const ReasonQuery = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
+export const ReasonBody = Type.Union([Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }), Type.Null()]);
+
+export const UpdateTaskBody = Type.Object(
+  {
+    status: Type.Optional(Type.Enum(FACILITY_TASK_STATUSES)),
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000 })),
+    rejectionReason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateTaskInput = Static<typeof UpdateTaskBody>;
+
+export const TaskNote = Type.Object({
+  id: Type.Integer(),
+  author: Type.String(),
+  status: TaskStatus,
+  text: Type.String(),
+  createdAt: Type.String(),
+});
+
+export const Task = Type.Object({
+  id: Type.Integer(),
+  referralId: Type.Integer(),
+  status: TaskStatus,
+  fhirStatus: Type.String(),
+  version: Type.Integer(),
+  ownerId: Type.String(),
+  requesterId: Type.String(),
+  rejectionReason: Nullable(Type.String()),
+  notes: Type.Array(TaskNote),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type TaskView = Static<typeof Task>;
+
+export const AuditEntry = Type.Object({
+  seq: Type.Integer(),
+  recordedAt: Type.String(),
+  actor: Type.String(),
+  action: Type.String(),
+  outcome: Type.String(),
+  entityType: Type.String(),
+  entityId: Type.String(),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+});

@@ -1,0 +1,19 @@
+// The referral service: every use case of the workflow guide, over one set of dependencies.
+import type { ReferralDeps } from './deps.js';
+import { createDraftUseCases } from './drafts.js';
+import { createLifecycleUseCases } from './lifecycle.js';
+import { createQueryUseCases } from './queries.js';
+import { createSendUseCase } from './send.js';
+import { createTaskUseCases } from './tasks.js';
+
+export function createReferralService(deps: ReferralDeps) {
+  return {
+    ...createDraftUseCases(deps),
+    ...createSendUseCase(deps),
+    ...createLifecycleUseCases(deps),
+    ...createTaskUseCases(deps),
+    ...createQueryUseCases(deps),
+  };
+}
+
+export type ReferralService = ReturnType<typeof createReferralService>;

@@ -1,0 +1,64 @@
+// The one catalogue of errors: each has an HTTP status and a stable `code` that clients can rely on.
+// Surfaces render them (JSON for /api); nothing else decides a status.
+
+export type ErrorDetails = Record<string, unknown>;
+
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetails = {},
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export const unauthenticated = (message = 'A valid bearer token is required') =>
+  new AppError(401, 'UNAUTHENTICATED', message);
+
+export const forbidden = (message: string) => new AppError(403, 'FORBIDDEN', message);
+
+export const notFound = (what: string) => new AppError(404, 'NOT_FOUND', `${what} was not found`);
+
+export const validationFailed = (field: string, message: string) =>
+  new AppError(400, 'VALIDATION_FAILED', `${field}: ${message}`, { field });
+
+export const invalidTransition = (entity: string, from: string, to: string) =>
+  new AppError(409, 'INVALID_TRANSITION', `${entity} cannot move from ${from} to ${to}`, { from, to });
+
+export const referralNotEditable = (status: string) =>
+  new AppError(
+    409,
+    'REFERRAL_NOT_EDITABLE',
+    `Only a DRAFT referral can be edited; this one is ${status}`,
+    { status },
+  );
+
+export const referralOnHold = () =>
+  new AppError(409, 'REFERRAL_ON_HOLD', 'The referral is on hold: resume it before updating its task');
+
+export const versionConflict = (expected: string, current: string) =>
+  new AppError(
+    412,
+    'VERSION_CONFLICT',
+    `If-Match ${expected} does not match the current version ${current}; reload and try again`,
+    { currentETag: current },
+  );
+
+export const idempotencyKeyReused = () =>
+  new AppError(
+    422,
+    'IDEMPOTENCY_KEY_REUSED',
+    'This Idempotency-Key was already used with a different request',
+  );
+
+export const consentGateFailed = (message: string, missingResourceTypes: string[]) =>
+  new AppError(422, 'CONSENT_GATE_FAILED', message, { missingResourceTypes });
+
+export const consentServiceUnavailable = (reason: string) =>
+  new AppError(503, 'CONSENT_SERVICE_UNAVAILABLE', `The consent service could not be reached: ${reason}`);
+
+export const demoDisabled = () =>
+  new AppError(403, 'DEMO_DISABLED', 'Demo identities are only available in demo mode (DEMO=true)');

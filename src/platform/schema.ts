@@ -1,0 +1,128 @@
+// Row types of the database, as Kysely sees them; one interface per table in migrations/.
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface ReferralTable {
+  id: Generated<number>;
+  version: Generated<number>;
+  status: string;
+  patient_id: string;
+  requester_id: string;
+  performer_id: string;
+  receiving_facility_client_id: string;
+  referral_code: string;
+  referral_display: string | null;
+  priority: string;
+  priority_rank: ColumnType<number, never, never>;
+  reason_codes: Json<string[]>;
+  clinical_note: string | null;
+  shared_resource_types: Json<string[]>;
+  occurrence_date: string | null;
+  sending_organisation_id: string;
+  receiving_organisation_id: string;
+  consent_verified: Generated<boolean>;
+  authored_on: Timestamp | null;
+  response_due_at: Timestamp | null;
+  hold_reason: string | null;
+  revocation_reason: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ReferralTaskTable {
+  id: Generated<number>;
+  referral_id: number;
+  version: Generated<number>;
+  status: string;
+  owner_id: string;
+  requester_id: string;
+  rejection_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TaskNoteTable {
+  id: Generated<number>;
+  task_id: number;
+  author: string;
+  status: string;
+  text: string;
+  created_at: Timestamp;
+}
+
+export interface ConsentGrantTable {
+  id: Generated<number>;
+  patient_id: string;
+  client_id: string;
+  resource_type: string;
+  period_start: Timestamp | null;
+  period_end: Timestamp | null;
+  source: string;
+  status: string;
+  granted_by: string;
+  created_at: Timestamp;
+  revoked_at: Timestamp | null;
+  revoked_by: string | null;
+}
+
+export interface AuditEventTable {
+  seq: number;
+  recorded_at: Timestamp;
+  actor: string;
+  action: string;
+  outcome: string;
+  entity_type: string;
+  entity_id: string;
+  referral_id: number | null;
+  detail: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditChainTable {
+  singleton: Generated<boolean>;
+  last_seq: number;
+  last_hash: string;
+}
+
+export interface IdempotencyRecordTable {
+  actor: string;
+  operation: string;
+  key: string;
+  request_hash: string;
+  status_code: number | null;
+  response: ColumnType<unknown, string | null, string | null> | null;
+  created_at: Timestamp;
+}
+
+export interface SchemaMigrationTable {
+  name: string;
+  applied_at: Timestamp;
+}
+
+export interface SeedRunTable {
+  name: string;
+  applied_at: Timestamp;
+}
+
+export interface Database {
+  referral: ReferralTable;
+  referral_task: ReferralTaskTable;
+  task_note: TaskNoteTable;
+  consent_grant: ConsentGrantTable;
+  audit_event: AuditEventTable;
+  audit_chain: AuditChainTable;
+  idempotency_record: IdempotencyRecordTable;
+  schema_migration: SchemaMigrationTable;
+  seed_run: SeedRunTable;
+}
+
+export type ReferralRow = Selectable<ReferralTable>;
+export type NewReferralRow = Insertable<ReferralTable>;
+export type TaskRow = Selectable<ReferralTaskTable>;
+export type TaskNoteRow = Selectable<TaskNoteTable>;
+export type ConsentGrantRow = Selectable<ConsentGrantTable>;
+export type AuditEventRow = Selectable<AuditEventTable>;

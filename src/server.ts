@@ -1,0 +1,40 @@
+// Starts Referral Hub: opens the database (PGlite in DATA_DIR unless DATABASE_URL is set), migrates,
+// loads demo data in demo mode, listens, and shuts down cleanly on SIGINT/SIGTERM.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import { seedDemoData } from './modules/demo/seed.js';
+import { systemClock } from './platform/clock.js';
+import { openDatabase } from './platform/db.js';
+import { loadSigningKey } from './platform/keys.js';
+import { migrate } from './platform/migrate.js';
+
+const config = loadConfig();
+const pgliteDir = path.join(config.dataDir, 'pglite');
+if (!config.databaseUrl) await mkdir(pgliteDir, { recursive: true });
+const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir, poolSize: config.dbPoolSize });
+await migrate(database);
+const signingKey = await loadSigningKey({ jwk: config.signingKeyJwk, dataDir: config.dataDir });
+const seeded = config.demo ? await seedDemoData(database.db, systemClock) : false;
+const app = await buildApp({ config, db: database.db, engine: database.engine, clock: systemClock, signingKey });
+await app.listen({ port: config.port, host: config.host });
+
+const base = `http://localhost:${config.port}`;
+console.log(`Referral Hub listening on ${base} (${database.engine}${config.databaseUrl ? '' : ` in ${pgliteDir}`}); API docs at ${base}/docs`);
+if (config.demo) {
+  if (seeded) console.log('Demo data loaded.');
+  console.log('Demo mode. Get a token for dr-smith, dr-patel, dr-other, patient or admin with:');
+  console.log(`  curl -H "Authorization: Bearer $(npm run --silent token -- dr-smith)" ${base}/api/referrals`);
+}
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, async () => {
+    if (closing) return;
+    closing = true;
+    await app.close();
+    await database.close();
+    process.exit(0);
+  });
+}
