@@ -1,0 +1,128 @@
+// A running Referral Hub for tests: a fresh database, the real app listening on a loopback port,
+// real signed tokens for the demo identities, and a small fetch client.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppResources } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { demoClaims, DEMO_PATIENT } from '../../src/modules/demo/identities.js';
+import { mintToken } from '../../src/modules/identity/tokens.js';
+import { fixedClock } from '../../src/platform/clock.js';
+import type { DatabaseHandle } from '../../src/platform/db.js';
+import { generateSigningJwk, importSigningKey, type SigningKey } from '../../src/platform/keys.js';
+import type { TestEngine } from './engines.js';
+
+export type Identity = 'dr-smith' | 'dr-patel' | 'dr-other' | 'patient' | 'admin';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  as?: Identity | { token: string };
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+let sharedKey: Promise<SigningKey> | undefined;
+export const testSigningKey = () => (sharedKey ??= generateSigningJwk().then(importSigningKey));
+
+export interface Harness {
+  baseUrl: string;
+  app: FastifyInstance;
+  database: DatabaseHandle;
+  clock: ReturnType<typeof fixedClock>;
+  config: Config;
+  key: SigningKey;
+  token(identity: Identity): Promise<string>;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(
+  engine: TestEngine,
+  overrides: { config?: Partial<Config>; resources?: Partial<AppResources>; database?: DatabaseHandle } = {},
+): Promise<Harness> {
+  const database = overrides.database ?? (await engine.open());
+  const config = { ...loadConfig({ DEMO: 'true' }, []), ...overrides.config };
+  const key = await testSigningKey();
+  const clock = fixedClock(new Date());
+  const app = await buildApp({ config, db: database.db, engine: database.engine, clock, signingKey: key, logger: false, ...overrides.resources });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+  const tokens = new Map<Identity, Promise<string>>();
+  const token = (identity: Identity) => {
+    if (!tokens.has(identity)) tokens.set(identity, mintToken(key, demoClaims(identity), { ...config.jwt, ttlSeconds: 3600 }));
+    return tokens.get(identity)!;
+  };
+
+  async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.as) headers.authorization = `Bearer ${typeof options.as === 'string' ? await token(options.as) : options.as.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+  }
+
+  return {
+    baseUrl,
+    app,
+    database,
+    clock,
+    config,
+    key,
+    token,
+    request,
+    close: async () => {
+      await app.close();
+      if (!overrides.database) await database.close();
+    },
+  };
+}
+
+/** The workflow guide's example referral. */
+export function guideReferral(overrides: Record<string, unknown> = {}) {
+  return {
+    patientId: DEMO_PATIENT,
+    requesterId: 'Practitioner/dr-smith',
+    performerId: 'Organization/royal-london-cardiology',
+    receivingFacilityClientId: 'royal-london-cardiology-smart',
+    referralCode: '103696004',
+    referralDisplay: 'Patient referral to cardiologist',
+    priority: 'ROUTINE',
+    reasonCodes: ['I20.9'],
+    clinicalNote: 'Chest pain and elevated troponin. ECG shows ST changes.',
+    sharedResourceTypes: ['Observation', 'Condition', 'DiagnosticReport'],
+    occurrenceDate: '2025-07-15',
+    sendingOrganisationId: 'Organization/anytown-gp-practice',
+    receivingOrganisationId: 'Organization/royal-london-cardiology',
+    ...overrides,
+  };
+}
+
+/** The patient consents to share `types` with the cardiology app (an admin records it for other patients). */
+export async function grantConsent(harness: Harness, types: string[], patientId = DEMO_PATIENT, clientId = 'royal-london-cardiology-smart') {
+  const as = patientId === DEMO_PATIENT ? 'patient' : 'admin';
+  const response = await harness.request('POST', '/api/consent', { as, body: { patientId, clientId, resourceTypes: types } });
+  if (response.status !== 201) throw new Error(`grant failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.grants as Array<{ id: number; resourceType: string }>;
+}
+
+/** A draft created by dr-smith; returns its id. */
+export async function createDraft(harness: Harness, overrides: Record<string, unknown> = {}): Promise<number> {
+  const response = await harness.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral(overrides) });
+  if (response.status !== 201) throw new Error(`create failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body.id;
+}
+
+/** A referral sent by dr-smith (consent granted first); returns its id and its task's id. */
+export async function createSentReferral(harness: Harness, overrides: Record<string, unknown> = {}) {
+  const id = await createDraft(harness, overrides);
+  await grantConsent(harness, (overrides.sharedResourceTypes as string[]) ?? ['Observation', 'Condition', 'DiagnosticReport']);
+  const sent = await harness.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' });
+  if (sent.status !== 200) throw new Error(`send failed: ${sent.status} ${JSON.stringify(sent.body)}`);
+  const tasks = await harness.request('GET', `/api/referrals/${id}/tasks`, { as: 'dr-smith' });
+  return { id, taskId: tasks.body[0].id as number };
+}
