@@ -37,6 +37,9 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
         oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection dropped by the server (restart, failover) must not crash the process;
+  // the pool replaces it on next use. The message is logged without the query or its values.
+  pool.on('error', (error) => console.error(`database connection lost: ${(error as { code?: string }).code ?? error.message}`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
