@@ -1,0 +1,118 @@
+// The README's promises, as a new user meets them: `npm start` on PGlite with demo data, demo tokens
+// from `npm run --silent token`, the guide's consent gate, graceful stop, and `audit:verify`.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadSigningKey } from '../src/platform/keys.js';
+import { mintToken } from '../src/modules/identity/tokens.js';
+import { guideReferral } from './support/harness.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; base: string; output: () => string }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' } });
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const base = `http://127.0.0.1:${port}`;
+  for (let attempt = 0; attempt < 120; attempt++) {
+    if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
+    const healthy = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+    if (healthy) return { child, base, output: () => output };
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  child.kill();
+  throw new Error(`server did not start: ${output}`);
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+const npmRun = (args: string[], env: Record<string, string>) => spawnSync('npm', ['run', '--silent', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+
+describe('npm start in demo mode', () => {
+  let dataDir: string;
+  let server: Awaited<ReturnType<typeof startServer>>;
+  before(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'rh-readme-'));
+    server = await startServer({ DATA_DIR: dataDir });
+  });
+  after(async () => {
+    await stop(server.child);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const token = (identity: string) => {
+    const result = npmRun(['token', '--', identity], { DATA_DIR: dataDir });
+    assert.equal(result.status, 0, result.stderr);
+    const printed = result.stdout.trim();
+    assert.match(printed, /^[\w-]+\.[\w-]+\.[\w-]+$/, 'prints only the token');
+    return printed;
+  };
+  const call = async (method: string, route: string, identity: string, body?: unknown) => {
+    const response = await fetch(`${server.base}${route}`, {
+      method,
+      headers: { authorization: `Bearer ${token(identity)}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: response.status, body: await response.json() };
+  };
+
+  it('says how to get demo tokens', () => {
+    assert.match(server.output(), /npm run --silent token -- dr-smith/);
+  });
+
+  it('meets the consent gate on Condition with the demo data, and sends once the patient consents', async () => {
+    const created = await call('POST', '/api/referrals', 'dr-smith', guideReferral());
+    assert.equal(created.status, 201);
+    const refused = await call('POST', `/api/referrals/${created.body.id}/send`, 'dr-smith');
+    assert.equal(refused.status, 422);
+    assert.deepEqual(refused.body.missingResourceTypes, ['Condition']);
+    const consent = { patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart', resourceTypes: ['Condition'] };
+    assert.equal((await call('POST', '/api/consent', 'patient', consent)).status, 201);
+    const sent = await call('POST', `/api/referrals/${created.body.id}/send`, 'dr-smith');
+    assert.equal(sent.status, 200);
+    assert.equal(sent.body.status, 'ACTIVE');
+  });
+
+  it('stops on SIGTERM, after which audit:verify reports an intact chain', async () => {
+    assert.equal(await stop(server.child), 0);
+    const verify = npmRun(['audit:verify'], { DATA_DIR: dataDir });
+    assert.equal(verify.status, 0, verify.stdout + verify.stderr);
+    assert.match(verify.stdout, /intact/);
+  });
+});
+
+describe('DEMO=false', () => {
+  it('refuses demo tokens and starts without demo data', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'rh-clean-'));
+    const server = await startServer({ DATA_DIR: dataDir, DEMO: 'false' });
+    try {
+      const refused = npmRun(['token', '--', 'dr-smith'], { DATA_DIR: dataDir, DEMO: 'false' });
+      assert.notEqual(refused.status, 0);
+      assert.equal(refused.stdout, '');
+      const key = await loadSigningKey({ dataDir });
+      const admin = await mintToken(key, { sub: 'ops', roles: ['admin'] }, { issuer: 'referral-hub', audience: 'referral-hub-api', ttlSeconds: 60 });
+      const response = await fetch(`${server.base}/api/consent?patientId=Patient/ePatient-8675309`, { headers: { authorization: `Bearer ${admin}` } });
+      assert.deepEqual((await response.json()).grants, []);
+    } finally {
+      await stop(server.child);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
