@@ -10,9 +10,10 @@ const database = await openDatabase({ url: config.databaseUrl, dataDir: path.joi
 try {
   const report = await verifyAuditChain(database.db);
   if (report.intact) {
-    console.log(`Audit chain intact: ${report.events} events verified.`);
+    console.log(`Audit chains intact: ${report.events} events in ${report.chains} chains verified.`);
   } else {
-    console.log(`Audit chain BROKEN at event ${report.brokenAt?.seq}: ${report.brokenAt?.reason} (${report.events} events verified before it).`);
+    const at = report.brokenAt!;
+    console.log(`Audit chain ${at.chain} BROKEN at event ${at.seq}: ${at.reason} (${report.events} events verified before it).`);
   }
   process.exitCode = report.intact ? 0 : 1;
 } finally {

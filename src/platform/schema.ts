@@ -69,7 +69,9 @@ export interface ConsentGrantTable {
 }
 
 export interface AuditEventTable {
-  seq: number;
+  seq: Generated<number>;
+  chain: string;
+  chain_seq: number;
   recorded_at: Timestamp;
   actor: string;
   action: string;
@@ -83,7 +85,7 @@ export interface AuditEventTable {
 }
 
 export interface AuditChainTable {
-  singleton: Generated<boolean>;
+  chain: string;
   last_seq: number;
   last_hash: string;
 }

@@ -31,3 +31,12 @@ export function canonicalJson(value: unknown): string {
 export function chainHash(previousHash: string, content: ChainedContent): string {
   return createHash('sha256').update(previousHash).update('\n').update(canonicalJson(content)).digest('hex');
 }
+
+/**
+ * The canonical JSON of an event up to its position: `seq` sorts after every other key, so the
+ * hashed text is this prefix, the position, and `}`. The database completes and hashes it while
+ * it holds the chain's head, in the same statement that appends the event.
+ */
+export function contentBeforeSeq(content: Omit<ChainedContent, 'seq'>): string {
+  return `${canonicalJson(content).slice(0, -1)},"seq":`;
+}

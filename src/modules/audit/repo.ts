@@ -1,9 +1,10 @@
 // The append-only audit table: events are appended in the caller's transaction, after locking the
-// chain head so concurrent appends queue instead of forking the chain.
-import type { Kysely } from 'kysely';
+// head of their chain (one per referral, one per patient's consent) so concurrent appends to one
+// chain queue instead of forking it, while appends to different chains proceed in parallel.
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { AuditEventRow, Database } from '../../platform/schema.js';
-import { chainHash, type ChainedContent } from './chain.js';
+import { contentBeforeSeq, GENESIS_HASH, type ChainedContent } from './chain.js';
 
 export interface AuditEventInput {
   actor: string;
@@ -13,6 +14,8 @@ export interface AuditEventInput {
   entityId: string | number;
   referralId?: number | null;
   detail?: Record<string, unknown>;
+  /** The chain the event joins; by default its referral's, else its entity's. */
+  chain?: string;
 }
 
 export interface AuditEvent {
@@ -27,15 +30,14 @@ export interface AuditEvent {
   detail: Record<string, unknown>;
 }
 
-/** Appends one event; call it inside the transaction of the change it records. */
+/**
+ * Appends one event; call it inside the transaction of the change it records. One statement locks
+ * the chain's head, hashes the event onto it and advances it; a chain's first event creates the
+ * head first.
+ */
 export async function appendAuditEvent(tx: Kysely<Database>, clock: Clock, input: AuditEventInput): Promise<AuditEvent> {
-  const head = await tx
-    .selectFrom('audit_chain')
-    .select(['last_seq', 'last_hash'])
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  const event: ChainedContent = {
-    seq: head.last_seq + 1,
+  const chain = input.chain ?? chainOf(input);
+  const content = {
     recordedAt: clock.now().toISOString(),
     actor: input.actor,
     action: input.action,
@@ -45,26 +47,42 @@ export async function appendAuditEvent(tx: Kysely<Database>, clock: Clock, input
     referralId: input.referralId ?? null,
     detail: input.detail ?? {},
   };
-  const hash = chainHash(head.last_hash, event);
-  await tx.insertInto('audit_event').values(toRow(event, head.last_hash, hash)).execute();
-  await tx.updateTable('audit_chain').set({ last_seq: event.seq, last_hash: hash }).execute();
-  return event as AuditEvent;
+  let appended = await appendToChain(tx, chain, content);
+  if (!appended) {
+    await tx.insertInto('audit_chain').values({ chain, last_seq: 0, last_hash: GENESIS_HASH }).onConflict((c) => c.doNothing()).execute();
+    appended = await appendToChain(tx, chain, content);
+  }
+  return { ...content, seq: appended!.seq };
 }
 
-function toRow(event: ChainedContent, prevHash: string, hash: string) {
-  return {
-    seq: event.seq,
-    recorded_at: event.recordedAt,
-    actor: event.actor,
-    action: event.action,
-    outcome: event.outcome,
-    entity_type: event.entityType,
-    entity_id: event.entityId,
-    referral_id: event.referralId,
-    detail: JSON.stringify(event.detail),
-    prev_hash: prevHash,
-    hash,
-  };
+/** A referral's events chain together; anything else chains per entity unless the caller names a chain. */
+function chainOf(input: AuditEventInput): string {
+  return input.referralId ? `referral:${input.referralId}` : `${input.entityType}:${input.entityId}`;
+}
+
+/** Nothing when the chain has no head yet. */
+async function appendToChain(tx: Kysely<Database>, chain: string, content: Omit<ChainedContent, 'seq'>) {
+  const { rows } = await sql<{ seq: number }>`
+    WITH head AS (
+      SELECT chain, last_seq + 1 AS chain_seq, last_hash AS prev_hash,
+             encode(sha256(convert_to(last_hash || ${'\n'}::text || ${contentBeforeSeq(content)}::text || (last_seq + 1) || '}', 'UTF8')), 'hex') AS hash
+        FROM audit_chain WHERE chain = ${chain} FOR UPDATE
+    ), appended AS (
+      INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash)
+      SELECT chain, chain_seq, ${content.recordedAt}::timestamptz, ${content.actor}::text, ${content.action}::text, ${content.outcome}::text,
+             ${content.entityType}::text, ${content.entityId}::text, ${content.referralId}::integer, ${JSON.stringify(content.detail)}::jsonb, prev_hash, hash
+        FROM head
+      RETURNING seq
+    )
+    UPDATE audit_chain SET last_seq = head.chain_seq, last_hash = head.hash
+      FROM head WHERE audit_chain.chain = head.chain
+    RETURNING (SELECT seq FROM appended) AS seq`.execute(tx);
+  return rows[0];
+}
+
+/** What the hash of a stored event covers: its content and its position in its chain. */
+export function chainedContentOf(row: AuditEventRow): ChainedContent {
+  return { ...fromAuditRow(row), seq: row.chain_seq };
 }
 
 export function fromAuditRow(row: AuditEventRow): AuditEvent {

@@ -20,6 +20,14 @@ for (const engine of testEngines()) {
       const report = await verifyAuditChain(hub.database.db);
       assert.equal(report.intact, true, JSON.stringify(report));
       assert.ok(report.events >= 8 * 4 + 8);
+      assert.ok(report.chains >= 8 + 8, 'a chain per referral and per patient');
+    });
+
+    it('chains each referral on its own, in the order of its history', async () => {
+      const referral = await createSentReferral(hub);
+      const rows = await hub.database.db.selectFrom('audit_event').select(['chain', 'chain_seq', 'action']).where('referral_id', '=', referral.id).orderBy('seq').execute();
+      assert.deepEqual(rows.map((row) => row.chain_seq), rows.map((_, index) => index + 1));
+      assert.ok(rows.every((row) => row.chain === `referral:${referral.id}`));
     });
 
     it('refuses updates and deletes of audit events', async () => {
@@ -31,11 +39,11 @@ for (const engine of testEngines()) {
       const db = hub.database.db;
       await sql`ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only`.execute(db);
       try {
-        await sql`UPDATE audit_event SET detail = '{"forged": true}' WHERE seq = 3`.execute(db);
+        const referral = await createSentReferral(hub);
+        await sql`UPDATE audit_event SET detail = '{"forged": true}' WHERE chain = ${`referral:${referral.id}`} AND chain_seq = 2`.execute(db);
         const report = await verifyAuditChain(db);
         assert.equal(report.intact, false);
-        assert.equal(report.brokenAt?.seq, 3);
-        assert.equal(report.events, 2);
+        assert.deepEqual(report.brokenAt, { chain: `referral:${referral.id}`, seq: 2, reason: 'its content does not match its hash' });
       } finally {
         await sql`ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only`.execute(db);
       }
@@ -43,19 +51,40 @@ for (const engine of testEngines()) {
   });
 }
 
-describe('audit chain truncation', () => {
-  it('finds events removed from the end', async () => {
+describe('audit chain removals', () => {
+  async function removeAndVerify(remove: (db: Harness['database']['db'], chain: string) => Promise<unknown>) {
     const hub = await startHarness(testEngines()[0]!);
     try {
-      await createSentReferral(hub);
+      const referral = await createSentReferral(hub);
       const db = hub.database.db;
       await sql`ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only`.execute(db);
-      await sql`DELETE FROM audit_event WHERE seq = (SELECT max(seq) FROM audit_event)`.execute(db);
-      const report = await verifyAuditChain(db);
-      assert.equal(report.intact, false);
-      assert.match(report.brokenAt?.reason ?? '', /removed/);
+      await remove(db, `referral:${referral.id}`);
+      return { referral, report: await verifyAuditChain(db) };
     } finally {
       await hub.close();
     }
+  }
+
+  it('finds events removed from the end of a chain', async () => {
+    const { referral, report } = await removeAndVerify((db, chain) =>
+      sql`DELETE FROM audit_event WHERE chain = ${chain} AND chain_seq = (SELECT max(chain_seq) FROM audit_event WHERE chain = ${chain})`.execute(db),
+    );
+    assert.equal(report.intact, false);
+    assert.equal(report.brokenAt?.chain, `referral:${referral.id}`);
+    assert.match(report.brokenAt?.reason ?? '', /removed/);
+  });
+
+  it('finds an event removed from the middle of a chain', async () => {
+    const { report } = await removeAndVerify((db, chain) => sql`DELETE FROM audit_event WHERE chain = ${chain} AND chain_seq = 1`.execute(db));
+    assert.equal(report.intact, false);
+    assert.equal(report.brokenAt?.seq, 1);
+    assert.match(report.brokenAt?.reason ?? '', /missing/);
+  });
+
+  it('finds a whole chain removed', async () => {
+    const { referral, report } = await removeAndVerify((db, chain) => sql`DELETE FROM audit_event WHERE chain = ${chain}`.execute(db));
+    assert.equal(report.intact, false);
+    assert.equal(report.brokenAt?.chain, `referral:${referral.id}`);
+    assert.match(report.brokenAt?.reason ?? '', /every event/);
   });
 });

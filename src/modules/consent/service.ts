@@ -96,6 +96,7 @@ export function createConsentService(deps: { db: Kysely<Database>; clock: Clock 
       outcome: 'success',
       entityType: 'ConsentGrant',
       entityId: row.id,
+      chain: `consent:${row.patient_id}`,
       detail: { clientId: row.client_id, resourceType: row.resource_type, source: row.source },
     });
   }

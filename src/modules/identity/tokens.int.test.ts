@@ -37,6 +37,15 @@ describe('bearer tokens signed by the instance key', () => {
     assert.equal((await list(await hub.token('dr-smith'))).status, 200);
   });
 
+  it('refuses a token once it expires, though it was accepted before', async () => {
+    const token = await signed(demoClaims('dr-smith'), { exp: now() + 1 });
+    assert.equal((await list(token)).status, 200);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const response = await list(token);
+    assert.equal(response.status, 401);
+    assert.match(response.body.message, /expired/);
+  });
+
   const refusals: Array<[string, () => Promise<string | { raw: string }>]> = [
     ['no Authorization header', async () => ({ raw: '' })],
     ['a non-bearer scheme', async () => ({ raw: 'Basic ZHI6c21pdGg=' })],

@@ -4,6 +4,7 @@ import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from 
 import { unauthenticated } from '../../platform/errors.js';
 import { SIGNING_ALG, type SigningKey } from '../../platform/keys.js';
 import { callerFromClaims, type Caller } from './caller.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /** Algorithms an external identity provider may use; never `none`, never HMAC (RFC 8725 §3.1). */
 const EXTERNAL_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
@@ -19,7 +20,10 @@ export type TokenVerifier = (token: string) => Promise<Caller>;
 export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey): TokenVerifier {
   const key = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : ownKey.publicKey;
   const algorithms = settings.jwksUrl ? EXTERNAL_ALGORITHMS : [SIGNING_ALG];
+  const verified = new VerifiedTokens();
   return async (token) => {
+    const known = verified.get(token);
+    if (known) return known;
     try {
       const { payload } = await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], {
         issuer: settings.issuer,
@@ -27,7 +31,9 @@ export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey)
         algorithms,
         requiredClaims: ['exp', 'sub'],
       });
-      return callerFromClaims(payload);
+      const caller = callerFromClaims(payload);
+      verified.remember(token, caller, payload.exp!);
+      return caller;
     } catch (error) {
       throw unauthenticated(describeRejection(error));
     }

@@ -58,10 +58,8 @@ export function insertNote(db: Db, note: { taskId: number; author: string; statu
 }
 
 /** The referral's tasks, oldest first, each with its notes in the order they were written. */
-export async function listTasksWithNotes(db: Db, referralId: number, taskIds?: number[]): Promise<TaskWithNotes[]> {
-  let query = db.selectFrom('referral_task').selectAll().where('referral_id', '=', referralId);
-  if (taskIds) query = query.where('id', 'in', taskIds);
-  const tasks = await query.orderBy('id').execute();
+export async function listTasksWithNotes(db: Db, referralId: number): Promise<TaskWithNotes[]> {
+  const tasks = await db.selectFrom('referral_task').selectAll().where('referral_id', '=', referralId).orderBy('id').execute();
   if (tasks.length === 0) return [];
   const notes = await db
     .selectFrom('task_note')
@@ -70,4 +68,9 @@ export async function listTasksWithNotes(db: Db, referralId: number, taskIds?: n
     .orderBy('id')
     .execute();
   return tasks.map((task) => ({ ...task, notes: notes.filter((note) => note.task_id === task.id) }));
+}
+
+export async function withNotes(db: Db, task: TaskRow): Promise<TaskWithNotes> {
+  const notes = await db.selectFrom('task_note').selectAll().where('task_id', '=', task.id).orderBy('id').execute();
+  return { ...task, notes };
 }

@@ -12,7 +12,7 @@ import * as referrals from './repo.js';
 import type { TaskView, UpdateTaskInput } from './schemas.js';
 import { referralTransition, type ReferralStatus } from './states.js';
 import { taskTransition, type TaskStatus } from './task-states.js';
-import { findTask, insertNote, listTasksWithNotes, updateTask } from './task-repo.js';
+import { findTask, insertNote, listTasksWithNotes, updateTask, withNotes } from './task-repo.js';
 import { toTaskView } from './views.js';
 
 export function createTaskUseCases({ db, clock }: ReferralDeps) {
@@ -32,12 +32,11 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
       assertIfMatch(ifMatch, task.version);
       if (referral.status === 'ON_HOLD') throw referralOnHold();
       const to = input.status ? taskTransition(task.status as TaskStatus, input.status) : (task.status as TaskStatus);
-      await updateTask(tx, task.id, { status: to, ...(to === 'REJECTED' ? { rejection_reason: input.rejectionReason } : {}) }, clock.now());
+      const updated = await updateTask(tx, task.id, { status: to, ...(to === 'REJECTED' ? { rejection_reason: input.rejectionReason } : {}) }, clock.now());
       if (input.note) await insertNote(tx, { taskId, author: caller.fhirUser ?? caller.sub, status: to, text: input.note, at: clock.now() });
       await auditTaskUpdate(tx, caller, task, to, Boolean(input.note));
       if (to === 'COMPLETED') await completeReferral(tx, caller, referral);
-      const [updated] = await listTasksWithNotes(tx, referralId, [taskId]);
-      return toTaskView(updated!);
+      return toTaskView(await withNotes(tx, updated));
     });
   }
 
