@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { AuditEventRow, Database } from '../../platform/schema.js';
-import { contentBeforeSeq, GENESIS_HASH, type ChainedContent } from './chain.js';
+import { chainHash, contentBeforeSeq, GENESIS_HASH, type ChainedContent } from './chain.js';
 
 export interface AuditEventInput {
   actor: string;
@@ -16,6 +16,8 @@ export interface AuditEventInput {
   detail?: Record<string, unknown>;
   /** The chain the event joins; by default its referral's, else its entity's. */
   chain?: string;
+  /** The event is the first of a new chain (a new referral's creation): one statement writes both. */
+  startsChain?: boolean;
 }
 
 export interface AuditEvent {
@@ -47,6 +49,7 @@ export async function appendAuditEvent(tx: Kysely<Database>, clock: Clock, input
     referralId: input.referralId ?? null,
     detail: input.detail ?? {},
   };
+  if (input.startsChain) return { ...content, seq: await startChain(tx, chain, content) };
   let appended = await appendToChain(tx, chain, content);
   if (!appended) {
     await tx.insertInto('audit_chain').values({ chain, last_seq: 0, last_hash: GENESIS_HASH }).onConflict((c) => c.doNothing()).execute();
@@ -58,6 +61,31 @@ export async function appendAuditEvent(tx: Kysely<Database>, clock: Clock, input
 /** A referral's events chain together; anything else chains per entity unless the caller names a chain. */
 function chainOf(input: AuditEventInput): string {
   return input.referralId ? `referral:${input.referralId}` : `${input.entityType}:${input.entityId}`;
+}
+
+/** Writes the head and the first event of a chain that must not exist yet; returns the event's seq. */
+async function startChain(tx: Kysely<Database>, chain: string, content: Omit<ChainedContent, 'seq'>): Promise<number> {
+  const hash = chainHash(GENESIS_HASH, { ...content, seq: 1 });
+  const { seq } = await tx
+    .with('head', (db) => db.insertInto('audit_chain').values({ chain, last_seq: 1, last_hash: hash }))
+    .insertInto('audit_event')
+    .values({ chain, chain_seq: 1, ...columnsOf(content), prev_hash: GENESIS_HASH, hash })
+    .returning('seq')
+    .executeTakeFirstOrThrow();
+  return seq;
+}
+
+function columnsOf(content: Omit<ChainedContent, 'seq'>) {
+  return {
+    recorded_at: content.recordedAt,
+    actor: content.actor,
+    action: content.action,
+    outcome: content.outcome,
+    entity_type: content.entityType,
+    entity_id: content.entityId,
+    referral_id: content.referralId,
+    detail: JSON.stringify(content.detail),
+  };
 }
 
 /** Nothing when the chain has no head yet. */

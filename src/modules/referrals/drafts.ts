@@ -26,7 +26,7 @@ export function createDraftUseCases({ db, clock }: ReferralDeps) {
     const outcome = await db.transaction().execute(async (tx) => {
       if (keyed && !(await claimKey(tx, keyed, clock.now()))) return undefined;
       const row = await referrals.insertReferral(tx, { ...(columnsOf(input) as NewReferralRow), status: 'DRAFT', created_by: caller.sub, created_at: clock.now(), updated_at: clock.now() });
-      await auditDraft(tx, caller, row, 'referral.create', { status: 'DRAFT' });
+      await auditDraft(tx, caller, row, 'referral.create', { status: 'DRAFT' }, { startsChain: true });
       const created = { statusCode: 201, body: toReferralView(row, clock.now()) };
       if (keyed) await storeResponse(tx, keyed, created);
       return created;
@@ -48,8 +48,8 @@ export function createDraftUseCases({ db, clock }: ReferralDeps) {
     });
   }
 
-  async function auditDraft(tx: Kysely<Database>, caller: Caller, row: ReferralRow, action: string, detail: Record<string, unknown>) {
-    await appendAuditEvent(tx, clock, { actor: caller.sub, action, outcome: 'success', entityType: 'Referral', entityId: row.id, referralId: row.id, detail });
+  async function auditDraft(tx: Kysely<Database>, caller: Caller, row: ReferralRow, action: string, detail: Record<string, unknown>, options = { startsChain: false }) {
+    await appendAuditEvent(tx, clock, { actor: caller.sub, action, outcome: 'success', entityType: 'Referral', entityId: row.id, referralId: row.id, detail, ...options });
   }
 
   return { createReferral, editDraft };

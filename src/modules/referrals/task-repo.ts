@@ -1,6 +1,7 @@
 // Referral tasks and their notes in the database.
-import type { Kysely } from 'kysely';
-import type { Database, TaskNoteRow, TaskRow } from '../../platform/schema.js';
+import { sql, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
+import type { Database, ReferralRow, TaskNoteRow, TaskRow } from '../../platform/schema.js';
 import type { TaskStatus } from './task-states.js';
 
 type Db = Kysely<Database>;
@@ -24,10 +25,33 @@ export function insertTask(db: Db, task: { referralId: number; ownerId: string; 
     .executeTakeFirstOrThrow();
 }
 
-export function findTask(db: Db, referralId: number, taskId: number, options: { forUpdate?: boolean } = {}) {
-  const query = db.selectFrom('referral_task').selectAll().where('id', '=', taskId).where('referral_id', '=', referralId);
-  return (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
+/**
+ * Locks a referral and one of its tasks in one statement (referral first, the lock order used
+ * everywhere) and reads the task's notes. Nothing when either does not exist.
+ */
+export async function lockReferralTask(db: Db, referralId: number, taskId: number): Promise<{ referral: ReferralRow; task: TaskWithNotes } | undefined> {
+  const row = await db
+    .selectFrom('referral')
+    .innerJoin('referral_task as task', 'task.referral_id', 'referral.id')
+    .selectAll('referral')
+    .select((eb) => [
+      sql<Json<TaskRow>>`to_jsonb(task)`.as('task'),
+      jsonArrayFrom(eb.selectFrom('task_note').selectAll('task_note').whereRef('task_note.task_id', '=', 'task.id').orderBy('task_note.id')).as('notes'),
+    ])
+    .where('referral.id', '=', referralId)
+    .where('task.id', '=', taskId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { task, notes, ...referral } = row;
+  return {
+    referral,
+    task: { ...task, created_at: new Date(task.created_at), updated_at: new Date(task.updated_at), notes: notes.map((note) => ({ ...note, created_at: new Date(note.created_at) })) },
+  };
 }
+
+/** A row read as JSON: its timestamps arrive as text. */
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
 
 export function openTasks(db: Db, referralId: number): Promise<TaskRow[]> {
   return db
@@ -68,9 +92,4 @@ export async function listTasksWithNotes(db: Db, referralId: number): Promise<Ta
     .orderBy('id')
     .execute();
   return tasks.map((task) => ({ ...task, notes: notes.filter((note) => note.task_id === task.id) }));
-}
-
-export async function withNotes(db: Db, task: TaskRow): Promise<TaskWithNotes> {
-  const notes = await db.selectFrom('task_note').selectAll().where('task_id', '=', task.id).orderBy('id').execute();
-  return { ...task, notes };
 }

@@ -12,7 +12,7 @@ import * as referrals from './repo.js';
 import type { TaskView, UpdateTaskInput } from './schemas.js';
 import { referralTransition, type ReferralStatus } from './states.js';
 import { taskTransition, type TaskStatus } from './task-states.js';
-import { findTask, insertNote, listTasksWithNotes, updateTask, withNotes } from './task-repo.js';
+import { insertNote, listTasksWithNotes, lockReferralTask, updateTask } from './task-repo.js';
 import { toTaskView } from './views.js';
 
 export function createTaskUseCases({ db, clock }: ReferralDeps) {
@@ -24,19 +24,19 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
   async function updateReferralTask(caller: Caller, referralId: number, taskId: number, input: UpdateTaskInput, ifMatch?: string): Promise<TaskView> {
     assertTaskUpdate(input);
     return db.transaction().execute(async (tx) => {
-      // Lock order everywhere: referral, then its tasks.
-      const referral = visibleReferral(caller, await referrals.findReferral(tx, referralId, { forUpdate: true }), referralId);
+      const locked = await lockReferralTask(tx, referralId, taskId);
+      const referral = visibleReferral(caller, locked?.referral ?? (await referrals.findReferral(tx, referralId)), referralId);
       assertSide(caller, referral, ['receiving'], 'update the task of');
-      const task = await findTask(tx, referralId, taskId, { forUpdate: true });
-      if (!task) throw notFound(`Task ${taskId} of referral ${referralId}`);
+      if (!locked) throw notFound(`Task ${taskId} of referral ${referralId}`);
+      const { task } = locked;
       assertIfMatch(ifMatch, task.version);
       if (referral.status === 'ON_HOLD') throw referralOnHold();
       const to = input.status ? taskTransition(task.status as TaskStatus, input.status) : (task.status as TaskStatus);
       const updated = await updateTask(tx, task.id, { status: to, ...(to === 'REJECTED' ? { rejection_reason: input.rejectionReason } : {}) }, clock.now());
-      if (input.note) await insertNote(tx, { taskId, author: caller.fhirUser ?? caller.sub, status: to, text: input.note, at: clock.now() });
+      const note = input.note && (await insertNote(tx, { taskId, author: caller.fhirUser ?? caller.sub, status: to, text: input.note, at: clock.now() }));
       await auditTaskUpdate(tx, caller, task, to, Boolean(input.note));
       if (to === 'COMPLETED') await completeReferral(tx, caller, referral);
-      return toTaskView(await withNotes(tx, updated));
+      return toTaskView({ ...updated, notes: note ? [...task.notes, note] : task.notes });
     });
   }
 
