@@ -1,5 +1,6 @@
 // Builds the Fastify app from a config and its shared resources (database, clock, keys, consent gate).
 // server.ts listens; tests build the same app on their own database.
+import './platform/node-globals.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -9,10 +10,20 @@ import type { Config } from './config.js';
 import { httpConsentGate, inProcessConsentGate, type ConsentGate } from './modules/consent/gate.js';
 import { consentRoutes } from './modules/consent/routes.js';
 import { createConsentService } from './modules/consent/service.js';
+import { auditMirrorSources } from './modules/audit/fhir-resources.js';
+import { consentMirrorSources } from './modules/consent/fhir-resources.js';
+import type { FhirBackend } from './modules/fhir/backend.js';
+import { embeddedFhirBackend } from './modules/fhir/embedded-backend.js';
+import { fhirRoutes } from './modules/fhir/routes.js';
+import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { outboxRoutes } from './modules/mirror/routes.js';
+import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.js';
 import { authenticate } from './modules/identity/plugin.js';
 import { serviceTokenSource } from './modules/identity/service-token.js';
 import { createTokenVerifier } from './modules/identity/tokens.js';
+import { readableReferralResources } from './modules/referrals/fhir-access.js';
+import { referralMirrorSources } from './modules/referrals/mirror-sources.js';
 import { referralRoutes } from './modules/referrals/routes.js';
 import { createReferralService } from './modules/referrals/service.js';
 import type { Clock } from './platform/clock.js';
@@ -36,6 +47,8 @@ export interface AppResources {
 declare module 'fastify' {
   interface FastifyInstance {
     consentGate: ConsentGate;
+    fhirBackend: FhirBackend;
+    mirrorWorker: MirrorWorker;
   }
 }
 
@@ -58,16 +71,25 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  await app.register(healthRoutes, { db, engine: resources.engine });
+  const fhirBackend = config.fhirUpstream ? upstreamFhirBackend(config.fhirUpstream) : embeddedFhirBackend(db, `${config.publicBaseUrl}/fhir`);
+  await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: config.fhirUpstream?.baseUrl ?? 'embedded' });
 
   const consentService = createConsentService({ db, clock });
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey);
+  startFhirMirror(app, resources, fhirBackend);
+  await app.register(fhirRoutes, {
+    prefix: '/fhir',
+    backend: fhirBackend,
+    authenticate: authenticate(verifyToken),
+    readableByClinician: (caller, found) => readableReferralResources(db, caller, found),
+  });
 
   await app.register(
     async (api) => {
       api.addHook('onRequest', authenticate(verifyToken));
+      await api.register(outboxRoutes, { db });
       if (config.modules.includes('consent')) await api.register(consentRoutes, { service: consentService });
       if (config.modules.includes('referrals')) {
         const service = createReferralService({ db, clock, consentGate, responseDueHours: config.responseDueHours });
@@ -77,6 +99,18 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     { prefix: '/api' },
   );
   return app;
+}
+
+/** Delivers referral, task, audit and consent records to the FHIR server while the app runs. */
+function startFhirMirror(app: FastifyInstance, resources: AppResources, target: FhirBackend): void {
+  const { db, config } = resources;
+  const baseUrl = config.publicBaseUrl;
+  const sources = { ...referralMirrorSources(db, baseUrl), ...auditMirrorSources(db, baseUrl), ...consentMirrorSources(db, baseUrl) };
+  const worker = createMirrorWorker({ db, sources, target, pollMs: config.mirror.pollMs, retryMaxMs: config.mirror.retryMaxMs, onError: (message) => app.log.warn(message) });
+  app.decorate('fhirBackend', target);
+  app.decorate('mirrorWorker', worker);
+  if (config.mirror.enabled) app.addHook('onReady', async () => worker.start());
+  app.addHook('onClose', async () => worker.stop());
 }
 
 /** Query strings carry patient ids and reasons, and headers carry tokens: logs get neither. */

@@ -22,6 +22,11 @@ export interface Config {
   modules: ModuleName[];
   responseDueHours: Record<Priority, number>;
   logLevel: string;
+  /** How this instance is reached from outside; names it in FHIR identifiers and links. */
+  publicBaseUrl: string;
+  /** An upstream FHIR R4 server; the embedded store serves /fhir when absent. */
+  fhirUpstream?: { baseUrl: string; auth?: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string } };
+  mirror: { enabled: boolean; pollMs: number; retryMaxMs: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
@@ -47,7 +52,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     modules: parseModules(argv),
     responseDueHours: parseResponseDue(env.RESPONSE_DUE_HOURS),
     logLevel: env.LOG_LEVEL ?? 'info',
+    publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${integer(env.PORT, 8080, 'PORT')}`).replace(/\/+$/, ''),
+    fhirUpstream: parseFhirUpstream(env),
+    mirror: {
+      enabled: env.MIRROR_WORKER !== 'false',
+      pollMs: integer(env.MIRROR_POLL_MS, 100, 'MIRROR_POLL_MS'),
+      retryMaxMs: integer(env.MIRROR_RETRY_MAX_MS, 60_000, 'MIRROR_RETRY_MAX_MS'),
+    },
   };
+}
+
+/** `FHIR_BASE_URL`, with `FHIR_TOKEN_URL`, `FHIR_CLIENT_ID`, `FHIR_CLIENT_SECRET` (and `FHIR_SCOPE`) when it wants a token. */
+function parseFhirUpstream(env: NodeJS.ProcessEnv): Config['fhirUpstream'] {
+  if (!env.FHIR_BASE_URL) return undefined;
+  const { FHIR_TOKEN_URL: tokenUrl, FHIR_CLIENT_ID: clientId, FHIR_CLIENT_SECRET: clientSecret } = env;
+  if (tokenUrl && !(clientId && clientSecret)) throw new Error('FHIR_TOKEN_URL needs FHIR_CLIENT_ID and FHIR_CLIENT_SECRET to be set too');
+  return { baseUrl: env.FHIR_BASE_URL, ...(tokenUrl && { auth: { tokenUrl, clientId: clientId!, clientSecret: clientSecret!, scope: env.FHIR_SCOPE || undefined } }) };
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {

@@ -110,6 +110,41 @@ export interface SeedRunTable {
   applied_at: Timestamp;
 }
 
+export interface FhirOutboxTable {
+  resource_type: string;
+  resource_id: string;
+  change_seq: number;
+  delivered_seq: Generated<number>;
+  pending_since: Timestamp | null;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  leased_until: Timestamp | null;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+  delivered_at: Timestamp | null;
+}
+
+export interface FhirResourceTable {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Timestamp;
+  deleted: Generated<boolean>;
+  compartments: string[];
+  statuses: string[];
+  identifiers: string[];
+  content: Json<Record<string, unknown>>;
+}
+
+export interface FhirResourceHistoryTable {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Timestamp;
+  deleted: boolean;
+  content: Json<Record<string, unknown>>;
+}
+
 export interface Database {
   referral: ReferralTable;
   referral_task: ReferralTaskTable;
@@ -120,6 +155,9 @@ export interface Database {
   idempotency_record: IdempotencyRecordTable;
   schema_migration: SchemaMigrationTable;
   seed_run: SeedRunTable;
+  fhir_outbox: FhirOutboxTable;
+  fhir_resource: FhirResourceTable;
+  fhir_resource_history: FhirResourceHistoryTable;
 }
 
 export type ReferralRow = Selectable<ReferralTable>;
@@ -128,3 +166,4 @@ export type TaskRow = Selectable<ReferralTaskTable>;
 export type TaskNoteRow = Selectable<TaskNoteTable>;
 export type ConsentGrantRow = Selectable<ConsentGrantTable>;
 export type AuditEventRow = Selectable<AuditEventTable>;
+export type FhirOutboxRow = Selectable<FhirOutboxTable>;

@@ -6,6 +6,7 @@ import { buildApp, type AppResources } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { demoClaims, DEMO_PATIENT } from '../../src/modules/demo/identities.js';
 import { mintToken } from '../../src/modules/identity/tokens.js';
+import { outboxStatus } from '../../src/modules/mirror/outbox.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import type { DatabaseHandle } from '../../src/platform/db.js';
 import { generateSigningJwk, importSigningKey, type SigningKey } from '../../src/platform/keys.js';
@@ -125,4 +126,16 @@ export async function createSentReferral(harness: Harness, overrides: Record<str
   if (sent.status !== 200) throw new Error(`send failed: ${sent.status} ${JSON.stringify(sent.body)}`);
   const tasks = await harness.request('GET', `/api/referrals/${id}/tasks`, { as: 'dr-smith' });
   return { id, taskId: tasks.body[0].id as number };
+}
+
+/** Waits until the FHIR mirror has delivered every change committed so far. */
+export async function drainMirror(harness: Harness, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await harness.app.mirrorWorker.deliverDue();
+    const { pending } = await outboxStatus(harness.database.db);
+    if (pending === 0) return;
+    if (Date.now() > deadline) throw new Error(`the FHIR mirror still has ${pending} undelivered resources`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -1,0 +1,95 @@
+// /fhir: the FHIR R4 endpoint. Every interaction needs a bearer token. Admins read everything and
+// load data with batch and transaction bundles; clinicians read the ServiceRequests and Tasks of
+// their own side's referrals; patient data for SMART apps comes with the SMART issue. Errors are
+// OperationOutcomes.
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '../identity/caller.js';
+import { hasRole } from '../identity/caller.js';
+import { callerOf } from '../identity/plugin.js';
+import { operationOutcome, type FhirAnswer, type FhirBackend, type FhirInteraction } from './backend.js';
+
+export type ReadableFilter = (caller: Caller, resources: Resource[]) => Promise<Resource[]>;
+
+export interface FhirRouteOptions {
+  backend: FhirBackend;
+  /** Narrows what a clinician sees to their own side's referral resources. */
+  readableByClinician: ReadableFilter;
+  authenticate: (request: FastifyRequest) => Promise<void>;
+}
+
+const FHIR_JSON = 'application/fhir+json';
+const REFERRAL_TYPES = new Set(['ServiceRequest', 'Task']);
+
+export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions): Promise<void> {
+  app.addContentTypeParser(FHIR_JSON, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
+  app.setErrorHandler((error: Error & { statusCode?: number; status?: number }, _request, reply) => {
+    const status = error.status ?? error.statusCode ?? 500;
+    const outcome = status === 401 ? operationOutcome('login', error.message) : status < 500 ? operationOutcome('invalid', error.message) : operationOutcome('exception', 'An unexpected error occurred');
+    return sendFhir(reply, { status, resource: outcome });
+  });
+  app.addHook('onRequest', async (request) => {
+    if (!isCapabilityRequest(request.method, request.url)) await options.authenticate(request);
+  });
+
+  const handler = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
+    const interaction = interactionOf(request);
+    if (isCapabilityRequest(request.method, request.url)) return sendFhir(reply, await options.backend.handle(interaction));
+    const caller = callerOf(request);
+    const refusal = refusalFor(caller, interaction);
+    if (refusal) return sendFhir(reply, refusal);
+    const answer = await options.backend.handle(interaction);
+    return sendFhir(reply, hasRole(caller, 'admin') ? answer : await narrowed(caller, answer, options.readableByClinician));
+  };
+  app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/*', schema: { hide: true }, handler });
+  app.route({ method: ['GET', 'POST'], url: '/', schema: { hide: true }, handler });
+}
+
+/** The CapabilityStatement is public, as clients read it before they have a token. */
+function isCapabilityRequest(method: string, url: string): boolean {
+  return method === 'GET' && /^\/fhir\/metadata(\?|$)/.test(url);
+}
+
+function interactionOf(request: FastifyRequest<{ Params: { '*': string } }>): FhirInteraction {
+  const queryAt = request.url.indexOf('?');
+  return {
+    method: request.method as FhirInteraction['method'],
+    path: (request.params['*'] ?? '').replace(/^\/+|\/+$/g, ''),
+    query: queryAt === -1 ? '' : request.url.slice(queryAt + 1),
+    body: request.body,
+    headers: { 'if-match': request.headers['if-match'] as string | undefined, 'if-none-exist': request.headers['if-none-exist'] as string | undefined },
+  };
+}
+
+/** Who may attempt what, before the store is asked. */
+function refusalFor(caller: Caller, interaction: FhirInteraction): FhirAnswer | undefined {
+  if (hasRole(caller, 'admin')) return undefined;
+  if (!hasRole(caller, 'clinician')) return forbidden('Only admins read /fhir until SMART app access is available; clinicians read their referrals');
+  if (interaction.method !== 'GET') return forbidden('Only admins write to /fhir');
+  const type = interaction.path.split('/')[0] ?? '';
+  if (!REFERRAL_TYPES.has(type)) return forbidden(`Clinicians read ServiceRequest and Task here, not ${type || 'system-wide searches'}`);
+  return undefined;
+}
+
+/** A clinician's answer: a single resource they may not read is "not found"; a bundle loses such entries. */
+async function narrowed(caller: Caller, answer: FhirAnswer, readable: ReadableFilter): Promise<FhirAnswer> {
+  const resource = answer.resource;
+  if (resource.resourceType === 'OperationOutcome') return answer;
+  if (resource.resourceType !== 'Bundle') {
+    const [kept] = await readable(caller, [resource]);
+    return kept ? answer : { status: 404, resource: operationOutcome('not-found', 'Not found') };
+  }
+  const bundle = resource as Bundle;
+  const entries = bundle.entry ?? [];
+  const kept = new Set(await readable(caller, entries.flatMap((entry) => (entry.resource ? [entry.resource] : []))));
+  const { total: _total, ...rest } = bundle;
+  return { ...answer, resource: { ...rest, entry: entries.filter((entry) => entry.resource && kept.has(entry.resource)) } };
+}
+
+function forbidden(diagnostics: string): FhirAnswer {
+  return { status: 403, resource: operationOutcome('forbidden', diagnostics) };
+}
+
+function sendFhir(reply: FastifyReply, answer: FhirAnswer) {
+  return reply.status(answer.status).headers(answer.headers ?? {}).type(FHIR_JSON).send(answer.resource);
+}

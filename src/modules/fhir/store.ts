@@ -1,0 +1,181 @@
+// The embedded FHIR store: a @medplum/fhir-router repository on our PostgreSQL (or PGlite). Each
+// resource's current version lives in fhir_resource with the columns search needs; every version
+// lives in fhir_resource_history for vread and _history.
+import '../../platform/node-globals.js';
+import { randomUUID } from 'node:crypto';
+import { badRequest, deepEquals, gone, notFound, OperationOutcomeError, preconditionFailed, type SearchRequest } from '@medplum/core';
+import type { Bundle, Reference, Resource } from '@medplum/fhirtypes';
+import { FhirRepository, type RepositoryMode } from '@medplum/fhir-router';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../platform/schema.js';
+import { searchColumnsOf } from './search-columns.js';
+import { searchStore } from './search.js';
+
+type WithId<T extends Resource> = T & { id: string };
+type Db = Kysely<Database>;
+
+export class PgFhirRepository extends FhirRepository {
+  constructor(
+    private readonly db: Db,
+    /** The public base of /fhir, for paging links. */
+    private readonly fhirBaseUrl: string,
+    private readonly inTransaction = false,
+  ) {
+    super();
+  }
+
+  setMode(_mode: RepositoryMode): void {}
+
+  generateId(): string {
+    return randomUUID();
+  }
+
+  async createResource<T extends Resource>(resource: T, options?: { assignedId?: boolean }): Promise<WithId<T>> {
+    const id = resource.id && options?.assignedId ? resource.id : this.generateId();
+    return this.write({ ...resource, id }, { mustBeNew: true });
+  }
+
+  async updateResource<T extends Resource>(resource: T, options?: { ifMatch?: string }): Promise<WithId<T>> {
+    if (!resource.id) throw new OperationOutcomeError(badRequest('Missing id', `${resource.resourceType}.id`));
+    return this.write(resource as WithId<T>, { ifMatch: options?.ifMatch });
+  }
+
+  async patchResource(): Promise<never> {
+    throw new OperationOutcomeError(badRequest('PATCH is not supported by this server; use PUT'));
+  }
+
+  async deleteResource(resourceType: string, id: string, options?: { ifMatch?: string }): Promise<void> {
+    await this.transaction(async (db) => {
+      const current = await lockCurrent(db, resourceType, id);
+      if (!current || current.deleted) throw new OperationOutcomeError(notFound);
+      if (options?.ifMatch && options.ifMatch !== String(current.version_id)) throw new OperationOutcomeError(preconditionFailed);
+      const versionId = current.version_id + 1;
+      const lastUpdated = new Date();
+      await db.updateTable('fhir_resource').set({ deleted: true, version_id: versionId, last_updated: lastUpdated }).where('resource_type', '=', resourceType).where('id', '=', id).execute();
+      await db.insertInto('fhir_resource_history').values({ resource_type: resourceType, id, version_id: versionId, last_updated: lastUpdated, deleted: true, content: JSON.stringify({ resourceType, id }) }).execute();
+    });
+  }
+
+  async readResource<T extends Resource>(resourceType: string, id: string): Promise<WithId<T>> {
+    const row = await this.db.selectFrom('fhir_resource').select(['content', 'deleted']).where('resource_type', '=', resourceType).where('id', '=', id).executeTakeFirst();
+    if (!row) throw new OperationOutcomeError(notFound);
+    if (row.deleted) throw new OperationOutcomeError(gone);
+    return asResource<T>(row.content);
+  }
+
+  async readReference<T extends Resource>(reference: Reference<T>): Promise<WithId<T>> {
+    const [resourceType, id, extra] = reference.reference?.split('/') ?? [];
+    if (!resourceType || !id || extra !== undefined) throw new OperationOutcomeError(badRequest('Invalid reference'));
+    return this.readResource<T>(resourceType, id);
+  }
+
+  async readReferences<T extends Resource>(references: readonly Reference<T>[]): Promise<(T | Error)[]> {
+    return Promise.all(references.map((reference) => this.readReference(reference).catch((error: Error) => error)));
+  }
+
+  async readHistory<T extends Resource>(resourceType: string, id: string, options?: { offset?: number; limit?: number }): Promise<Bundle<WithId<T>>> {
+    const rows = await this.db
+      .selectFrom('fhir_resource_history')
+      .select(['content', 'deleted', 'version_id', 'last_updated'])
+      .where('resource_type', '=', resourceType)
+      .where('id', '=', id)
+      .orderBy('version_id', 'desc')
+      .offset(options?.offset ?? 0)
+      .limit(Math.min(options?.limit ?? 100, 1000))
+      .execute();
+    if (rows.length === 0 && !options?.offset) throw new OperationOutcomeError(notFound);
+    return {
+      resourceType: 'Bundle',
+      type: 'history',
+      entry: rows.map((row) => ({
+        fullUrl: `${this.fhirBaseUrl}/${resourceType}/${id}`,
+        ...(row.deleted ? {} : { resource: asResource<T>(row.content) }),
+        request: { method: row.deleted ? 'DELETE' : row.version_id === 1 ? 'POST' : 'PUT', url: `${resourceType}/${id}` },
+        response: { status: row.deleted ? '204' : row.version_id === 1 ? '201' : '200', lastModified: row.last_updated.toISOString() },
+      })),
+    } as Bundle<WithId<T>>;
+  }
+
+  async readVersion<T extends Resource>(resourceType: string, id: string, versionId: string): Promise<WithId<T>> {
+    if (!/^[1-9][0-9]{0,8}$/.test(versionId)) throw new OperationOutcomeError(notFound);
+    const row = await this.db
+      .selectFrom('fhir_resource_history')
+      .select(['content', 'deleted'])
+      .where('resource_type', '=', resourceType)
+      .where('id', '=', id)
+      .where('version_id', '=', Number(versionId))
+      .executeTakeFirst();
+    if (!row) throw new OperationOutcomeError(notFound);
+    if (row.deleted) throw new OperationOutcomeError(gone);
+    return asResource<T>(row.content);
+  }
+
+  async search<T extends Resource>(searchRequest: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
+    return searchStore(this.db, searchRequest, this.fhirBaseUrl) as Promise<Bundle<WithId<T>>>;
+  }
+
+  async searchByReference(): Promise<never> {
+    throw new OperationOutcomeError(badRequest('Search by reference is not supported by this server'));
+  }
+
+  async withTransaction<TResult>(callback: (txRepo: this) => Promise<TResult>): Promise<TResult> {
+    return this.transaction((db) => callback(new PgFhirRepository(db, this.fhirBaseUrl, true) as this));
+  }
+
+  private transaction<R>(work: (db: Db) => Promise<R>): Promise<R> {
+    return this.inTransaction ? work(this.db) : this.db.transaction().execute(work);
+  }
+
+  /**
+   * Stores a new version, unless the content is what is stored already: then the stored version
+   * stands, so delivering one state twice (a retried PUT) changes nothing.
+   */
+  private write<T extends Resource>(resource: WithId<T>, rules: { mustBeNew?: boolean; ifMatch?: string }): Promise<WithId<T>> {
+    const { meta: _meta, ...content } = resource;
+    return this.transaction(async (db) => {
+      const current = await lockCurrent(db, resource.resourceType, resource.id);
+      if (current && rules.mustBeNew) throw new OperationOutcomeError(badRequest('Assigned ID is already in use'));
+      if (rules.ifMatch && rules.ifMatch !== String(current?.version_id)) throw new OperationOutcomeError(preconditionFailed);
+      if (current && !current.deleted && sameContent(current.content, content)) return asResource<T>(current.content);
+      const versionId = (current?.version_id ?? 0) + 1;
+      const lastUpdated = new Date();
+      const stored = { ...content, meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } } as WithId<T>;
+      const json = JSON.stringify(stored);
+      const row = { version_id: versionId, last_updated: lastUpdated, deleted: false, content: json, ...searchColumnsOf(stored) };
+      await db
+        .insertInto('fhir_resource')
+        .values({ resource_type: resource.resourceType, id: resource.id, ...row })
+        .onConflict((c) => c.columns(['resource_type', 'id']).doUpdateSet(row))
+        .execute();
+      await db.insertInto('fhir_resource_history').values({ resource_type: resource.resourceType, id: resource.id, version_id: versionId, last_updated: lastUpdated, deleted: false, content: json }).execute();
+      return stored;
+    });
+  }
+}
+
+/** A stored resource with `resourceType`, `id` and `meta` first again (jsonb keeps keys in its own order). */
+export function asResource<T extends Resource>(content: Record<string, unknown>): WithId<T> {
+  const { resourceType, id, meta, ...rest } = content;
+  return { resourceType, id, meta, ...rest } as unknown as WithId<T>;
+}
+
+function lockCurrent(db: Db, resourceType: string, id: string) {
+  return db
+    .selectFrom('fhir_resource')
+    .select(['version_id', 'deleted', 'content'])
+    .where('resource_type', '=', resourceType)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+function sameContent(stored: Record<string, unknown>, content: Record<string, unknown>): boolean {
+  const { meta: _meta, ...storedContent } = stored;
+  return deepEquals(storedContent, JSON.parse(JSON.stringify(content)));
+}
+
+/** Counts what the store holds, for tests and benchmarks. */
+export async function countStored(db: Db, resourceType: string): Promise<number> {
+  const row = await sql<{ count: number }>`select count(*)::int as count from fhir_resource where resource_type = ${resourceType} and not deleted`.execute(db);
+  return row.rows[0]!.count;
+}

@@ -1,0 +1,77 @@
+// An upstream FHIR R4 server (HAPI or any other): the mirror PUTs to it and /fhir forwards reads.
+// With client-credentials settings, requests carry a bearer token from its OAuth2 token endpoint.
+import type { Resource } from '@medplum/fhirtypes';
+import { operationOutcome, type FhirAnswer, type FhirBackend, type FhirInteraction } from './backend.js';
+
+export interface UpstreamSettings {
+  baseUrl: string;
+  /** OAuth2 client credentials for the upstream server, when it wants a token. */
+  auth?: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
+  timeoutMs?: number;
+}
+
+const FHIR_JSON = 'application/fhir+json';
+
+export function upstreamFhirBackend(settings: UpstreamSettings): FhirBackend {
+  const base = settings.baseUrl.replace(/\/+$/, '');
+  const timeoutMs = settings.timeoutMs ?? 10_000;
+  const authorization = settings.auth ? clientCredentials(settings.auth, timeoutMs) : async () => undefined;
+
+  async function send(method: string, path: string, body?: unknown): Promise<Response> {
+    const token = await authorization();
+    return fetch(`${base}/${path}`, {
+      method,
+      headers: { accept: FHIR_JSON, ...(body !== undefined && { 'content-type': FHIR_JSON }), ...(token && { authorization: `Bearer ${token}` }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  }
+
+  return {
+    kind: 'upstream',
+    async handle(interaction: FhirInteraction): Promise<FhirAnswer> {
+      if (interaction.method !== 'GET') return { status: 405, resource: operationOutcome('not-supported', 'This endpoint forwards reads to the upstream FHIR server; write to that server directly') };
+      try {
+        const response = await send('GET', interaction.query ? `${interaction.path}?${interaction.query}` : interaction.path);
+        const resource = (await response.json().catch(() => operationOutcome('exception', `The upstream FHIR server answered ${response.status} without a FHIR body`))) as Resource;
+        return { status: response.status, resource };
+      } catch (error) {
+        return { status: 502, resource: operationOutcome('transient', `The upstream FHIR server is unreachable: ${(error as Error).message}`) };
+      }
+    },
+    async put(resource: Resource & { id: string }) {
+      const response = await send('PUT', `${resource.resourceType}/${resource.id}`, resource);
+      if (response.ok) return void (await response.body?.cancel());
+      throw new Error(`PUT ${resource.resourceType}/${resource.id} answered ${response.status}: ${await diagnosticsOf(response)}`);
+    },
+  };
+}
+
+/** The upstream's own explanation of a refusal: the OperationOutcome's diagnostics, shortened. */
+async function diagnosticsOf(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '');
+  try {
+    const outcome = JSON.parse(text) as { issue?: { diagnostics?: string; details?: { text?: string } }[] };
+    return (outcome.issue ?? []).map((issue) => issue.diagnostics ?? issue.details?.text ?? '').join('; ').slice(0, 500) || 'no diagnostics';
+  } catch {
+    return 'no OperationOutcome';
+  }
+}
+
+/** A cached client-credentials access token, renewed 30 s before it expires. */
+function clientCredentials(auth: NonNullable<UpstreamSettings['auth']>, timeoutMs: number): () => Promise<string> {
+  let cached: { token: string; renewAt: number } | undefined;
+  return async () => {
+    if (cached && Date.now() < cached.renewAt) return cached.token;
+    const response = await fetch(auth.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}` },
+      body: new URLSearchParams({ grant_type: 'client_credentials', ...(auth.scope && { scope: auth.scope }) }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) throw new Error(`The upstream token endpoint answered ${response.status}`);
+    const { access_token: token, expires_in: expiresIn } = (await response.json()) as { access_token: string; expires_in?: number };
+    cached = { token, renewAt: Date.now() + Math.max(0, (expiresIn ?? 300) - 30) * 1000 };
+    return token;
+  };
+}

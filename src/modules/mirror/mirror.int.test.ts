@@ -1,0 +1,132 @@
+// The FHIR mirror into the embedded store, on every test database: what lands on /fhir after the
+// guide's workflow, the outbox committing with its change, leases between workers, and retries.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Resource } from '@medplum/fhirtypes';
+import { sql } from 'kysely';
+import { testEngines } from '../../../test/support/engines.js';
+import { createDraft, createSentReferral, drainMirror, startHarness, type Harness } from '../../../test/support/harness.js';
+import { claimDue } from './outbox.js';
+import { createMirrorWorker } from './worker.js';
+
+const outboxRow = (hub: Harness, type: string, id: string) =>
+  hub.database.db.selectFrom('fhir_outbox').selectAll().where('resource_type', '=', type).where('resource_id', '=', id).executeTakeFirst();
+
+for (const engine of testEngines()) {
+  describe(`FHIR mirror into the embedded store on ${engine.name}`, () => {
+    let hub: Harness;
+    before(async () => {
+      hub = await startHarness(engine, { config: { mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+    });
+    after(() => hub.close());
+
+    it('ends the guide workflow with the ServiceRequest and Task completed on /fhir, notes and audit included', async () => {
+      const { id, taskId } = await createSentReferral(hub);
+      for (const [status, note] of [['RECEIVED', 'Referral received'], ['ACCEPTED', 'Appointment booked'], ['INPROGRESS', 'Seen in clinic'], ['COMPLETED', 'Discharged to GP']]) {
+        const moved = await hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body: { status, note } });
+        assert.equal(moved.status, 200, JSON.stringify(moved.body));
+      }
+      await drainMirror(hub);
+      const serviceRequest = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' });
+      assert.equal(serviceRequest.status, 200);
+      assert.equal(serviceRequest.body.status, 'completed');
+      assert.equal(serviceRequest.body.priority, 'routine');
+      assert.deepEqual(serviceRequest.body.identifier, [{ system: `${hub.config.publicBaseUrl}/referrals`, value: String(id) }]);
+      assert.equal(serviceRequest.body.code.coding[0].code, '103696004');
+      assert.equal(serviceRequest.body.reasonCode[0].coding[0].code, 'I20.9');
+      const task = await hub.request('GET', `/fhir/Task/referral-task-${taskId}`, { as: 'admin' });
+      assert.equal(task.body.status, 'completed');
+      assert.equal(task.body.focus.reference, `ServiceRequest/referral-${id}`);
+      assert.equal(task.body.owner.reference, 'Organization/royal-london-cardiology');
+      assert.deepEqual(task.body.note.map((note: any) => [note.authorReference.reference, note.text]), [
+        ['Practitioner/dr-patel', 'Referral received'],
+        ['Practitioner/dr-patel', 'Appointment booked'],
+        ['Practitioner/dr-patel', 'Seen in clinic'],
+        ['Practitioner/dr-patel', 'Discharged to GP'],
+      ]);
+      const history = await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' });
+      for (const event of history.body) {
+        const audit = await hub.request('GET', `/fhir/AuditEvent/audit-${event.seq}`, { as: 'admin' });
+        assert.equal(audit.status, 200, `AuditEvent for ${event.action}`);
+      }
+      const sent = history.body.find((event: any) => event.action === 'referral.send' && event.outcome === 'success');
+      const sentAudit = await hub.request('GET', `/fhir/AuditEvent/audit-${sent.seq}`, { as: 'admin' });
+      assert.match(sentAudit.body.entity[0].detail[0].valueString, /Condition/);
+    });
+
+    it('commits the outbox row with its change, and a rolled-back change leaves none', async () => {
+      const id = await createDraft(hub);
+      const created = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);
+      assert.ok(created, 'a new draft has its outbox row');
+      const conflicting = await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { priority: 'STAT' }, headers: { 'if-match': '"99"' } });
+      assert.equal(conflicting.status, 412);
+      assert.equal((await outboxRow(hub, 'ServiceRequest', `referral-${id}`))!.change_seq, created!.change_seq);
+      const edited = await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { priority: 'STAT' } });
+      assert.equal(edited.status, 200);
+      assert.ok((await outboxRow(hub, 'ServiceRequest', `referral-${id}`))!.change_seq > created!.change_seq);
+      await drainMirror(hub);
+      const mirrored = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' });
+      assert.equal(mirrored.body.status, 'draft');
+      assert.equal(mirrored.body.priority, 'stat');
+    });
+
+    it('never hands one resource to two workers at once, and each change is delivered', async () => {
+      const ids = await Promise.all(Array.from({ length: 12 }, () => createDraft(hub)));
+      const delivered: string[] = [];
+      const target = { put: async (resource: Resource) => void delivered.push(`${resource.resourceType}/${resource.id}`) };
+      const sources = { ServiceRequest: async (id: string) => ({ resourceType: 'ServiceRequest', id, status: 'draft', intent: 'order', subject: { reference: 'Patient/x' } }) as Resource };
+      const [first, second] = [0, 1].map(() => createMirrorWorker({ db: hub.database.db, sources, target, batchSize: 5, concurrency: 2 }));
+      await drainOnly(hub, 'ServiceRequest', () => Promise.all([first!.deliverDue(), second!.deliverDue()]));
+      for (const id of ids) assert.equal(delivered.filter((name) => name === `ServiceRequest/referral-${id}`).length, 1, `referral-${id} delivered once`);
+      assert.equal(new Set(delivered).size, delivered.length);
+    });
+
+    it('keeps a failing row with its error, shows it in /health and /api/admin/outbox, and delivers it once the server recovers', async () => {
+      const id = await createDraft(hub);
+      let up = false;
+      const target = { put: async () => { if (!up) throw new Error('connect ECONNREFUSED 127.0.0.1:9'); } };
+      const sources = { ServiceRequest: async (rid: string) => ({ resourceType: 'ServiceRequest', id: rid }) as Resource };
+      const worker = createMirrorWorker({ db: hub.database.db, sources, target, retryBaseMs: 50, retryMaxMs: 100 });
+      await drainOnly(hub, 'ServiceRequest', () => worker.deliverDue(), { rounds: 3 });
+      const failing = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);
+      assert.ok(failing!.change_seq > failing!.delivered_seq, 'still pending');
+      assert.match(failing!.last_error!, /ECONNREFUSED/);
+      const health = await hub.request('GET', '/health');
+      assert.ok(health.body.fhirMirror.pending >= 1);
+      assert.match(health.body.fhirMirror.lastError.error, /ECONNREFUSED/);
+      const stuck = await hub.request('GET', '/api/admin/outbox', { as: 'admin' });
+      assert.ok(stuck.body.stuck.some((row: any) => row.resource === `ServiceRequest/referral-${id}` && row.attempts >= 1));
+      assert.equal((await hub.request('GET', '/api/admin/outbox', { as: 'dr-smith' })).status, 403);
+      up = true;
+      await drainOnly(hub, 'ServiceRequest', () => worker.deliverDue());
+      const recovered = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);
+      assert.equal(recovered!.delivered_seq, recovered!.change_seq);
+      assert.equal(recovered!.last_error, null);
+    });
+
+    it('claims with SKIP LOCKED: a row leased by one worker is not claimed by another', async () => {
+      await createDraft(hub);
+      const firstClaims = await claimDue(hub.database.db, 1000, 60_000);
+      assert.ok(firstClaims.length > 0);
+      const secondClaims = await claimDue(hub.database.db, 1000, 60_000);
+      const firstKeys = new Set(firstClaims.map((claim) => `${claim.resourceType}/${claim.resourceId}`));
+      assert.ok(secondClaims.every((claim) => !firstKeys.has(`${claim.resourceType}/${claim.resourceId}`)));
+      await sql`update fhir_outbox set leased_until = null`.execute(hub.database.db);
+    });
+  });
+}
+
+/** Runs rounds of `round` until no due row of `type` is left (or `rounds` have run); others are untouched. */
+async function drainOnly(hub: Harness, type: string, round: () => Promise<unknown>, options: { rounds?: number } = {}) {
+  const others = await hub.database.db.updateTable('fhir_outbox').set({ next_attempt_at: new Date('2999-01-01') }).where('resource_type', '!=', type).whereRef('change_seq', '>', 'delivered_seq').returning(['resource_type', 'resource_id']).execute();
+  try {
+    for (let i = 0; i < (options.rounds ?? 100); i++) {
+      await round();
+      const left = await sql<{ n: number }>`select count(*)::int as n from fhir_outbox where resource_type = ${type} and change_seq > delivered_seq`.execute(hub.database.db);
+      if (left.rows[0]!.n === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 60));
+    }
+  } finally {
+    for (const row of others) await hub.database.db.updateTable('fhir_outbox').set({ next_attempt_at: new Date() }).where('resource_type', '=', row.resource_type).where('resource_id', '=', row.resource_id).execute();
+  }
+}

@@ -1,0 +1,86 @@
+// The outbox table: which mirrored resources have changes not yet delivered, leased to one worker
+// at a time (FOR UPDATE SKIP LOCKED), with the attempts, backoff and last error of each.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../platform/schema.js';
+
+type Db = Kysely<Database>;
+
+export interface OutboxClaim {
+  resourceType: string;
+  resourceId: string;
+  /** The latest change this delivery covers. */
+  changeSeq: number;
+  attempts: number;
+}
+
+/** Leases up to `limit` due rows; each stays leased for `leaseMs` unless delivered or failed first. */
+export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<OutboxClaim[]> {
+  const { rows } = await sql<{ resource_type: string; resource_id: string; change_seq: number; attempts: number }>`
+    UPDATE fhir_outbox AS o
+       SET leased_until = clock_timestamp() + ${leaseMs} * interval '1 millisecond', attempts = o.attempts + 1
+      FROM (SELECT resource_type, resource_id FROM fhir_outbox
+             WHERE change_seq > delivered_seq AND next_attempt_at <= clock_timestamp()
+               AND (leased_until IS NULL OR leased_until < clock_timestamp())
+             ORDER BY next_attempt_at
+             LIMIT ${limit}
+             FOR UPDATE SKIP LOCKED) AS due
+     WHERE o.resource_type = due.resource_type AND o.resource_id = due.resource_id
+    RETURNING o.resource_type, o.resource_id, o.change_seq, o.attempts`.execute(db);
+  return rows.map((row) => ({ resourceType: row.resource_type, resourceId: row.resource_id, changeSeq: Number(row.change_seq), attempts: row.attempts }));
+}
+
+/** Records a delivery; a change made meanwhile keeps the row pending, due at once. */
+export async function markDelivered(db: Db, claim: OutboxClaim): Promise<void> {
+  await sql`
+    UPDATE fhir_outbox
+       SET delivered_seq = greatest(delivered_seq, ${claim.changeSeq}), leased_until = NULL, attempts = 0,
+           last_error = NULL, delivered_at = clock_timestamp(),
+           pending_since = CASE WHEN change_seq <= ${claim.changeSeq} THEN NULL ELSE clock_timestamp() END
+     WHERE resource_type = ${claim.resourceType} AND resource_id = ${claim.resourceId}`.execute(db);
+}
+
+/** Records a failed attempt; the row stays pending with its error until `retryAt`. */
+export async function markFailed(db: Db, claim: OutboxClaim, error: string, retryAt: Date): Promise<void> {
+  await db
+    .updateTable('fhir_outbox')
+    .set({ leased_until: null, last_error: error.slice(0, 1000), last_error_at: sql<Date>`clock_timestamp()`, next_attempt_at: retryAt })
+    .where('resource_type', '=', claim.resourceType)
+    .where('resource_id', '=', claim.resourceId)
+    .execute();
+}
+
+export interface OutboxStatus {
+  pending: number;
+  oldestPendingSeconds: number | null;
+  lastError: { resource: string; error: string; at: string } | null;
+}
+
+export async function outboxStatus(db: Db): Promise<OutboxStatus> {
+  const { rows } = await sql<{ pending: number; oldest: number | null }>`
+    SELECT count(*)::int AS pending, extract(epoch FROM clock_timestamp() - min(pending_since))::float8 AS oldest
+      FROM fhir_outbox WHERE change_seq > delivered_seq`.execute(db);
+  const failing = await db
+    .selectFrom('fhir_outbox')
+    .select(['resource_type', 'resource_id', 'last_error', 'last_error_at'])
+    .where('last_error', 'is not', null)
+    .orderBy('last_error_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return {
+    pending: rows[0]!.pending,
+    oldestPendingSeconds: rows[0]!.oldest === null ? null : Math.round(rows[0]!.oldest * 1000) / 1000,
+    lastError: failing ? { resource: `${failing.resource_type}/${failing.resource_id}`, error: failing.last_error!, at: failing.last_error_at!.toISOString() } : null,
+  };
+}
+
+/** Rows that have failed at least once and are still undelivered, longest waiting first. */
+export function stuckRows(db: Db, limit: number) {
+  return db
+    .selectFrom('fhir_outbox')
+    .selectAll()
+    .whereRef('change_seq', '>', 'delivered_seq')
+    .where('last_error', 'is not', null)
+    .orderBy('pending_since')
+    .limit(limit)
+    .execute();
+}

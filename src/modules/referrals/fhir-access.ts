@@ -1,0 +1,24 @@
+// Which referral resources on /fhir a clinician may read: the ServiceRequest and Tasks of the
+// referrals they can see through the API (the same sides rule).
+import type { Resource } from '@medplum/fhirtypes';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/schema.js';
+import type { Caller } from '../identity/caller.js';
+import { numberAfter } from '../mirror/sources.js';
+import { sidesOf } from './access.js';
+
+/** The referral a mirrored ServiceRequest or Task belongs to, if it is one of ours. */
+export function referralIdOf(resource: Resource): number | undefined {
+  if (resource.resourceType === 'ServiceRequest') return numberAfter('referral-', resource.id ?? '');
+  if (resource.resourceType === 'Task') return numberAfter('ServiceRequest/referral-', resource.focus?.reference ?? '');
+  return undefined;
+}
+
+/** Keeps the resources the clinician may read; everything else is dropped. */
+export async function readableReferralResources<T extends Resource>(db: Kysely<Database>, caller: Caller, resources: T[]): Promise<T[]> {
+  const ids = [...new Set(resources.map(referralIdOf).filter((id): id is number => id !== undefined))];
+  if (ids.length === 0) return [];
+  const referrals = await db.selectFrom('referral').selectAll().where('id', 'in', ids).execute();
+  const visible = new Set(referrals.filter((referral) => sidesOf(caller, referral).length > 0).map((referral) => referral.id));
+  return resources.filter((resource) => visible.has(referralIdOf(resource) ?? -1));
+}

@@ -1,0 +1,70 @@
+// How a referral and its task look on the FHIR server: an R4 ServiceRequest and Task, with stable ids
+// derived from ours so that every delivery of a record is an idempotent PUT of the same resource.
+import type { Annotation, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { ReferralRow } from '../../platform/schema.js';
+import { FHIR_PRIORITY, type Priority } from './priority.js';
+import type { ReferralStatus } from './states.js';
+import type { TaskWithNotes } from './task-repo.js';
+import { FHIR_TASK_STATUS, type TaskStatus } from './task-states.js';
+
+export const SNOMED_CT = 'http://snomed.info/sct';
+export const ICD_10 = 'http://hl7.org/fhir/sid/icd-10';
+
+const SERVICE_REQUEST_STATUS: Record<ReferralStatus, ServiceRequest['status']> = {
+  DRAFT: 'draft',
+  ACTIVE: 'active',
+  ON_HOLD: 'on-hold',
+  REVOKED: 'revoked',
+  COMPLETED: 'completed',
+};
+
+export const serviceRequestId = (referralId: number) => `referral-${referralId}`;
+export const fhirTaskId = (taskId: number) => `referral-task-${taskId}`;
+
+/** The ServiceRequest of a referral; `baseUrl` names this instance in the business identifier. */
+export function toServiceRequest(row: ReferralRow, baseUrl: string): ServiceRequest {
+  return {
+    resourceType: 'ServiceRequest',
+    id: serviceRequestId(row.id),
+    identifier: [{ system: `${baseUrl}/referrals`, value: String(row.id) }],
+    status: SERVICE_REQUEST_STATUS[row.status as ReferralStatus],
+    intent: 'order',
+    priority: FHIR_PRIORITY[row.priority as Priority],
+    code: { coding: [{ system: SNOMED_CT, code: row.referral_code, ...(row.referral_display && { display: row.referral_display }) }], ...(row.referral_display && { text: row.referral_display }) },
+    reasonCode: row.reason_codes.map((code) => ({ coding: [{ system: ICD_10, code }] })),
+    subject: { reference: row.patient_id },
+    requester: { reference: row.requester_id },
+    performer: [{ reference: row.performer_id }],
+    ...(row.occurrence_date && { occurrenceDateTime: row.occurrence_date }),
+    ...(row.authored_on && { authoredOn: row.authored_on.toISOString() }),
+    ...(row.clinical_note && { note: [{ text: row.clinical_note }] }),
+  };
+}
+
+/** The Task of a referral task: its focus is the referral's ServiceRequest, its notes kept in order. */
+export function toFhirTask(task: TaskWithNotes, referral: ReferralRow): Task {
+  return {
+    resourceType: 'Task',
+    id: fhirTaskId(task.id),
+    status: FHIR_TASK_STATUS[task.status as TaskStatus] as Task['status'],
+    intent: 'order',
+    priority: FHIR_PRIORITY[referral.priority as Priority],
+    focus: { reference: `ServiceRequest/${serviceRequestId(referral.id)}` },
+    for: { reference: referral.patient_id },
+    requester: { reference: task.requester_id },
+    owner: { reference: task.owner_id },
+    ...(task.rejection_reason && { statusReason: { text: task.rejection_reason } }),
+    authoredOn: task.created_at.toISOString(),
+    lastModified: task.updated_at.toISOString(),
+    ...(task.notes.length > 0 && { note: task.notes.map((note) => toAnnotation(note.author, note.created_at, note.text)) }),
+  };
+}
+
+function toAnnotation(author: string, time: Date, text: string): Annotation {
+  return { ...authorOf(author), time: time.toISOString(), text };
+}
+
+/** Notes by a FHIR user name them by reference; others (an admin's account) by name. */
+function authorOf(author: string): Pick<Annotation, 'authorReference'> | Pick<Annotation, 'authorString'> {
+  return /^(Practitioner|Patient|RelatedPerson|Organization)\/[A-Za-z0-9\-.]{1,64}$/.test(author) ? { authorReference: { reference: author } } : { authorString: author };
+}
