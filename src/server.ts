@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
+import { seedDemoClinicalRecord } from './modules/demo/clinical-record.js';
 import { seedDemoData } from './modules/demo/seed.js';
 import { systemClock } from './platform/clock.js';
 import { openDatabase } from './platform/db.js';
@@ -19,6 +20,9 @@ const signingKey = await loadSigningKey({ jwk: config.signingKeyJwk, dataDir: co
 const seeded = config.demo ? await seedDemoData(database.db, systemClock) : false;
 const app = await buildApp({ config, db: database.db, engine: database.engine, clock: systemClock, signingKey });
 await app.listen({ port: config.port, host: config.host });
+if (config.demo) {
+  await seedDemoClinicalRecord(database.db, app.fhirBackend).catch((error: Error) => console.warn(`Demo clinical record not loaded: ${error.message}`));
+}
 
 const base = `http://localhost:${config.port}`;
 console.log(`Referral Hub listening on ${base} (${database.engine}${config.databaseUrl ? '' : ` in ${pgliteDir}`}); API docs at ${base}/docs`);

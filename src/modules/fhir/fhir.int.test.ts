@@ -2,6 +2,7 @@
 // transaction bundle, read, vread, history, search and paging, and who may read what.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { seedDemoClinicalRecord } from '../demo/clinical-record.js';
 import { testEngines } from '../../../test/support/engines.js';
 import { createDraft, createSentReferral, drainMirror, startHarness, type Harness } from '../../../test/support/harness.js';
 
@@ -90,6 +91,17 @@ for (const engine of testEngines()) {
       assert.deepEqual(history.body.entry.map((entry: any) => entry.resource.name[0].family), ['Renamed', 'Test']);
       const same = await hub.request('PUT', `/fhir/Patient/${PATIENT}`, { as: 'admin', body: updated.body });
       assert.equal(same.body.meta.versionId, updated.body.meta.versionId, 'the same content again is not a new version');
+    });
+
+    it('loads the demo clinical record once, as a transaction bundle', async () => {
+      assert.equal(await seedDemoClinicalRecord(hub.database.db, hub.app.fhirBackend), true);
+      assert.equal(await seedDemoClinicalRecord(hub.database.db, hub.app.fhirBackend), false);
+      const conditions = await hub.request('GET', '/fhir/Condition?patient=ePatient-8675309', { as: 'admin' });
+      assert.ok(conditions.body.entry.some((entry: any) => entry.resource.code.coding.some((coding: any) => coding.code === 'I20.9')));
+      const observations = await hub.request('GET', '/fhir/Observation?patient=Patient/ePatient-8675309', { as: 'admin' });
+      assert.ok(observations.body.total >= 3);
+      const report = await hub.request('GET', '/fhir/DiagnosticReport/demo-cardiac-workup', { as: 'admin' });
+      assert.equal(report.body.result.length, 3);
     });
 
     it('lets clinicians read only their own side’s ServiceRequests and Tasks', async () => {

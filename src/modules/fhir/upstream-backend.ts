@@ -1,4 +1,5 @@
-// An upstream FHIR R4 server (HAPI or any other): the mirror PUTs to it and /fhir forwards reads.
+// An upstream FHIR R4 server (HAPI or any other): the mirror PUTs to it, and /fhir forwards reads and
+// batch/transaction bundles to it.
 // With client-credentials settings, requests carry a bearer token from its OAuth2 token endpoint.
 import type { Resource } from '@medplum/fhirtypes';
 import { operationOutcome, type FhirAnswer, type FhirBackend, type FhirInteraction } from './backend.js';
@@ -30,9 +31,10 @@ export function upstreamFhirBackend(settings: UpstreamSettings): FhirBackend {
   return {
     kind: 'upstream',
     async handle(interaction: FhirInteraction): Promise<FhirAnswer> {
-      if (interaction.method !== 'GET') return { status: 405, resource: operationOutcome('not-supported', 'This endpoint forwards reads to the upstream FHIR server; write to that server directly') };
+      const isBundle = interaction.method === 'POST' && interaction.path === '';
+      if (interaction.method !== 'GET' && !isBundle) return { status: 405, resource: operationOutcome('not-supported', 'This endpoint forwards reads and batch/transaction bundles to the upstream FHIR server; write to that server directly') };
       try {
-        const response = await send('GET', interaction.query ? `${interaction.path}?${interaction.query}` : interaction.path);
+        const response = await send(interaction.method, interaction.query ? `${interaction.path}?${interaction.query}` : interaction.path, isBundle ? interaction.body : undefined);
         const resource = (await response.json().catch(() => operationOutcome('exception', `The upstream FHIR server answered ${response.status} without a FHIR body`))) as Resource;
         return { status: response.status, resource };
       } catch (error) {

@@ -7,6 +7,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { AuditEventRow, ConsentGrantRow, ReferralRow } from '../../platform/schema.js';
 import { toFhirAuditEvent } from '../audit/fhir-resources.js';
 import { toFhirConsent } from '../consent/fhir-resources.js';
+import { demoClinicalRecord } from '../demo/clinical-record.js';
 import { loadFhirDefinitions } from '../fhir/definitions.js';
 import { toFhirTask, toServiceRequest } from '../referrals/fhir-resources.js';
 
@@ -54,6 +55,12 @@ describe('FHIR resources the mirror emits', () => {
   for (const [kind, resource] of Object.entries(samples)) {
     it(`${kind} validates against R4`, () => {
       assert.deepEqual(validateResource(resource), []);
+    });
+  }
+
+  for (const entry of demoClinicalRecord().entry ?? []) {
+    it(`the demo record's ${entry.resource!.resourceType}/${entry.resource!.id} validates against R4`, () => {
+      assert.deepEqual(validateResource(entry.resource!), []);
     });
   }
 
