@@ -3,8 +3,7 @@
 import type { Consent } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { ConsentGrantRow, Database } from '../../platform/schema.js';
-import { numberAfter, type MirrorSources } from '../mirror/sources.js';
-import { findGrant } from './repo.js';
+import { byId, numbersAfter, type MirrorSources } from '../mirror/sources.js';
 
 export const consentId = (grantId: number) => `consent-${grantId}`;
 
@@ -38,10 +37,10 @@ export function toFhirConsent(row: ConsentGrantRow, baseUrl: string): Consent {
 
 export function consentMirrorSources(db: Kysely<Database>, baseUrl: string): MirrorSources {
   return {
-    async Consent(id) {
-      const grantId = numberAfter('consent-', id);
-      const row = grantId && (await findGrant(db, grantId));
-      return row ? toFhirConsent(row, baseUrl) : undefined;
+    async Consent(ids) {
+      const grantIds = numbersAfter('consent-', ids);
+      const rows = grantIds.length === 0 ? [] : await db.selectFrom('consent_grant').selectAll().where('id', 'in', grantIds).execute();
+      return byId(rows.map((row) => toFhirConsent(row, baseUrl)));
     },
   };
 }

@@ -21,9 +21,14 @@ export interface FhirAnswer {
 
 export interface FhirBackend {
   handle(interaction: FhirInteraction): Promise<FhirAnswer>;
-  /** Stores a resource as given (an idempotent PUT): the mirror's delivery. */
-  put(resource: Resource & { id: string }): Promise<void>;
+  /** Stores each resource as given (idempotent PUTs): the mirror's delivery. Says which failed and why. */
+  putAll(resources: (Resource & { id: string })[]): Promise<PutFailure[]>;
   readonly kind: 'embedded' | 'upstream';
+}
+
+export interface PutFailure {
+  resource: Resource & { id: string };
+  error: string;
 }
 
 export function operationOutcome(code: string, diagnostics: string, severity: 'error' | 'information' = 'error'): Resource {

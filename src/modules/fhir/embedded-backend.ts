@@ -35,8 +35,13 @@ export function embeddedFhirBackend(db: Kysely<Database>, fhirBaseUrl: string): 
   return {
     kind: 'embedded',
     handle,
-    async put(resource: Resource & { id: string }) {
-      await repo.updateResource(resource);
+    async putAll(resources: (Resource & { id: string })[]) {
+      try {
+        await repo.storeAll(resources);
+        return [];
+      } catch (error) {
+        return resources.map((resource) => ({ resource, error: (error as Error).message }));
+      }
     },
   };
 }

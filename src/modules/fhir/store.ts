@@ -131,26 +131,89 @@ export class PgFhirRepository extends FhirRepository {
    * stands, so delivering one state twice (a retried PUT) changes nothing.
    */
   private write<T extends Resource>(resource: WithId<T>, rules: { mustBeNew?: boolean; ifMatch?: string }): Promise<WithId<T>> {
-    const { meta: _meta, ...content } = resource;
     return this.transaction(async (db) => {
       const current = await lockCurrent(db, resource.resourceType, resource.id);
       if (current && rules.mustBeNew) throw new OperationOutcomeError(badRequest('Assigned ID is already in use'));
       if (rules.ifMatch && rules.ifMatch !== String(current?.version_id)) throw new OperationOutcomeError(preconditionFailed);
-      if (current && !current.deleted && sameContent(current.content, content)) return asResource<T>(current.content);
-      const versionId = (current?.version_id ?? 0) + 1;
-      const lastUpdated = new Date();
-      const stored = { ...content, meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } } as WithId<T>;
-      const json = JSON.stringify(stored);
-      const row = { version_id: versionId, last_updated: lastUpdated, deleted: false, content: json, ...searchColumnsOf(stored) };
-      await db
-        .insertInto('fhir_resource')
-        .values({ resource_type: resource.resourceType, id: resource.id, ...row })
-        .onConflict((c) => c.columns(['resource_type', 'id']).doUpdateSet(row))
-        .execute();
-      await db.insertInto('fhir_resource_history').values({ resource_type: resource.resourceType, id: resource.id, version_id: versionId, last_updated: lastUpdated, deleted: false, content: json }).execute();
-      return stored;
+      const version = nextVersion(resource, current, new Date());
+      if (!version) return asResource<T>(current!.content);
+      await storeVersions(db, [version]);
+      return version.stored as WithId<T>;
     });
   }
+
+  /** The mirror's delivery: PUTs of many resources in one transaction, unchanged ones skipped. */
+  async storeAll(resources: WithId<Resource>[]): Promise<void> {
+    if (resources.length === 0) return;
+    await this.transaction(async (db) => {
+      const keys = resources.map((resource) => `${resource.resourceType}/${resource.id}`);
+      const current = await db
+        .selectFrom('fhir_resource')
+        .select(['resource_type', 'id', 'version_id', 'deleted', 'content'])
+        .where(sql<string>`resource_type || '/' || id`, 'in', keys)
+        .orderBy('resource_type')
+        .orderBy('id')
+        .forUpdate()
+        .execute();
+      const currentByKey = new Map(current.map((row) => [`${row.resource_type}/${row.id}`, row]));
+      const at = new Date();
+      const versions = resources.flatMap((resource) => nextVersion(resource, currentByKey.get(`${resource.resourceType}/${resource.id}`), at) ?? []);
+      await storeVersions(db, versions);
+    });
+  }
+}
+
+interface StoredRow {
+  version_id: number;
+  deleted: boolean;
+  content: Record<string, unknown>;
+}
+
+interface NewVersion {
+  stored: WithId<Resource>;
+  versionId: number;
+  lastUpdated: Date;
+}
+
+/** The next version of a resource, or nothing when its content is what is stored already. */
+function nextVersion(resource: WithId<Resource>, current: StoredRow | undefined, lastUpdated: Date): NewVersion | undefined {
+  const { meta: _meta, ...content } = resource;
+  if (current && !current.deleted && sameContent(current.content, content)) return undefined;
+  const versionId = (current?.version_id ?? 0) + 1;
+  const stored = { ...content, meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } } as WithId<Resource>;
+  return { stored, versionId, lastUpdated };
+}
+
+async function storeVersions(db: Db, versions: NewVersion[]): Promise<void> {
+  if (versions.length === 0) return;
+  const rows = versions.map(({ stored, versionId, lastUpdated }) => ({
+    resource_type: stored.resourceType,
+    id: stored.id,
+    version_id: versionId,
+    last_updated: lastUpdated,
+    deleted: false,
+    content: JSON.stringify(stored),
+    ...searchColumnsOf(stored),
+  }));
+  await db
+    .insertInto('fhir_resource')
+    .values(rows)
+    .onConflict((c) =>
+      c.columns(['resource_type', 'id']).doUpdateSet((eb) => ({
+        version_id: eb.ref('excluded.version_id'),
+        last_updated: eb.ref('excluded.last_updated'),
+        deleted: eb.ref('excluded.deleted'),
+        content: eb.ref('excluded.content'),
+        compartments: eb.ref('excluded.compartments'),
+        statuses: eb.ref('excluded.statuses'),
+        identifiers: eb.ref('excluded.identifiers'),
+      })),
+    )
+    .execute();
+  await db
+    .insertInto('fhir_resource_history')
+    .values(rows.map(({ resource_type, id, version_id, last_updated, content }) => ({ resource_type, id, version_id, last_updated, deleted: false, content })))
+    .execute();
 }
 
 /** A stored resource with `resourceType`, `id` and `meta` first again (jsonb keeps keys in its own order). */

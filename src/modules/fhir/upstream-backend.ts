@@ -2,7 +2,7 @@
 // batch/transaction bundles to it.
 // With client-credentials settings, requests carry a bearer token from its OAuth2 token endpoint.
 import type { Resource } from '@medplum/fhirtypes';
-import { operationOutcome, type FhirAnswer, type FhirBackend, type FhirInteraction } from './backend.js';
+import { operationOutcome, type FhirAnswer, type FhirBackend, type FhirInteraction, type PutFailure } from './backend.js';
 
 export interface UpstreamSettings {
   baseUrl: string;
@@ -12,6 +12,7 @@ export interface UpstreamSettings {
 }
 
 const FHIR_JSON = 'application/fhir+json';
+const PARALLEL_PUTS = 8;
 
 export function upstreamFhirBackend(settings: UpstreamSettings): FhirBackend {
   const base = settings.baseUrl.replace(/\/+$/, '');
@@ -41,10 +42,20 @@ export function upstreamFhirBackend(settings: UpstreamSettings): FhirBackend {
         return { status: 502, resource: operationOutcome('transient', `The upstream FHIR server is unreachable: ${(error as Error).message}`) };
       }
     },
-    async put(resource: Resource & { id: string }) {
-      const response = await send('PUT', `${resource.resourceType}/${resource.id}`, resource);
-      if (response.ok) return void (await response.body?.cancel());
-      throw new Error(`PUT ${resource.resourceType}/${resource.id} answered ${response.status}: ${await diagnosticsOf(response)}`);
+    async putAll(resources: (Resource & { id: string })[]) {
+      const failures: PutFailure[] = [];
+      const queue = [...resources];
+      const putNext = async (): Promise<void> => {
+        for (let resource = queue.shift(); resource; resource = queue.shift()) {
+          const error = await send('PUT', `${resource.resourceType}/${resource.id}`, resource).then(
+            async (response) => (response.ok ? void (await response.body?.cancel()) : `PUT ${resource!.resourceType}/${resource!.id} answered ${response.status}: ${await diagnosticsOf(response)}`),
+            (failure: Error) => `PUT ${resource!.resourceType}/${resource!.id} failed: ${failure.message}`,
+          );
+          if (error) failures.push({ resource, error });
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(PARALLEL_PUTS, resources.length) }, putNext));
+      return failures;
     },
   };
 }

@@ -73,9 +73,9 @@ for (const engine of testEngines()) {
     it('never hands one resource to two workers at once, and each change is delivered', async () => {
       const ids = await Promise.all(Array.from({ length: 12 }, () => createDraft(hub)));
       const delivered: string[] = [];
-      const target = { put: async (resource: Resource) => void delivered.push(`${resource.resourceType}/${resource.id}`) };
-      const sources = { ServiceRequest: async (id: string) => ({ resourceType: 'ServiceRequest', id, status: 'draft', intent: 'order', subject: { reference: 'Patient/x' } }) as Resource };
-      const [first, second] = [0, 1].map(() => createMirrorWorker({ db: hub.database.db, sources, target, batchSize: 5, concurrency: 2 }));
+      const target = { putAll: async (resources: Resource[]) => (delivered.push(...resources.map((resource) => `${resource.resourceType}/${resource.id}`)), []) };
+      const sources = { ServiceRequest: async (ids: string[]) => new Map(ids.map((id) => [id, { resourceType: 'ServiceRequest', id } as Resource])) };
+      const [first, second] = [0, 1].map(() => createMirrorWorker({ db: hub.database.db, sources, target, batchSize: 5 }));
       await drainOnly(hub, 'ServiceRequest', () => Promise.all([first!.deliverDue(), second!.deliverDue()]));
       for (const id of ids) assert.equal(delivered.filter((name) => name === `ServiceRequest/referral-${id}`).length, 1, `referral-${id} delivered once`);
       assert.equal(new Set(delivered).size, delivered.length);
@@ -84,8 +84,8 @@ for (const engine of testEngines()) {
     it('keeps a failing row with its error, shows it in /health and /api/admin/outbox, and delivers it once the server recovers', async () => {
       const id = await createDraft(hub);
       let up = false;
-      const target = { put: async () => { if (!up) throw new Error('connect ECONNREFUSED 127.0.0.1:9'); } };
-      const sources = { ServiceRequest: async (rid: string) => ({ resourceType: 'ServiceRequest', id: rid }) as Resource };
+      const target = { putAll: async (resources: (Resource & { id: string })[]) => (up ? [] : resources.map((resource) => ({ resource, error: 'connect ECONNREFUSED 127.0.0.1:9' }))) };
+      const sources = { ServiceRequest: async (ids: string[]) => new Map(ids.map((id) => [id, { resourceType: 'ServiceRequest', id } as Resource])) };
       const worker = createMirrorWorker({ db: hub.database.db, sources, target, retryBaseMs: 50, retryMaxMs: 100 });
       await drainOnly(hub, 'ServiceRequest', () => worker.deliverDue(), { rounds: 3 });
       const failing = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);

@@ -29,14 +29,18 @@ export async function claimDue(db: Db, limit: number, leaseMs: number): Promise<
   return rows.map((row) => ({ resourceType: row.resource_type, resourceId: row.resource_id, changeSeq: Number(row.change_seq), attempts: row.attempts }));
 }
 
-/** Records a delivery; a change made meanwhile keeps the row pending, due at once. */
-export async function markDelivered(db: Db, claim: OutboxClaim): Promise<void> {
+/** Records deliveries in one statement; a change made meanwhile keeps its row pending, due at once. */
+export async function markDelivered(db: Db, claims: OutboxClaim[]): Promise<void> {
+  if (claims.length === 0) return;
   await sql`
-    UPDATE fhir_outbox
-       SET delivered_seq = greatest(delivered_seq, ${claim.changeSeq}), leased_until = NULL, attempts = 0,
+    UPDATE fhir_outbox AS o
+       SET delivered_seq = greatest(o.delivered_seq, d.seq), leased_until = NULL, attempts = 0,
            last_error = NULL, delivered_at = clock_timestamp(),
-           pending_since = CASE WHEN change_seq <= ${claim.changeSeq} THEN NULL ELSE clock_timestamp() END
-     WHERE resource_type = ${claim.resourceType} AND resource_id = ${claim.resourceId}`.execute(db);
+           pending_since = CASE WHEN o.change_seq <= d.seq THEN NULL ELSE clock_timestamp() END
+      FROM (SELECT unnest(${claims.map((c) => c.resourceType)}::text[]) AS type,
+                   unnest(${claims.map((c) => c.resourceId)}::text[]) AS id,
+                   unnest(${claims.map((c) => c.changeSeq)}::bigint[]) AS seq) AS d
+     WHERE o.resource_type = d.type AND o.resource_id = d.id`.execute(db);
 }
 
 /** Records a failed attempt; the row stays pending with its error until `retryAt`. */

@@ -2,10 +2,20 @@
 // by FHIR type and id, as the FHIR resource it is now. The outbox names only type and id.
 import type { Resource } from '@medplum/fhirtypes';
 
-/** The current FHIR form of one record, or undefined when no such record exists. */
-export type MirrorSource = (id: string) => Promise<Resource | undefined>;
+/** The current FHIR form of the records with these ids, by id; ids without a record are left out. */
+export type MirrorSource = (ids: string[]) => Promise<Map<string, Resource>>;
 
 export type MirrorSources = Record<string, MirrorSource>;
+
+/** The numbers in mirrored ids such as `referral-12`, skipping ids not of that form. */
+export function numbersAfter(prefix: string, ids: string[]): number[] {
+  return ids.map((id) => numberAfter(prefix, id)).filter((n): n is number => n !== undefined);
+}
+
+/** Resources by their id. */
+export function byId(resources: Resource[]): Map<string, Resource> {
+  return new Map(resources.map((resource) => [resource.id!, resource]));
+}
 
 /** The number in a mirrored id such as `referral-12`, or undefined when the id is not of that form. */
 export function numberAfter(prefix: string, id: string): number | undefined {

@@ -1,6 +1,7 @@
 // The mirror worker: claims due outbox rows, reads each resource as it is now, PUTs it to the FHIR
 // server and records the delivery. Failures retry with exponential backoff and full jitter; nothing
 // is ever dropped. Any number of workers may run on one database.
+import type { Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
 import type { FhirBackend } from '../fhir/backend.js';
@@ -10,11 +11,9 @@ import type { MirrorSources } from './sources.js';
 export interface MirrorWorkerOptions {
   db: Kysely<Database>;
   sources: MirrorSources;
-  target: Pick<FhirBackend, 'put'>;
+  target: Pick<FhirBackend, 'putAll'>;
   batchSize?: number;
   pollMs?: number;
-  /** Deliveries in flight at once. */
-  concurrency?: number;
   retryBaseMs?: number;
   retryMaxMs?: number;
   /** Must outlast a delivery's timeout, so a lease never ends while its PUT may still land. */
@@ -32,28 +31,31 @@ export interface MirrorWorker {
 export function createMirrorWorker(options: MirrorWorkerOptions): MirrorWorker {
   const { db, sources, target } = options;
   const batchSize = options.batchSize ?? 100;
-  const concurrency = options.concurrency ?? 8;
   const leaseMs = options.leaseMs ?? 60_000;
   let running: Promise<void> | undefined;
   let stopping = false;
 
   async function deliverDue(): Promise<number> {
     const claims = await claimDue(db, batchSize, leaseMs);
-    const queue = [...claims];
-    await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let claim = queue.shift(); claim; claim = queue.shift()) await deliver(claim);
-    }));
+    const types = [...new Set(claims.map((claim) => claim.resourceType))];
+    await Promise.all(types.map((type) => deliver(type, claims.filter((claim) => claim.resourceType === type))));
     return claims.length;
   }
 
-  async function deliver(claim: OutboxClaim): Promise<void> {
+  /** Reads the claimed resources of one type as they are now, PUTs them, and records the outcome of each. */
+  async function deliver(type: string, claims: OutboxClaim[]): Promise<void> {
+    const failed = new Map<string, string>();
     try {
-      const resource = await sources[claim.resourceType]?.(claim.resourceId);
-      if (!resource) throw new Error(`${claim.resourceType}/${claim.resourceId} has no record to deliver`);
-      await target.put(resource as typeof resource & { id: string });
-      await markDelivered(db, claim);
+      const source = sources[type];
+      const resources = source ? await source(claims.map((claim) => claim.resourceId)) : new Map<string, Resource>();
+      for (const claim of claims) if (!resources.has(claim.resourceId)) failed.set(claim.resourceId, `${type}/${claim.resourceId} has no record to deliver`);
+      for (const failure of await target.putAll([...resources.values()] as (Resource & { id: string })[])) failed.set(failure.resource.id, failure.error);
     } catch (error) {
-      await markFailed(db, claim, (error as Error).message, retryTime(claim.attempts, options));
+      for (const claim of claims) failed.set(claim.resourceId, (error as Error).message);
+    }
+    await markDelivered(db, claims.filter((claim) => !failed.has(claim.resourceId)));
+    for (const claim of claims.filter((c) => failed.has(c.resourceId))) {
+      await markFailed(db, claim, failed.get(claim.resourceId)!, retryTime(claim.attempts, options));
     }
   }
 
