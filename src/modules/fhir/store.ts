@@ -142,24 +142,33 @@ export class PgFhirRepository extends FhirRepository {
     });
   }
 
-  /** The mirror's delivery: PUTs of many resources in one transaction, unchanged ones skipped. */
+  /**
+   * The mirror's delivery: PUTs of many resources in one statement. Each becomes a new version
+   * unless its content is what is stored already; every new version joins the history.
+   */
   async storeAll(resources: WithId<Resource>[]): Promise<void> {
     if (resources.length === 0) return;
-    await this.transaction(async (db) => {
-      const keys = resources.map((resource) => `${resource.resourceType}/${resource.id}`);
-      const current = await db
-        .selectFrom('fhir_resource')
-        .select(['resource_type', 'id', 'version_id', 'deleted', 'content'])
-        .where(sql<string>`resource_type || '/' || id`, 'in', keys)
-        .orderBy('resource_type')
-        .orderBy('id')
-        .forUpdate()
-        .execute();
-      const currentByKey = new Map(current.map((row) => [`${row.resource_type}/${row.id}`, row]));
-      const at = new Date();
-      const versions = resources.flatMap((resource) => nextVersion(resource, currentByKey.get(`${resource.resourceType}/${resource.id}`), at) ?? []);
-      await storeVersions(db, versions);
-    });
+    const latest = new Map(resources.map((resource) => [`${resource.resourceType}/${resource.id}`, resource]));
+    const input = [...latest.values()].map(({ meta: _meta, ...content }) => ({ resource_type: content.resourceType, id: content.id, content, ...searchColumnsOf(content) }));
+    await sql`
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+          AS i(resource_type text, id text, content jsonb, compartments text[], statuses text[], identifiers text[])
+      ), stored AS (
+        INSERT INTO fhir_resource AS r (resource_type, id, version_id, last_updated, deleted, compartments, statuses, identifiers, content)
+        SELECT resource_type, id, 1, statement_timestamp(), false, compartments, statuses, identifiers,
+               content || jsonb_build_object('meta', jsonb_build_object('versionId', '1',
+                 'lastUpdated', to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))
+          FROM input
+        ON CONFLICT (resource_type, id) DO UPDATE SET
+          version_id = r.version_id + 1, last_updated = excluded.last_updated, deleted = false,
+          compartments = excluded.compartments, statuses = excluded.statuses, identifiers = excluded.identifiers,
+          content = jsonb_set(excluded.content, '{meta,versionId}', to_jsonb((r.version_id + 1)::text))
+        WHERE r.deleted OR (r.content - 'meta') IS DISTINCT FROM (excluded.content - 'meta')
+        RETURNING r.resource_type, r.id, r.version_id, r.last_updated, r.content
+      )
+      INSERT INTO fhir_resource_history (resource_type, id, version_id, last_updated, deleted, content)
+      SELECT resource_type, id, version_id, last_updated, false, content FROM stored`.execute(this.db);
   }
 }
 

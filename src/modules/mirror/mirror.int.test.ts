@@ -70,6 +70,25 @@ for (const engine of testEngines()) {
       assert.equal(mirrored.body.priority, 'stat');
     });
 
+    it('redelivering an unchanged resource adds no version; a change adds one with its history', async () => {
+      const id = await createDraft(hub);
+      await drainMirror(hub);
+      const first = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' });
+      await hub.database.db.updateTable('fhir_outbox').set({ delivered_seq: 0 }).where('resource_id', '=', `referral-${id}`).execute();
+      await drainMirror(hub);
+      const again = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' });
+      assert.equal(again.body.meta.versionId, first.body.meta.versionId);
+      assert.equal((await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { clinicalNote: 'Now breathless too.' } })).status, 200);
+      await drainMirror(hub);
+      const changed = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' });
+      assert.equal(changed.body.meta.versionId, String(Number(first.body.meta.versionId) + 1));
+      assert.equal(changed.body.note[0].text, 'Now breathless too.');
+      const history = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}/_history`, { as: 'admin' });
+      assert.deepEqual(history.body.entry.map((entry: any) => entry.resource.meta.versionId), [changed.body.meta.versionId, first.body.meta.versionId]);
+      const old = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}/_history/${first.body.meta.versionId}`, { as: 'admin' });
+      assert.equal(old.body.note[0].text, 'Chest pain and elevated troponin. ECG shows ST changes.');
+    });
+
     it('never hands one resource to two workers at once, and each change is delivered', async () => {
       const ids = await Promise.all(Array.from({ length: 12 }, () => createDraft(hub)));
       const delivered: string[] = [];

@@ -83,6 +83,48 @@ for (const engine of testEngines()) {
   });
 }
 
+describe('FHIR mirror to an upstream FHIR server that wants OAuth2 client-credentials tokens', () => {
+  const [engine] = testEngines();
+  let upstream: UpstreamFhirServer;
+  before(async () => {
+    upstream = await upstreamFhirServer({ clientSecret: 'upstream-secret' });
+    await upstream.start();
+  });
+  after(() => upstream.stop());
+
+  const hubWith = (clientSecret: string) =>
+    startHarness(engine!, {
+      config: { fhirUpstream: { baseUrl: upstream.baseUrl, auth: { tokenUrl: upstream.tokenUrl!, clientId: 'referral-hub', clientSecret } }, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
+    });
+
+  it('delivers with a token from the token endpoint, and reads through /fhir with it', async () => {
+    const hub = await hubWith('upstream-secret');
+    try {
+      const { id } = await createSentReferral(hub);
+      await drainMirror(hub);
+      assert.equal((await upstream.get(`ServiceRequest/referral-${id}`)).body.status, 'active');
+      assert.equal((await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' })).body.status, 'active');
+    } finally {
+      await hub.close();
+    }
+  });
+
+  it('keeps the rows pending with the token endpoint’s refusal when the secret is wrong', async () => {
+    const hub = await hubWith('wrong-secret');
+    try {
+      const { id } = await createSentReferral(hub, { clinicalNote: 'Sent while the secret is wrong' });
+      await hub.app.mirrorWorker.deliverDue();
+      const row = await hub.database.db.selectFrom('fhir_outbox').selectAll().where('resource_id', '=', `referral-${id}`).executeTakeFirstOrThrow();
+      assert.ok(row.change_seq > row.delivered_seq);
+      assert.match(row.last_error ?? '', /token endpoint answered 401/);
+      const upstreamCopy = await upstream.get(`ServiceRequest/referral-${id}`);
+      assert.notEqual(upstreamCopy.body.note?.[0]?.text, 'Sent while the secret is wrong', 'nothing of this hub reached the upstream');
+    } finally {
+      await hub.close();
+    }
+  });
+});
+
 /** One referral from draft to one of four endings; returns its id and the state it should end in upstream. */
 async function moveReferral(hub: Harness, i: number) {
   const created = await hub.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral({ clinicalNote: `Lifecycle ${i}` }) });
