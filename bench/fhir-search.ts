@@ -9,6 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSearchRequest } from '@medplum/core';
 import type { Observation } from '@medplum/fhirtypes';
+import { sql } from 'kysely';
 import { loadFhirDefinitions } from '../src/modules/fhir/definitions.js';
 import { PgFhirRepository } from '../src/modules/fhir/store.js';
 import { openDatabase } from '../src/platform/db.js';
@@ -45,6 +46,7 @@ async function measure(engine: string, url?: string) {
       await repo.storeAll(Array.from({ length: Math.min(1000, total - start) }, (_, k) => observation(start + k)));
     }
     const loadSeconds = (performance.now() - loadStarted) / 1000;
+    await sql`ANALYZE fhir_resource`.execute(handle.db);
     console.log(`\n${engine}: loaded ${total} Observations in ${loadSeconds.toFixed(1)} s (${(total / loadSeconds).toFixed(0)}/s)`);
     const since = new Date(Date.now() - 3_600_000).toISOString();
     const queries = [
