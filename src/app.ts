@@ -18,6 +18,7 @@ import { fhirRoutes } from './modules/fhir/routes.js';
 import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { outboxRoutes } from './modules/mirror/routes.js';
+import { portalRoutes } from './modules/portal/routes.js';
 import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.js';
 import { authenticate } from './modules/identity/plugin.js';
 import { serviceTokenSource } from './modules/identity/service-token.js';
@@ -78,6 +79,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey);
+  if (config.modules.includes('consent')) await app.register(portalRoutes, { db, clock, consent: consentService });
   startFhirMirror(app, resources, fhirBackend);
   await app.register(fhirRoutes, {
     prefix: '/fhir',

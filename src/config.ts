@@ -13,6 +13,8 @@ export interface Config {
   dbPoolSize: number;
   /** Demo mode: demo data on first start and demo tokens. */
   demo: boolean;
+  /** The demo patient's consent-portal password (demo mode only). */
+  demoPatientPassword: string;
   jwt: { issuer: string; audience: string; jwksUrl?: string };
   /** A private JWK (JSON) for the instance's own tokens; else a key file in `dataDir/keys`. */
   signingKeyJwk?: string;
@@ -42,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     dataDir,
     dbPoolSize: integer(env.DB_POOL_SIZE, 10, 'DB_POOL_SIZE'),
     demo: env.DEMO !== 'false',
+    demoPatientPassword: env.DEMO_PATIENT_PASSWORD || 'consent-demo',
     jwt: {
       issuer: env.JWT_ISSUER ?? 'referral-hub',
       audience: env.JWT_AUDIENCE ?? 'referral-hub-api',

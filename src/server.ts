@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { seedDemoClinicalRecord } from './modules/demo/clinical-record.js';
-import { seedDemoData } from './modules/demo/seed.js';
+import { seedDemoData, seedDemoPortal } from './modules/demo/seed.js';
 import { systemClock } from './platform/clock.js';
 import { openDatabase } from './platform/db.js';
 import { loadSigningKey } from './platform/keys.js';
@@ -18,6 +18,7 @@ const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDi
 await migrate(database);
 const signingKey = await loadSigningKey({ jwk: config.signingKeyJwk, dataDir: config.dataDir });
 const seeded = config.demo ? await seedDemoData(database.db, systemClock) : false;
+if (config.demo) await seedDemoPortal(database.db, systemClock, config.demoPatientPassword);
 const app = await buildApp({ config, db: database.db, engine: database.engine, clock: systemClock, signingKey });
 await app.listen({ port: config.port, host: config.host });
 if (config.demo) {
@@ -30,6 +31,7 @@ if (config.demo) {
   if (seeded) console.log('Demo data loaded.');
   console.log('Demo mode. Get a token for dr-smith, dr-patel, dr-other, patient or admin with:');
   console.log(`  curl -H "Authorization: Bearer $(npm run --silent token -- dr-smith)" ${base}/api/referrals`);
+  console.log(`Consent portal: ${base}/consent/portal (demo patient: username "patient", password from DEMO_PATIENT_PASSWORD, "consent-demo" by default)`);
 }
 
 let closing = false;

@@ -54,8 +54,8 @@ export const idempotencyKeyReused = () =>
     'This Idempotency-Key was already used with a different request',
   );
 
-export const consentGateFailed = (message: string, missingResourceTypes: string[]) =>
-  new AppError(422, 'CONSENT_GATE_FAILED', message, { missingResourceTypes });
+export const consentGateFailed = (message: string, missingResourceTypes: string[], consentPortalUrl: string) =>
+  new AppError(422, 'CONSENT_GATE_FAILED', message, { missingResourceTypes, consentPortalUrl });
 
 export const consentServiceUnavailable = (reason: string) =>
   new AppError(503, 'CONSENT_SERVICE_UNAVAILABLE', `The consent service could not be reached: ${reason}`);

@@ -145,6 +145,29 @@ export interface FhirResourceHistoryTable {
   content: Json<Record<string, unknown>>;
 }
 
+export interface SmartClientTable {
+  client_id: string;
+  name: string;
+  organization_id: string;
+  redirect_uris: string[];
+  public_client: boolean;
+  requested_resource_types: string[];
+}
+
+export interface PatientAccountTable {
+  username: string;
+  patient_id: string;
+  password_hash: string;
+}
+
+export interface PortalSessionTable {
+  id_hash: string;
+  username: string;
+  patient_id: string;
+  csrf_token: string;
+  expires_at: Timestamp;
+}
+
 export interface Database {
   referral: ReferralTable;
   referral_task: ReferralTaskTable;
@@ -158,6 +181,9 @@ export interface Database {
   fhir_outbox: FhirOutboxTable;
   fhir_resource: FhirResourceTable;
   fhir_resource_history: FhirResourceHistoryTable;
+  smart_client: SmartClientTable;
+  patient_account: PatientAccountTable;
+  portal_session: PortalSessionTable;
 }
 
 export type ReferralRow = Selectable<ReferralTable>;
@@ -167,3 +193,4 @@ export type TaskNoteRow = Selectable<TaskNoteTable>;
 export type ConsentGrantRow = Selectable<ConsentGrantTable>;
 export type AuditEventRow = Selectable<AuditEventTable>;
 export type FhirOutboxRow = Selectable<FhirOutboxTable>;
+export type SmartClientRow = Selectable<SmartClientTable>;

@@ -61,6 +61,7 @@ export function createSendUseCase(deps: ReferralDeps) {
       `Cannot send referral — patient has not consented to share ${missing.join(', ')} with ${draft.receiving_facility_client_id}. ` +
         'Ask the patient to grant consent via the patient portal.',
       missing,
+      `/consent/portal?client_id=${encodeURIComponent(draft.receiving_facility_client_id)}`,
     );
   }
 

@@ -1,0 +1,128 @@
+// /consent/portal: where patients sign in and allow or revoke, per resource type, each facility
+// app's access to their records. Grants are recorded through the consent service (source `portal`),
+// so they are audited and mirrored like any other. Sessions are HttpOnly SameSite cookies (Secure
+// over TLS); every form carries a CSRF token (double-submit before sign-in, per session after).
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/schema.js';
+import type { ConsentService } from '../consent/service.js';
+import type { Caller } from '../identity/caller.js';
+import { loginPage, portalPage, type AppAccess } from './pages.js';
+import { verifyPassword } from './passwords.js';
+import { endSession, findSession, randomToken, sameToken, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
+
+const SESSION_COOKIE = 'rh_portal';
+const LOGIN_CSRF_COOKIE = 'rh_portal_login';
+const PORTAL = '/consent/portal';
+
+type Form = Record<string, string | undefined>;
+
+export interface PortalOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  consent: ConsentService;
+}
+
+export async function portalRoutes(app: FastifyInstance, { db, clock, consent }: PortalOptions): Promise<void> {
+  await app.register(cookie);
+  await app.register(formbody);
+  const cookieOptions = (request: FastifyRequest) => ({ path: PORTAL, httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https' });
+  const session = (request: FastifyRequest) => findSession(db, request.cookies[SESSION_COOKIE], clock.now());
+  const html = (reply: FastifyReply, status: number, body: string) =>
+    reply.status(status).header('cache-control', 'no-store').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'").type('text/html; charset=utf-8').send(body);
+  const backToPortal = (reply: FastifyReply, clientId?: string) => reply.redirect(clientId ? `${PORTAL}?client_id=${encodeURIComponent(clientId)}` : PORTAL, 303);
+
+  const showLogin = (request: FastifyRequest, reply: FastifyReply, status: number, clientId?: string, error?: string) => {
+    const csrfToken = randomToken();
+    reply.setCookie(LOGIN_CSRF_COOKIE, csrfToken, cookieOptions(request));
+    return html(reply, status, loginPage({ csrfToken, clientId, error }));
+  };
+
+  app.get<{ Querystring: { client_id?: string } }>(PORTAL, { schema: { hide: true } }, async (request, reply) => {
+    const current = await session(request);
+    const clientId = request.query.client_id || undefined;
+    if (!current) return showLogin(request, reply, 200, clientId);
+    const apps = await facilityApps(db, consent, current);
+    return html(reply, 200, portalPage({ patientId: current.patientId, csrfToken: current.csrfToken, apps: focusFirst(apps, clientId), focusClientId: clientId }));
+  });
+
+  app.post<{ Body: Form }>(`${PORTAL}/login`, { schema: { hide: true } }, async (request, reply) => {
+    const form = request.body ?? {};
+    const clientId = form.client_id || undefined;
+    const expected = request.cookies[LOGIN_CSRF_COOKIE];
+    if (!expected || !sameToken(expected, form.csrf)) return showLogin(request, reply, 403, clientId, 'The sign-in form had expired. Please try again.');
+    const account = await db.selectFrom('patient_account').selectAll().where('username', '=', form.username ?? '').executeTakeFirst();
+    const valid = account ? await verifyPassword(form.password ?? '', account.password_hash) : false;
+    if (!account || !valid) return showLogin(request, reply, 401, clientId, 'That username and password do not match.');
+    const id = await startSession(db, { username: account.username, patientId: account.patient_id }, clock.now());
+    reply.clearCookie(LOGIN_CSRF_COOKIE, { path: PORTAL });
+    reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions(request), maxAge: SESSION_HOURS * 3600 });
+    return backToPortal(reply, clientId);
+  });
+
+  /** A form of a signed-in patient: needs the session and its CSRF token. */
+  const signedInForm = (handler: (current: PortalSession, form: Form, caller: Caller) => Promise<string | undefined>) =>
+    async (request: FastifyRequest<{ Body: Form }>, reply: FastifyReply) => {
+      const current = await session(request);
+      const form = request.body ?? {};
+      if (!current) return showLogin(request, reply, 401, form.client_id, 'Please sign in again.');
+      if (!sameToken(current.csrfToken, form.csrf)) return html(reply, 403, loginPage({ csrfToken: '', error: 'This form did not come from your portal page.' }));
+      return backToPortal(reply, await handler(current, form, patientCaller(current)));
+    };
+
+  app.post<{ Body: Form }>(`${PORTAL}/grant`, { schema: { hide: true } }, signedInForm(async (current, form, caller) => {
+    const clientId = form.client_id ?? '';
+    const resourceType = form.resource_type ?? '';
+    const active = await consent.listGrants(caller, { patientId: current.patientId, clientId, status: 'active' });
+    if (!active.some((grant) => grant.resourceType === resourceType)) {
+      await consent.grantConsent(caller, { patientId: current.patientId, clientId, resourceTypes: [resourceType] }, 'portal');
+    }
+    return clientId;
+  }));
+
+  app.post<{ Body: Form }>(`${PORTAL}/revoke`, { schema: { hide: true } }, signedInForm(async (_current, form, caller) => {
+    await consent.revokeGrant(caller, Number(form.grant_id));
+    return form.client_id;
+  }));
+
+  app.post<{ Body: Form }>(`${PORTAL}/logout`, { schema: { hide: true } }, async (request, reply) => {
+    const current = await session(request);
+    if (current && sameToken(current.csrfToken, (request.body ?? {}).csrf)) await endSession(db, request.cookies[SESSION_COOKIE]);
+    reply.clearCookie(SESSION_COOKIE, { path: PORTAL });
+    return backToPortal(reply);
+  });
+}
+
+function patientCaller(session: PortalSession): Caller {
+  return { sub: `portal:${session.username}`, roles: ['patient'], fhirUser: session.patientId, patient: session.patientId };
+}
+
+/** Every registered facility app and every app the patient has granted something, with each type's state. */
+async function facilityApps(db: Kysely<Database>, consent: ConsentService, session: PortalSession): Promise<AppAccess[]> {
+  const grants = await consent.listGrants(patientCaller(session), { patientId: session.patientId, status: 'active' });
+  const clients = await db.selectFrom('smart_client').selectAll().orderBy('name').execute();
+  const known = new Set(clients.map((client) => client.client_id));
+  const unregistered = [...new Set(grants.map((grant) => grant.clientId).filter((id) => !known.has(id)))];
+  const apps = [
+    ...clients.map((client) => ({ clientId: client.client_id, name: client.name, organization: client.organization_id, requested: client.requested_resource_types })),
+    ...unregistered.map((clientId) => ({ clientId, name: clientId, organization: 'Not registered with this hub', requested: [] as string[] })),
+  ];
+  return apps.map(({ requested, ...app }) => {
+    const granted = grants.filter((grant) => grant.clientId === app.clientId);
+    const types = [...new Set([...requested, ...granted.map((grant) => grant.resourceType)])];
+    return {
+      ...app,
+      types: types.map((resourceType) => {
+        const grant = granted.find((g) => g.resourceType === resourceType);
+        return { resourceType, ...(grant && { grant: { id: grant.id, since: grant.createdAt, source: grant.source, ...(grant.period?.end && { until: grant.period.end }) } }) };
+      }),
+    };
+  });
+}
+
+function focusFirst(apps: AppAccess[], clientId?: string): AppAccess[] {
+  return clientId ? [...apps.filter((app) => app.clientId === clientId), ...apps.filter((app) => app.clientId !== clientId)] : apps;
+}

@@ -1,0 +1,42 @@
+// Portal sessions: a random id in an HttpOnly cookie, of which the database keeps only a hash, and a
+// per-session CSRF token that every form must carry back.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/schema.js';
+
+export const SESSION_HOURS = 8;
+
+export interface PortalSession {
+  username: string;
+  patientId: string;
+  csrfToken: string;
+}
+
+const hashOf = (id: string) => createHash('sha256').update(id).digest('hex');
+export const randomToken = () => randomBytes(32).toString('base64url');
+
+/** Starts a session; returns the id for the cookie. */
+export async function startSession(db: Kysely<Database>, account: { username: string; patientId: string }, now: Date): Promise<string> {
+  const id = randomToken();
+  await db
+    .insertInto('portal_session')
+    .values({ id_hash: hashOf(id), username: account.username, patient_id: account.patientId, csrf_token: randomToken(), expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000) })
+    .execute();
+  return id;
+}
+
+export async function findSession(db: Kysely<Database>, id: string | undefined, now: Date): Promise<PortalSession | undefined> {
+  if (!id) return undefined;
+  const row = await db.selectFrom('portal_session').selectAll().where('id_hash', '=', hashOf(id)).where('expires_at', '>', now).executeTakeFirst();
+  return row && { username: row.username, patientId: row.patient_id, csrfToken: row.csrf_token };
+}
+
+export async function endSession(db: Kysely<Database>, id: string | undefined): Promise<void> {
+  if (id) await db.deleteFrom('portal_session').where('id_hash', '=', hashOf(id)).execute();
+}
+
+export function sameToken(expected: string, given: unknown): boolean {
+  if (typeof given !== 'string') return false;
+  const [a, b] = [Buffer.from(expected), Buffer.from(given)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}
