@@ -19,6 +19,8 @@ import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { outboxRoutes } from './modules/mirror/routes.js';
 import { portalRoutes } from './modules/portal/routes.js';
+import { createSmartServer } from './modules/smart/provider.js';
+import { smartConfiguration, smartRoutes } from './modules/smart/routes.js';
 import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.js';
 import { authenticate } from './modules/identity/plugin.js';
 import { serviceTokenSource } from './modules/identity/service-token.js';
@@ -79,13 +81,18 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey);
-  if (config.modules.includes('consent')) await app.register(portalRoutes, { db, clock, consent: consentService });
+  const smart = createSmartServer({ db, publicBaseUrl: config.publicBaseUrl, signingKey });
+  if (config.modules.includes('consent')) {
+    await app.register(portalRoutes, { db, clock, consent: consentService });
+    await app.register(smartRoutes, { smart, db, consent: consentService, publicBaseUrl: config.publicBaseUrl });
+  }
   startFhirMirror(app, resources, fhirBackend);
   await app.register(fhirRoutes, {
     prefix: '/fhir',
     backend: fhirBackend,
     authenticate: authenticate(verifyToken),
     readableByClinician: (caller, found) => readableReferralResources(db, caller, found),
+    smartConfiguration: smartConfiguration(smart, config.publicBaseUrl),
   });
 
   await app.register(

@@ -11,6 +11,8 @@ export interface SigningKey {
   privateKey: CryptoKey;
   publicKey: CryptoKey;
   publicJwk: JWK;
+  /** The private JWK itself, for libraries that take keys as JWKs (the SMART authorization server). */
+  privateJwk: JWK;
 }
 
 /** Loads the key from a JWK string, or from the key file in `dataDir`, generating that on first use. */
@@ -33,6 +35,7 @@ export async function importSigningKey(jwk: JWK): Promise<SigningKey> {
     privateKey: (await importJWK(jwk, SIGNING_ALG)) as CryptoKey,
     publicKey: (await importJWK(publicJwk, SIGNING_ALG)) as CryptoKey,
     publicJwk,
+    privateJwk: jwk,
   };
 }
 

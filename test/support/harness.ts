@@ -50,7 +50,7 @@ export async function startHarness(
   const key = await testSigningKey();
   const clock = fixedClock(new Date());
   const app = await buildApp({ config, db: database.db, engine: database.engine, clock, signingKey: key, logger: false, ...overrides.resources });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: overrides.config?.port ?? 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const tokens = new Map<Identity, Promise<string>>();
   const token = (identity: Identity) => {

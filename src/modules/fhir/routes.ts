@@ -16,6 +16,8 @@ export interface FhirRouteOptions {
   /** Narrows what a clinician sees to their own side's referral resources. */
   readableByClinician: ReadableFilter;
   authenticate: (request: FastifyRequest) => Promise<void>;
+  /** Served without a token at /fhir/.well-known/smart-configuration. */
+  smartConfiguration: object;
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -32,6 +34,8 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
     if (!isCapabilityRequest(request.method, request.url)) await options.authenticate(request);
   });
 
+  app.get('/.well-known/smart-configuration', { schema: { hide: true } }, async (_request, reply) => reply.type('application/json').send(options.smartConfiguration));
+
   const handler = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
     const interaction = interactionOf(request);
     if (isCapabilityRequest(request.method, request.url)) return sendFhir(reply, await options.backend.handle(interaction));
@@ -45,9 +49,9 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
   app.route({ method: ['GET', 'POST'], url: '/', schema: { hide: true }, handler });
 }
 
-/** The CapabilityStatement is public, as clients read it before they have a token. */
+/** The CapabilityStatement and SMART configuration are public, as clients read them before they have a token. */
 function isCapabilityRequest(method: string, url: string): boolean {
-  return method === 'GET' && /^\/fhir\/metadata(\?|$)/.test(url);
+  return method === 'GET' && /^\/fhir\/(metadata|\.well-known\/smart-configuration)(\?|$)/.test(url);
 }
 
 function interactionOf(request: FastifyRequest<{ Params: { '*': string } }>): FhirInteraction {

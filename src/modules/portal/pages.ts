@@ -8,7 +8,7 @@ export interface AppAccess {
   types: { resourceType: string; grant?: { id: number; since: string; source: string; until?: string } }[];
 }
 
-const escape = (value: unknown) =>
+export const escapeHtml = (value: unknown) =>
   String(value).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:0;background:#f5f7fa;color:#1b2733}
@@ -18,22 +18,22 @@ main{max-width:40rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem}h2{font-size
 table{width:100%;border-collapse:collapse}td{padding:.5rem .25rem;border-top:1px solid #e3e8ee;vertical-align:middle}
 .allowed{color:#11702f}.refused{color:#8a1c1c}button{font-size:1rem;padding:.45rem .9rem;border-radius:.35rem;border:1px solid #2a6fdb;background:#2a6fdb;color:#fff}
 button.secondary{background:#fff;color:#2a6fdb}label{display:block;margin:.75rem 0 .25rem}input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box}
-.error{background:#fde8e8;color:#8a1c1c;padding:.75rem;border-radius:.35rem}.small{font-size:.85rem;color:#4a5a6a}`;
+.allowed{color:#11702f}.error{background:#fde8e8;color:#8a1c1c;padding:.75rem;border-radius:.35rem}.small{font-size:.85rem;color:#4a5a6a}`;
 
-function layout(title: string, body: string): string {
+export function pageLayout(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escape(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
+<title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
 export function loginPage(options: { csrfToken: string; clientId?: string; error?: string }): string {
-  return layout(
+  return pageLayout(
     'Sign in — Referral Hub consent portal',
     `<h1>Your consent portal</h1>
 <p>Sign in to choose which of your health records each hospital or practice app may read.</p>
-${options.error ? `<p class="error" role="alert">${escape(options.error)}</p>` : ''}
+${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : ''}
 <form method="post" action="/consent/portal/login" class="card">
-<input type="hidden" name="csrf" value="${escape(options.csrfToken)}">
-${options.clientId ? `<input type="hidden" name="client_id" value="${escape(options.clientId)}">` : ''}
+<input type="hidden" name="csrf" value="${escapeHtml(options.csrfToken)}">
+${options.clientId ? `<input type="hidden" name="client_id" value="${escapeHtml(options.clientId)}">` : ''}
 <label for="username">Username</label><input id="username" name="username" autocomplete="username" required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <p><button type="submit">Sign in</button></p></form>`,
@@ -41,13 +41,13 @@ ${options.clientId ? `<input type="hidden" name="client_id" value="${escape(opti
 }
 
 export function portalPage(options: { patientId: string; csrfToken: string; apps: AppAccess[]; focusClientId?: string; notice?: string }): string {
-  const csrf = `<input type="hidden" name="csrf" value="${escape(options.csrfToken)}">`;
+  const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(options.csrfToken)}">`;
   const cards = options.apps.map((app) => appCard(app, csrf, app.clientId === options.focusClientId)).join('\n');
-  return layout(
+  return pageLayout(
     'Referral Hub consent portal',
     `<h1>Who may read your records</h1>
-<p class="small">Signed in for ${escape(options.patientId)}.</p>
-${options.notice ? `<p class="card" role="status">${escape(options.notice)}</p>` : ''}
+<p class="small">Signed in for ${escapeHtml(options.patientId)}.</p>
+${options.notice ? `<p class="card" role="status">${escapeHtml(options.notice)}</p>` : ''}
 ${cards || '<p>No facility app holds or asks for access to your records.</p>'}
 <form method="post" action="/consent/portal/logout">${csrf}<button class="secondary" type="submit">Sign out</button></form>`,
   );
@@ -56,14 +56,14 @@ ${cards || '<p>No facility app holds or asks for access to your records.</p>'}
 function appCard(app: AppAccess, csrf: string, focus: boolean): string {
   const rows = app.types.map(({ resourceType, grant }) => {
     const state = grant
-      ? `<span class="allowed">Allowed</span><br><span class="small">since ${escape(grant.since.slice(0, 10))}, via ${escape(grant.source)}${grant.until ? `, until ${escape(grant.until.slice(0, 10))}` : ''}</span>`
+      ? `<span class="allowed">Allowed</span><br><span class="small">since ${escapeHtml(grant.since.slice(0, 10))}, via ${escapeHtml(grant.source)}${grant.until ? `, until ${escapeHtml(grant.until.slice(0, 10))}` : ''}</span>`
       : '<span class="refused">Not allowed</span>';
     const action = grant
-      ? `<form method="post" action="/consent/portal/revoke">${csrf}<input type="hidden" name="grant_id" value="${grant.id}"><input type="hidden" name="client_id" value="${escape(app.clientId)}"><button class="secondary" type="submit" aria-label="Revoke ${escape(resourceType)}">Revoke</button></form>`
-      : `<form method="post" action="/consent/portal/grant">${csrf}<input type="hidden" name="client_id" value="${escape(app.clientId)}"><input type="hidden" name="resource_type" value="${escape(resourceType)}"><button type="submit" aria-label="Allow ${escape(resourceType)}">Allow</button></form>`;
-    return `<tr data-resource-type="${escape(resourceType)}"><td><strong>${escape(resourceType)}</strong></td><td>${state}</td><td>${action}</td></tr>`;
+      ? `<form method="post" action="/consent/portal/revoke">${csrf}<input type="hidden" name="grant_id" value="${grant.id}"><input type="hidden" name="client_id" value="${escapeHtml(app.clientId)}"><button class="secondary" type="submit" aria-label="Revoke ${escapeHtml(resourceType)}">Revoke</button></form>`
+      : `<form method="post" action="/consent/portal/grant">${csrf}<input type="hidden" name="client_id" value="${escapeHtml(app.clientId)}"><input type="hidden" name="resource_type" value="${escapeHtml(resourceType)}"><button type="submit" aria-label="Allow ${escapeHtml(resourceType)}">Allow</button></form>`;
+    return `<tr data-resource-type="${escapeHtml(resourceType)}"><td><strong>${escapeHtml(resourceType)}</strong></td><td>${state}</td><td>${action}</td></tr>`;
   });
-  return `<section class="card${focus ? ' focus' : ''}" id="app-${escape(app.clientId)}" data-client-id="${escape(app.clientId)}">
-<h2>${escape(app.name)}</h2><p class="org">${escape(app.organization)} · <span class="small">${escape(app.clientId)}</span></p>
+  return `<section class="card${focus ? ' focus' : ''}" id="app-${escapeHtml(app.clientId)}" data-client-id="${escapeHtml(app.clientId)}">
+<h2>${escapeHtml(app.name)}</h2><p class="org">${escapeHtml(app.organization)} · <span class="small">${escapeHtml(app.clientId)}</span></p>
 <table>${rows.join('')}</table></section>`;
 }

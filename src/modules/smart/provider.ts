@@ -1,0 +1,98 @@
+// The SMART App Launch 2 authorization server: oidc-provider, configured for standalone patient
+// launch — authorization code with PKCE (S256 only, always required), `aud` that must name our FHIR
+// base, SMART scopes narrowed at the consent screen to what the patient allowed, opaque access
+// tokens for the FHIR endpoint, refresh tokens with offline_access, introspection and revocation.
+import { createHmac } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Database } from '../../platform/schema.js';
+import type { SigningKey } from '../../platform/keys.js';
+import { smartAdapter } from './adapter.js';
+import { allPatientScopes, IDENTITY_SCOPES } from './scopes.js';
+
+export interface SmartServerOptions {
+  db: Kysely<Database>;
+  publicBaseUrl: string;
+  signingKey: SigningKey;
+}
+
+export interface SmartServer {
+  provider: Provider;
+  issuer: string;
+  fhirBase: string;
+}
+
+export const OAUTH_PREFIX = '/oauth';
+
+export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServerOptions): SmartServer {
+  const issuer = `${publicBaseUrl}${OAUTH_PREFIX}`;
+  const fhirBase = `${publicBaseUrl}/fhir`;
+  const patientScopes = allPatientScopes();
+  const configuration: Configuration = {
+    adapter: smartAdapter(db),
+    jwks: { keys: [signingKey.privateJwk as never] },
+    cookies: { keys: [createHmac('sha256', String(signingKey.privateJwk.d)).update('oauth-cookies').digest('base64url')] },
+    pkce: { required: () => true },
+    scopes: ['openid', 'offline_access', 'fhirUser', 'launch/patient'],
+    claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
+    extraParams: ['aud', 'launch'],
+    interactions: { url: (_ctx, interaction) => `${OAUTH_PREFIX}/interaction/${interaction.uid}` },
+    findAccount: async (_ctx, sub) => {
+      const account = await db.selectFrom('patient_account').select(['username', 'patient_id']).where('username', '=', sub).executeTakeFirst();
+      return account && { accountId: account.username, claims: async () => ({ sub: account.username, fhirUser: account.patient_id }) };
+    },
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
+    features: {
+      devInteractions: { enabled: false },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => fhirBase,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, indicator) => {
+          if (indicator !== fhirBase) throw new errors.InvalidTarget(`the only resource here is ${fhirBase}`);
+          return { scope: `launch/patient ${patientScopes}`, audience: fhirBase, accessTokenFormat: 'opaque', accessTokenTTL: 3600 };
+        },
+      },
+    },
+    ttl: { AccessToken: 3600, AuthorizationCode: 60, RefreshToken: 14 * 24 * 3600, Interaction: 3600, Session: 8 * 3600, Grant: 14 * 24 * 3600 },
+  };
+  const provider = new Provider(issuer, configuration);
+  provider.use(requireFhirAudience(fhirBase));
+  provider.use(offlineAccessAsksConsent);
+  return { provider, issuer, fhirBase };
+}
+
+/** SMART: the authorization request's `aud` must be the FHIR base the app means to read. */
+function requireFhirAudience(fhirBase: string) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    if (ctx.path === '/auth' && ctx.method === 'GET') {
+      const aud = new URLSearchParams(ctx.querystring).get('aud');
+      if (aud !== fhirBase) {
+        ctx.status = 400;
+        ctx.body = { error: 'invalid_request', error_description: `aud must be this server's FHIR base URL, ${fhirBase}` };
+        return;
+      }
+    }
+    await next();
+  };
+}
+
+/**
+ * OpenID Connect drops offline_access unless the request prompts for consent; SMART apps ask for it
+ * without a prompt, and the consent screen is shown on every launch anyway, so the prompt is added.
+ */
+async function offlineAccessAsksConsent(ctx: KoaContextWithOIDC, next: () => Promise<void>) {
+  if (ctx.path === '/auth' && ctx.method === 'GET') {
+    const query = new URLSearchParams(ctx.querystring);
+    if (query.get('scope')?.split(' ').includes('offline_access') && !query.get('prompt')?.split(' ').includes('consent')) {
+      query.set('prompt', [query.get('prompt'), 'consent'].filter(Boolean).join(' '));
+      ctx.querystring = query.toString();
+      (ctx.req as typeof ctx.req & { originalUrl: string }).originalUrl = `${OAUTH_PREFIX}${ctx.url}`;
+    }
+  }
+  await next();
+}
+
+export { IDENTITY_SCOPES };

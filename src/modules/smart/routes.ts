@@ -1,0 +1,142 @@
+// Mounts the SMART authorization server at /oauth, with its sign-in and consent screens, and serves
+// /.well-known/smart-configuration. What the patient allows on the consent screen is recorded as
+// consent grants (source `smart`) for that client, and the token's scopes are narrowed to it.
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Database } from '../../platform/schema.js';
+import type { ConsentService } from '../consent/service.js';
+import type { Caller } from '../identity/caller.js';
+import { verifyPassword } from '../portal/passwords.js';
+import { smartConsentPage, smartLoginPage } from './pages.js';
+import { OAUTH_PREFIX, type SmartServer } from './provider.js';
+import { IDENTITY_SCOPES, narrowedScopes, requestedTypes } from './scopes.js';
+
+type Form = Record<string, string | undefined>;
+/** Scopes of the identity layer; `launch/patient` is one of them and also goes on the FHIR token. */
+const OIDC_SCOPES = ['openid', 'fhirUser', 'offline_access', 'launch/patient'];
+const NOT_FOR_FHIR = ['openid', 'fhirUser', 'offline_access'];
+
+export interface SmartRouteOptions {
+  smart: SmartServer;
+  db: Kysely<Database>;
+  consent: ConsentService;
+  publicBaseUrl: string;
+}
+
+export async function smartRoutes(app: FastifyInstance, options: SmartRouteOptions): Promise<void> {
+  const { smart } = options;
+  smart.provider.use(withSmartTokenContext(options.db));
+  app.get('/.well-known/smart-configuration', { schema: { hide: true } }, async () => smartConfiguration(smart, options.publicBaseUrl));
+  await app.register(interactionRoutes, options);
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    const callback = smart.provider.callback();
+    scope.all(`${OAUTH_PREFIX}/*`, { schema: { hide: true } }, (request, reply) => {
+      reply.hijack();
+      const raw = request.raw as typeof request.raw & { originalUrl?: string };
+      raw.originalUrl = raw.url;
+      raw.url = raw.url!.slice(OAUTH_PREFIX.length) || '/';
+      callback(raw, reply.raw);
+    });
+  });
+}
+
+export function smartConfiguration(smart: SmartServer, publicBaseUrl: string) {
+  return {
+    issuer: smart.issuer,
+    jwks_uri: `${smart.issuer}/jwks`,
+    authorization_endpoint: `${smart.issuer}/auth`,
+    token_endpoint: `${smart.issuer}/token`,
+    introspection_endpoint: `${smart.issuer}/token/introspection`,
+    revocation_endpoint: `${smart.issuer}/token/revocation`,
+    token_endpoint_auth_methods_supported: ['none'],
+    grant_types_supported: ['authorization_code', 'refresh_token'],
+    response_types_supported: ['code'],
+    code_challenge_methods_supported: ['S256'],
+    scopes_supported: [...IDENTITY_SCOPES, 'patient/*.read', 'patient/*.rs', 'patient/*.r', 'patient/*.s'],
+    capabilities: ['launch-standalone', 'client-public', 'context-standalone-patient', 'permission-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect'],
+    management_endpoint: `${publicBaseUrl}/consent/portal`,
+  };
+}
+
+/** SMART's token response carries the patient in context and every granted scope, identity ones included. */
+function withSmartTokenContext(db: Kysely<Database>) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    await next();
+    const body = ctx.body as { access_token?: string; scope?: string; patient?: string } | undefined;
+    if (ctx.path !== '/token' || ctx.status !== 200 || !body?.access_token) return;
+    const token = await ctx.oidc.provider.AccessToken.find(body.access_token);
+    const grant = token?.grantId ? await ctx.oidc.provider.Grant.find(token.grantId) : undefined;
+    const account = token && (await db.selectFrom('patient_account').select('patient_id').where('username', '=', token.accountId).executeTakeFirst());
+    if (account) body.patient = account.patient_id.replace(/^Patient\//, '');
+    const oidcScopes = grant?.getOIDCScope()?.split(' ').filter(Boolean) ?? [];
+    body.scope = [...new Set([...oidcScopes, ...(body.scope ?? '').split(' ').filter(Boolean)])].join(' ');
+  };
+}
+
+async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: SmartRouteOptions): Promise<void> {
+  await app.register(formbody);
+  const { provider, fhirBase } = smart;
+  const html = (reply: FastifyReply, status: number, body: string) => reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+  const clientOf = (clientId: string) => db.selectFrom('smart_client').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
+  const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
+    reply.hijack();
+    await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: true });
+  };
+
+  app.get<{ Params: { uid: string } }>(`${OAUTH_PREFIX}/interaction/:uid`, { schema: { hide: true } }, async (request, reply) => {
+    const details = await provider.interactionDetails(request.raw, reply.raw);
+    const client = await clientOf(String(details.params.client_id));
+    if (details.prompt.name === 'login') return html(reply, 200, smartLoginPage({ uid: details.uid, appName: client.name }));
+    const patient = await patientOf(db, details.session!.accountId);
+    const active = await consent.listGrants(patientCaller(details.session!.accountId, patient), { patientId: patient, clientId: client.client_id, status: 'active' });
+    const types = requestedTypes(String(details.params.scope ?? '').split(' '), client.requested_resource_types);
+    return html(reply, 200, smartConsentPage({ uid: details.uid, appName: client.name, organization: client.organization_id, types: types.map((resourceType) => ({ resourceType, alreadyAllowed: active.some((grant) => grant.resourceType === resourceType) })) }));
+  });
+
+  app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/login`, { schema: { hide: true } }, async (request, reply) => {
+    const details = await provider.interactionDetails(request.raw, reply.raw);
+    const form = request.body ?? {};
+    const account = await db.selectFrom('patient_account').selectAll().where('username', '=', form.username ?? '').executeTakeFirst();
+    if (!account || !(await verifyPassword(form.password ?? '', account.password_hash))) {
+      const client = await clientOf(String(details.params.client_id));
+      return html(reply, 401, smartLoginPage({ uid: details.uid, appName: client.name, error: 'That username and password do not match.' }));
+    }
+    return finish(request, reply, { login: { accountId: account.username } });
+  });
+
+  app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/consent`, { schema: { hide: true } }, async (request, reply) => {
+    const details = await provider.interactionDetails(request.raw, reply.raw);
+    const accountId = details.session!.accountId;
+    const patient = await patientOf(db, accountId);
+    const caller = patientCaller(accountId, patient);
+    const client = await clientOf(String(details.params.client_id));
+    const requested = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    const form = request.body ?? {};
+    const allowed = requestedTypes(requested, client.requested_resource_types).filter((type) => form[`type:${type}`] === 'allow');
+    const active = await consent.listGrants(caller, { patientId: patient, clientId: client.client_id, status: 'active' });
+    const newlyAllowed = allowed.filter((type) => !active.some((grant) => grant.resourceType === type));
+    if (newlyAllowed.length > 0) await consent.grantConsent(caller, { patientId: patient, clientId: client.client_id, resourceTypes: newlyAllowed }, 'smart');
+
+    const scopes = narrowedScopes(requested, allowed);
+    const grant = new provider.Grant({ accountId, clientId: client.client_id });
+    grant.addOIDCScope(scopes.filter((scope) => OIDC_SCOPES.includes(scope)).join(' '));
+    if (scopes.includes('fhirUser')) grant.addOIDCClaims(['fhirUser']);
+    grant.addResourceScope(fhirBase, scopes.filter((scope) => !NOT_FOR_FHIR.includes(scope)).join(' '));
+    const refused = requested.filter((scope) => !scopes.includes(scope));
+    if (refused.length > 0) grant.rejectResourceScope(fhirBase, refused.join(' '));
+    return finish(request, reply, { consent: { grantId: await grant.save() } });
+  });
+}
+
+async function patientOf(db: Kysely<Database>, accountId: string): Promise<string> {
+  const account = await db.selectFrom('patient_account').select('patient_id').where('username', '=', accountId).executeTakeFirstOrThrow();
+  return account.patient_id;
+}
+
+function patientCaller(accountId: string, patient: string): Caller {
+  return { sub: `smart:${accountId}`, roles: ['patient'], fhirUser: patient, patient };
+}

@@ -1,0 +1,109 @@
+// SMART App Launch, standalone patient launch, completed by openid-client (a SMART/OIDC client this
+// project did not write) against the real server: PKCE S256, aud, the consent screen's narrowing of
+// scopes, and the refusals the checklist asks for.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
+import { testEngines } from '../../../test/support/engines.js';
+import { formClient } from '../../../test/support/form-client.js';
+import { startHarness, type Harness } from '../../../test/support/harness.js';
+import { freePort } from '../../../bench/support.js';
+import { seedDemoPortal } from '../demo/seed.js';
+
+const PASSWORD = 'smart-test-password';
+const CLIENT_ID = 'test-cardiology-app';
+const REDIRECT_URI = 'http://localhost:9/callback';
+
+describe('SMART standalone patient launch', () => {
+  const [engine] = testEngines();
+  let hub: Harness;
+  let config: oidc.Configuration;
+
+  before(async () => {
+    const port = await freePort();
+    hub = await startHarness(engine!, { config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+    await seedDemoPortal(hub.database.db, hub.clock, PASSWORD);
+    await hub.database.db
+      .insertInto('smart_client')
+      .values({ client_id: CLIENT_ID, name: 'Test Cardiology App', organization_id: 'Organization/royal-london-cardiology', redirect_uris: [REDIRECT_URI], public_client: true, requested_resource_types: ['Observation', 'Condition', 'DiagnosticReport'] })
+      .execute();
+    config = await oidc.discovery(new URL(`${hub.baseUrl}/oauth`), CLIENT_ID, undefined, oidc.None(), { execute: [oidc.allowInsecureRequests] });
+  });
+  after(() => hub.close());
+
+  /** Drives the browser part: sign-in, then the consent screen with `choices` per type; returns the callback URL. */
+  async function authorize(authorizationUrl: URL, choices: Record<string, 'allow' | 'refuse'>) {
+    const browser = formClient(hub.baseUrl);
+    const loginPage = await browser.follow(authorizationUrl.href);
+    assert.match(loginPage.html, /Sign in to share your records/);
+    const uid = /\/oauth\/interaction\/([^/]+)\/login/.exec(loginPage.html)![1]!;
+    const signedIn = await browser.post(`/oauth/interaction/${uid}/login`, { username: 'patient', password: PASSWORD });
+    if (!signedIn.location) throw new Error(`sign-in answered ${signedIn.status}: ${signedIn.html.slice(0, 300)}`);
+    const consentPage = await browser.follow(signedIn.location!);
+    assert.match(consentPage.html, /Test Cardiology App/);
+    const consentUid = /\/oauth\/interaction\/([^/]+)\/consent/.exec(consentPage.html)![1]!;
+    const form = Object.fromEntries(Object.entries(choices).map(([type, choice]) => [`type:${type}`, choice]));
+    const consented = await browser.post(`/oauth/interaction/${consentUid}/consent`, form);
+    let response = consented;
+    while (response.location && !response.location.startsWith(REDIRECT_URI)) response = await browser.get(response.location);
+    if (!response.location) throw new Error(`the authorization ended at ${response.status}: ${response.html.replace(/<style>.*<\/style>/s, "").slice(0, 1200)}`);
+    return { callback: new URL(response.location!), consentPage };
+  }
+
+  function authorizationRequest(scope: string, extra: Record<string, string> = {}) {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    return {
+      verifier,
+      state,
+      url: async () =>
+        oidc.buildAuthorizationUrl(config, { redirect_uri: REDIRECT_URI, scope, state, aud: `${hub.baseUrl}/fhir`, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256', ...extra }),
+    };
+  }
+
+  it('publishes the SMART configuration at the root and at the FHIR base', async () => {
+    for (const path of ['/.well-known/smart-configuration', '/fhir/.well-known/smart-configuration']) {
+      const smart = await hub.request('GET', path);
+      assert.equal(smart.status, 200);
+      assert.deepEqual(smart.body.code_challenge_methods_supported, ['S256']);
+      assert.equal(smart.body.token_endpoint, `${hub.baseUrl}/oauth/token`);
+      assert.equal(smart.body.management_endpoint, `${hub.baseUrl}/consent/portal`);
+      for (const capability of ['launch-standalone', 'client-public', 'context-standalone-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect']) assert.ok(smart.body.capabilities.includes(capability));
+    }
+  });
+
+  it('completes the launch with PKCE; the token names the patient and only the allowed types', async () => {
+    const request = authorizationRequest('launch/patient openid fhirUser offline_access patient/Observation.rs patient/Condition.rs patient/DiagnosticReport.read');
+    const { callback, consentPage } = await authorize(await request.url(), { Observation: 'allow', Condition: 'refuse', DiagnosticReport: 'allow' });
+    assert.match(consentPage.html, /data-resource-type="Condition"/);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
+    assert.equal((tokens as any).patient, 'ePatient-8675309');
+    const scopes = tokens.scope!.split(' ');
+    assert.ok(scopes.includes('patient/Observation.rs'));
+    assert.ok(scopes.includes('patient/DiagnosticReport.read'));
+    assert.ok(!scopes.some((scope) => scope.startsWith('patient/Condition')), 'a refused type is not granted');
+    assert.ok(scopes.includes('openid') && scopes.includes('launch/patient'));
+    assert.ok(tokens.id_token, 'id_token when openid was asked');
+    assert.equal(tokens.claims()!.fhirUser, 'Patient/ePatient-8675309');
+    assert.ok(tokens.refresh_token, 'refresh token with offline_access');
+    assert.ok(tokens.expires_in! > 0);
+    const grants = (await hub.request('GET', `/api/consent?patientId=Patient/ePatient-8675309&clientId=${CLIENT_ID}&status=active`, { as: 'patient' })).body.grants;
+    assert.deepEqual(grants.map((grant: any) => [grant.resourceType, grant.source]).sort(), [['DiagnosticReport', 'smart'], ['Observation', 'smart']]);
+  });
+
+  it('refuses an authorization request without PKCE, or with plain PKCE', async () => {
+    const base = { client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'launch/patient patient/Observation.rs', state: 'x', aud: `${hub.baseUrl}/fhir` };
+    const without = await fetch(`${hub.baseUrl}/oauth/auth?${new URLSearchParams(base)}`, { redirect: 'manual' });
+    assert.match(without.headers.get('location') ?? '', /error=invalid_request/);
+    assert.match(decodeURIComponent(without.headers.get('location') ?? ''), /PKCE/);
+    const plain = await fetch(`${hub.baseUrl}/oauth/auth?${new URLSearchParams({ ...base, code_challenge: 'a'.repeat(43), code_challenge_method: 'plain' })}`, { redirect: 'manual' });
+    assert.match(plain.headers.get('location') ?? '', /error=invalid_request/);
+  });
+
+  it('refuses an authorization request whose aud is not this FHIR base', async () => {
+    const request = authorizationRequest('launch/patient patient/Observation.rs', { aud: 'https://other.example/fhir' });
+    const response = await fetch(await request.url(), { redirect: 'manual' });
+    assert.equal(response.status, 400);
+    assert.equal((await response.json()).error, 'invalid_request');
+  });
+});
