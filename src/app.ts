@@ -19,6 +19,7 @@ import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { outboxRoutes } from './modules/mirror/routes.js';
 import { portalRoutes } from './modules/portal/routes.js';
+import { smartAccess } from './modules/smart/access.js';
 import { createSmartServer } from './modules/smart/provider.js';
 import { smartConfiguration, smartRoutes } from './modules/smart/routes.js';
 import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.js';
@@ -82,6 +83,8 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey);
   const smart = createSmartServer({ db, publicBaseUrl: config.publicBaseUrl, signingKey });
+  const access = smartAccess({ smart, db, consent: consentService, clock });
+  consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
   if (config.modules.includes('consent')) {
     await app.register(portalRoutes, { db, clock, consent: consentService });
     await app.register(smartRoutes, { smart, db, consent: consentService, publicBaseUrl: config.publicBaseUrl });
@@ -93,6 +96,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     authenticate: authenticate(verifyToken),
     readableByClinician: (caller, found) => readableReferralResources(db, caller, found),
     smartConfiguration: smartConfiguration(smart, config.publicBaseUrl),
+    smartAccess: access,
   });
 
   await app.register(

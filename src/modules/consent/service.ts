@@ -25,6 +25,8 @@ export interface ConsentService {
   /** Decides each type: deny by default, permit only under an active grant covering now. */
   evaluate(query: ConsentQuery): Promise<EvaluateResult>;
   evaluateFor(caller: Caller, input: EvaluateInput): Promise<EvaluateResult>;
+  /** Calls `listener` after each committed revocation (the SMART server revokes tokens it no longer covers). */
+  onRevoked(listener: (grant: ConsentGrantView) => Promise<void>): void;
 }
 
 export function createConsentService(deps: { db: Kysely<Database>; clock: Clock }): ConsentService {
@@ -61,15 +63,19 @@ export function createConsentService(deps: { db: Kysely<Database>; clock: Clock 
     return rows.map(grants.toGrantView);
   }
 
+  const revokedListeners: ((grant: ConsentGrantView) => Promise<void>)[] = [];
+
   async function revokeGrant(caller: Caller, id: number) {
-    return db.transaction().execute(async (tx) => {
+    const revoked = await db.transaction().execute(async (tx) => {
       const row = await grants.findGrant(tx, id, { forUpdate: true });
       if (!row || !actsForPatient(caller, row.patient_id)) throw notFound(`Consent grant ${id}`);
       if (row.status === 'revoked') return grants.toGrantView(row);
-      const revoked = await grants.markRevoked(tx, id, caller.sub, clock.now());
-      await auditGrantChange(tx, caller, 'consent.revoke', revoked);
-      return grants.toGrantView(revoked);
+      const revokedRow = await grants.markRevoked(tx, id, caller.sub, clock.now());
+      await auditGrantChange(tx, caller, 'consent.revoke', revokedRow);
+      return grants.toGrantView(revokedRow);
     });
+    for (const listener of revokedListeners) await listener(revoked);
+    return revoked;
   }
 
   async function evaluate(query: ConsentQuery): Promise<EvaluateResult> {
@@ -101,7 +107,9 @@ export function createConsentService(deps: { db: Kysely<Database>; clock: Clock 
     });
   }
 
-  return { grantConsent, listGrants, revokeGrant, evaluate, evaluateFor };
+  const onRevoked = (listener: (grant: ConsentGrantView) => Promise<void>) => void revokedListeners.push(listener);
+
+  return { grantConsent, listGrants, revokeGrant, evaluate, evaluateFor, onRevoked };
 }
 
 function decide(resourceType: string, grant: ConsentGrantRow | undefined): ResourceTypeDecision {

@@ -7,7 +7,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../identity/caller.js';
 import { hasRole } from '../identity/caller.js';
 import { callerOf } from '../identity/plugin.js';
+import { unauthenticated } from '../../platform/errors.js';
+import type { SmartAccess, SmartContext } from '../smart/access.js';
 import { operationOutcome, type FhirAnswer, type FhirBackend, type FhirInteraction } from './backend.js';
+import { searchColumnsOf } from './search-columns.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    smartContext?: SmartContext;
+  }
+}
 
 export type ReadableFilter = (caller: Caller, resources: Resource[]) => Promise<Resource[]>;
 
@@ -18,6 +27,8 @@ export interface FhirRouteOptions {
   authenticate: (request: FastifyRequest) => Promise<void>;
   /** Served without a token at /fhir/.well-known/smart-configuration. */
   smartConfiguration: object;
+  /** Checks SMART access tokens and decides each read of patient data. */
+  smartAccess?: SmartAccess;
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -31,7 +42,14 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
     return sendFhir(reply, { status, resource: outcome });
   });
   app.addHook('onRequest', async (request) => {
-    if (!isCapabilityRequest(request.method, request.url)) await options.authenticate(request);
+    if (isCapabilityRequest(request.method, request.url)) return;
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (token && options.smartAccess && token.split('.').length !== 3) {
+      request.smartContext = await options.smartAccess.verify(token);
+      if (!request.smartContext) throw unauthenticated('The access token is not active');
+      return;
+    }
+    await options.authenticate(request);
   });
 
   app.get('/.well-known/smart-configuration', { schema: { hide: true } }, async (_request, reply) => reply.type('application/json').send(options.smartConfiguration));
@@ -39,6 +57,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
   const handler = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
     const interaction = interactionOf(request);
     if (isCapabilityRequest(request.method, request.url)) return sendFhir(reply, await options.backend.handle(interaction));
+    if (request.smartContext) return sendFhir(reply, await smartAnswer(request.smartContext, interaction, options));
     const caller = callerOf(request);
     const refusal = refusalFor(caller, interaction);
     if (refusal) return sendFhir(reply, refusal);
@@ -88,6 +107,32 @@ async function narrowed(caller: Caller, answer: FhirAnswer, readable: ReadableFi
   const kept = new Set(await readable(caller, entries.flatMap((entry) => (entry.resource ? [entry.resource] : []))));
   const { total: _total, ...rest } = bundle;
   return { ...answer, resource: { ...rest, entry: entries.filter((entry) => entry.resource && kept.has(entry.resource)) } };
+}
+
+/**
+ * A SMART app's read: its patient's compartment only, and only types that are in its scopes and
+ * consented right now. Searches are confined to the patient; reading another patient's data is 403.
+ */
+async function smartAnswer(context: SmartContext, interaction: FhirInteraction, options: FhirRouteOptions): Promise<FhirAnswer> {
+  const [type, id] = interaction.path.split('/');
+  if (interaction.method !== 'GET' || !type) return forbidden('SMART apps read one resource type at a time here');
+  const refusal = await options.smartAccess!.decide(context, type, id ? 'read' : 'search');
+  if (refusal) return forbidden(`Access refused: ${refusal}`);
+  if (id) {
+    const answer = await options.backend.handle(interaction);
+    const inCompartment = answer.resource.resourceType === 'OperationOutcome' || searchColumnsOf(answer.resource as never).compartments.includes(context.patient);
+    return inCompartment ? answer : forbidden('That resource belongs to another patient');
+  }
+  const query = new URLSearchParams(interaction.query);
+  const patientId = context.patient.replace(/^Patient\//, '');
+  const [param, value] = type === 'Patient' ? ['_id', patientId] : ['patient', context.patient];
+  for (const name of type === 'Patient' ? ['_id'] : ['patient', 'subject']) {
+    const asked = query.get(name);
+    if (asked && asked !== context.patient && asked !== patientId) return forbidden('This token reads only its own patient’s records');
+  }
+  query.delete('subject');
+  query.set(param, value);
+  return options.backend.handle({ ...interaction, query: query.toString() });
 }
 
 function forbidden(diagnostics: string): FhirAnswer {

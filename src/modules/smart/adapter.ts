@@ -11,10 +11,18 @@ interface Stored {
   expiresAt?: number;
 }
 
-export function smartAdapter(db: Kysely<Database>) {
+export interface SmartStore {
+  Adapter: new (model: string) => Adapter;
+  /** The patient's grants to a client: their ids and the scopes they hold for `resource`. */
+  grantsOf(accountId: string, clientId: string, resource: string): { grantId: string; scopes: string[] }[];
+  /** Ends a grant and every code and token issued under it. */
+  revokeGrant(grantId: string): Promise<void>;
+}
+
+export function smartStore(db: Kysely<Database>): SmartStore {
   const stores = new Map<string, Map<string, Stored>>();
   const grants = new Map<string, Set<string>>();
-  return class implements Adapter {
+  const Adapter = class implements Adapter {
     private readonly store: Map<string, Stored>;
     constructor(private readonly model: string) {
       this.store = stores.get(model) ?? new Map();
@@ -63,6 +71,18 @@ export function smartAdapter(db: Kysely<Database>) {
       }
       grants.delete(grantId);
     }
+  };
+  return {
+    Adapter,
+    grantsOf(accountId, clientId, resource) {
+      return [...(stores.get('Grant') ?? new Map<string, Stored>())]
+        .filter(([, { payload }]) => payload.accountId === accountId && payload.clientId === clientId)
+        .map(([grantId, { payload }]) => ({ grantId, scopes: String((payload.resources as Record<string, string> | undefined)?.[resource] ?? '').split(' ').filter(Boolean) }));
+    },
+    async revokeGrant(grantId) {
+      await new Adapter('Grant').revokeByGrantId(grantId);
+      stores.get('Grant')?.delete(grantId);
+    },
   };
 }
 

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { SigningKey } from '../../platform/keys.js';
-import { smartAdapter } from './adapter.js';
+import { smartStore, type SmartStore } from './adapter.js';
 import { allPatientScopes, IDENTITY_SCOPES } from './scopes.js';
 
 export interface SmartServerOptions {
@@ -18,6 +18,7 @@ export interface SmartServerOptions {
 
 export interface SmartServer {
   provider: Provider;
+  store: SmartStore;
   issuer: string;
   fhirBase: string;
 }
@@ -28,8 +29,9 @@ export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServer
   const issuer = `${publicBaseUrl}${OAUTH_PREFIX}`;
   const fhirBase = `${publicBaseUrl}/fhir`;
   const patientScopes = allPatientScopes();
+  const store = smartStore(db);
   const configuration: Configuration = {
-    adapter: smartAdapter(db),
+    adapter: store.Adapter,
     jwks: { keys: [signingKey.privateJwk as never] },
     cookies: { keys: [createHmac('sha256', String(signingKey.privateJwk.d)).update('oauth-cookies').digest('base64url')] },
     pkce: { required: () => true },
@@ -61,7 +63,7 @@ export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServer
   const provider = new Provider(issuer, configuration);
   provider.use(requireFhirAudience(fhirBase));
   provider.use(offlineAccessAsksConsent);
-  return { provider, issuer, fhirBase };
+  return { provider, store, issuer, fhirBase };
 }
 
 /** SMART: the authorization request's `aud` must be the FHIR base the app means to read. */

@@ -28,6 +28,7 @@ export interface SmartRouteOptions {
 export async function smartRoutes(app: FastifyInstance, options: SmartRouteOptions): Promise<void> {
   const { smart } = options;
   smart.provider.use(withSmartTokenContext(options.db));
+  smart.provider.use(withIntrospectionContext(options.db));
   app.get('/.well-known/smart-configuration', { schema: { hide: true } }, async () => smartConfiguration(smart, options.publicBaseUrl));
   await app.register(interactionRoutes, options);
   await app.register(async (scope) => {
@@ -59,6 +60,17 @@ export function smartConfiguration(smart: SmartServer, publicBaseUrl: string) {
     scopes_supported: [...IDENTITY_SCOPES, 'patient/*.read', 'patient/*.rs', 'patient/*.r', 'patient/*.s'],
     capabilities: ['launch-standalone', 'client-public', 'context-standalone-patient', 'permission-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect'],
     management_endpoint: `${publicBaseUrl}/consent/portal`,
+  };
+}
+
+/** Introspection (RFC 7662) of an active token also names its patient and user. */
+function withIntrospectionContext(db: Kysely<Database>) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    await next();
+    const body = ctx.body as { active?: boolean; sub?: string; patient?: string; fhirUser?: string } | undefined;
+    if (ctx.path !== '/token/introspection' || !body?.active || !body.sub) return;
+    const account = await db.selectFrom('patient_account').select('patient_id').where('username', '=', body.sub).executeTakeFirst();
+    if (account) Object.assign(body, { patient: account.patient_id.replace(/^Patient\//, ''), fhirUser: account.patient_id });
   };
 }
 

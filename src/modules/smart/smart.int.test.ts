@@ -8,6 +8,7 @@ import { testEngines } from '../../../test/support/engines.js';
 import { formClient } from '../../../test/support/form-client.js';
 import { startHarness, type Harness } from '../../../test/support/harness.js';
 import { freePort } from '../../../bench/support.js';
+import { seedDemoClinicalRecord } from '../demo/clinical-record.js';
 import { seedDemoPortal } from '../demo/seed.js';
 
 const PASSWORD = 'smart-test-password';
@@ -86,9 +87,56 @@ describe('SMART standalone patient launch', () => {
     assert.ok(tokens.id_token, 'id_token when openid was asked');
     assert.equal(tokens.claims()!.fhirUser, 'Patient/ePatient-8675309');
     assert.ok(tokens.refresh_token, 'refresh token with offline_access');
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
+    assert.ok(refreshed.access_token);
     assert.ok(tokens.expires_in! > 0);
     const grants = (await hub.request('GET', `/api/consent?patientId=Patient/ePatient-8675309&clientId=${CLIENT_ID}&status=active`, { as: 'patient' })).body.grants;
     assert.deepEqual(grants.map((grant: any) => [grant.resourceType, grant.source]).sort(), [['DiagnosticReport', 'smart'], ['Observation', 'smart']]);
+  });
+
+  it('enforces consent live on /fhir: scopes, compartment, revocation at once, introspection and refresh', async () => {
+    await seedDemoClinicalRecord(hub.database.db, hub.app.fhirBackend);
+    await hub.request('POST', '/fhir', { as: 'admin', body: { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Observation', id: 'other-obs', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/someone-else' } }, request: { method: 'PUT', url: 'Observation/other-obs' } }] } });
+    const request = authorizationRequest('launch/patient openid fhirUser offline_access patient/Observation.rs patient/Condition.rs patient/DiagnosticReport.rs');
+    const { callback } = await authorize(await request.url(), { Observation: 'allow', Condition: 'refuse', DiagnosticReport: 'allow' });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
+    const bearer = { token: tokens.access_token };
+    const introspect = async () => {
+      const response = await fetch(`${hub.baseUrl}/oauth/token/introspection`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: tokens.access_token, client_id: CLIENT_ID }) });
+      return (await response.json()) as Record<string, unknown>;
+    };
+
+    const observations = await hub.request('GET', '/fhir/Observation', { as: bearer });
+    assert.equal(observations.status, 200);
+    assert.ok(observations.body.entry.length >= 3);
+    assert.ok(observations.body.entry.every((entry: any) => entry.resource.subject.reference === 'Patient/ePatient-8675309'), 'only its patient');
+    assert.equal((await hub.request('GET', '/fhir/Condition', { as: bearer })).status, 403, 'a refused scope reads nothing');
+    assert.equal((await hub.request('GET', '/fhir/Observation?patient=Patient/someone-else', { as: bearer })).status, 403, 'patient A reading patient B');
+    assert.equal((await hub.request('GET', '/fhir/Observation/other-obs', { as: bearer })).status, 403);
+    assert.equal((await hub.request('GET', '/fhir/ServiceRequest', { as: bearer })).status, 403, 'a type outside the scopes');
+    const active = await introspect();
+    assert.equal(active.active, true);
+    assert.equal(active.patient, 'ePatient-8675309');
+    assert.equal(active.fhirUser, 'Patient/ePatient-8675309');
+    assert.match(String(active.scope), /patient\/Observation\.rs/);
+
+    const grants = (await hub.request('GET', `/api/consent?patientId=Patient/ePatient-8675309&clientId=${CLIENT_ID}&status=active`, { as: 'patient' })).body.grants;
+    const grantOf = (type: string) => grants.find((grant: any) => grant.resourceType === type).id;
+    await hub.request('POST', `/api/consent/${grantOf('Observation')}/revoke`, { as: 'patient' });
+    const refused = await hub.request('GET', '/fhir/Observation', { as: bearer });
+    assert.equal(refused.status, 403, 'the very next read after the revocation');
+    assert.equal(refused.body.resourceType, 'OperationOutcome');
+    assert.equal((await hub.request('GET', '/fhir/DiagnosticReport', { as: bearer })).status, 200, 'what is still consented still reads');
+    assert.equal((await introspect()).active, true);
+
+    await hub.request('POST', `/api/consent/${grantOf('DiagnosticReport')}/revoke`, { as: 'patient' });
+    assert.equal((await introspect()).active, false, 'no consent left behind the token');
+    assert.equal((await hub.request('GET', '/fhir/DiagnosticReport', { as: bearer })).status, 401);
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), (error: { error?: string }) => error.error === 'invalid_grant');
+
+    const reads = await hub.database.db.selectFrom('audit_event').selectAll().where('entity_type', '=', 'PatientData').execute();
+    assert.ok(reads.some((event) => event.outcome === 'success' && (event.detail as any).resourceType === 'Observation'));
+    assert.ok(reads.some((event) => event.outcome === 'failure' && (event.detail as any).resourceType === 'Condition' && (event.detail as any).clientId === CLIENT_ID));
   });
 
   it('refuses an authorization request without PKCE, or with plain PKCE', async () => {

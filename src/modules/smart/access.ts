@@ -1,0 +1,90 @@
+// Live enforcement for SMART access tokens on /fhir: a token reads only its patient's records, and
+// only types that are both in its scopes and covered by an active consent grant at the moment of the
+// request — so a revocation in the portal cuts access on the very next read. Each decision on
+// patient data is audited (who, which client, which patient, which type, decision).
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../platform/schema.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { ConsentService } from '../consent/service.js';
+import type { SmartServer } from './provider.js';
+import { parsePatientScope, scopesAllow } from './scopes.js';
+
+export interface SmartContext {
+  clientId: string;
+  accountId: string;
+  /** `Patient/<id>` */
+  patient: string;
+  scopes: string[];
+}
+
+export interface SmartAccess {
+  /** The context of a live SMART access token for our FHIR base, or undefined. */
+  verify(token: string): Promise<SmartContext | undefined>;
+  /** Permits or refuses (with the reason) reading a type now, and audits the decision. */
+  decide(context: SmartContext, resourceType: string, interaction: 'read' | 'search'): Promise<string | undefined>;
+  /** Whether any type in the token's scopes is still consented (else the token is as good as revoked). */
+  stillConsented(context: SmartContext): Promise<boolean>;
+  /** After a revocation: ends the patient's grants to that client (and their tokens) that no consent covers any more. */
+  revokeUnconsented(patientId: string, clientId: string): Promise<void>;
+}
+
+export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; consent: ConsentService; clock: Clock }): SmartAccess {
+  const { smart, db, consent, clock } = deps;
+
+  async function verify(token: string): Promise<SmartContext | undefined> {
+    const accessToken = await smart.provider.AccessToken.find(token);
+    if (!accessToken || accessToken.isExpired) return undefined;
+    const audiences = ([] as unknown[]).concat(accessToken.aud ?? []);
+    if (!audiences.includes(smart.fhirBase)) return undefined;
+    return contextOf(db, accessToken.accountId!, accessToken.clientId!, String(accessToken.scope ?? ''));
+  }
+
+  async function decide(context: SmartContext, resourceType: string, interaction: 'read' | 'search') {
+    const reason = !scopesAllow(context.scopes, resourceType, interaction)
+      ? `the token's scopes do not include ${interaction} of ${resourceType}`
+      : (await consent.evaluate({ patientId: context.patient, clientId: context.clientId, resourceTypes: [resourceType] })).decision === 'permit'
+        ? undefined
+        : `the patient has not consented to share ${resourceType} with ${context.clientId}`;
+    await db.transaction().execute((tx) =>
+      appendAuditEvent(tx, clock, {
+        actor: `smart:${context.clientId}`,
+        action: `fhir.${interaction}`,
+        outcome: reason ? 'failure' : 'success',
+        entityType: 'PatientData',
+        entityId: context.patient,
+        chain: `fhir-access:${context.patient}`,
+        detail: { clientId: context.clientId, patient: context.patient, resourceType, decision: reason ? 'deny' : 'permit', ...(reason && { reason }) },
+      }),
+    );
+    return reason;
+  }
+
+  async function stillConsented(context: SmartContext) {
+    const types = [...new Set(context.scopes.map(parsePatientScope).flatMap((scope) => (scope && scope.resourceType !== '*' ? [scope.resourceType] : [])))];
+    const wildcard = context.scopes.some((scope) => parsePatientScope(scope)?.resourceType === '*');
+    if (wildcard) {
+      const active = await db.selectFrom('consent_grant').select('id').where('patient_id', '=', context.patient).where('client_id', '=', context.clientId).where('status', '=', 'active').executeTakeFirst();
+      if (active) return true;
+    }
+    if (types.length === 0) return false;
+    const result = await consent.evaluate({ patientId: context.patient, clientId: context.clientId, resourceTypes: types });
+    return result.decisions.some((decision) => decision.decision === 'permit');
+  }
+
+  async function revokeUnconsented(patientId: string, clientId: string) {
+    const accounts = await db.selectFrom('patient_account').select('username').where('patient_id', '=', patientId).execute();
+    for (const { username } of accounts) {
+      for (const { grantId, scopes } of smart.store.grantsOf(username, clientId, smart.fhirBase)) {
+        if (!(await stillConsented({ clientId, accountId: username, patient: patientId, scopes }))) await smart.store.revokeGrant(grantId);
+      }
+    }
+  }
+
+  return { verify, decide, stillConsented, revokeUnconsented };
+}
+
+export async function contextOf(db: Kysely<Database>, accountId: string, clientId: string, scope: string): Promise<SmartContext | undefined> {
+  const account = await db.selectFrom('patient_account').select('patient_id').where('username', '=', accountId).executeTakeFirst();
+  return account && { clientId, accountId, patient: account.patient_id, scopes: scope.split(' ').filter(Boolean) };
+}
