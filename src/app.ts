@@ -10,6 +10,7 @@ import type { Config } from './config.js';
 import { httpConsentGate, inProcessConsentGate, type ConsentGate } from './modules/consent/gate.js';
 import { consentRoutes } from './modules/consent/routes.js';
 import { createConsentService } from './modules/consent/service.js';
+import { demoSmartAppRoutes } from './modules/demo/smart-app.js';
 import { auditMirrorSources } from './modules/audit/fhir-resources.js';
 import { consentMirrorSources } from './modules/consent/fhir-resources.js';
 import type { FhirBackend } from './modules/fhir/backend.js';
@@ -88,6 +89,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   if (config.modules.includes('consent')) {
     await app.register(portalRoutes, { db, clock, consent: consentService });
     await app.register(smartRoutes, { smart, db, consent: consentService, publicBaseUrl: config.publicBaseUrl });
+    if (config.demo) await app.register(demoSmartAppRoutes, { publicBaseUrl: config.publicBaseUrl });
   }
   startFhirMirror(app, resources, fhirBackend);
   await app.register(fhirRoutes, {

@@ -18,7 +18,7 @@ const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDi
 await migrate(database);
 const signingKey = await loadSigningKey({ jwk: config.signingKeyJwk, dataDir: config.dataDir });
 const seeded = config.demo ? await seedDemoData(database.db, systemClock) : false;
-if (config.demo) await seedDemoPortal(database.db, systemClock, config.demoPatientPassword);
+if (config.demo) await seedDemoPortal(database.db, systemClock, config.demoPatientPassword, config.publicBaseUrl);
 const app = await buildApp({ config, db: database.db, engine: database.engine, clock: systemClock, signingKey });
 await app.listen({ port: config.port, host: config.host });
 if (config.demo) {
@@ -31,6 +31,7 @@ if (config.demo) {
   if (seeded) console.log('Demo data loaded.');
   console.log('Demo mode. Get a token for dr-smith, dr-patel, dr-other, patient or admin with:');
   console.log(`  curl -H "Authorization: Bearer $(npm run --silent token -- dr-smith)" ${base}/api/referrals`);
+  console.log(`Demo SMART app: ${config.publicBaseUrl}/demo/smart-app`);
   console.log(`Consent portal: ${base}/consent/portal (demo patient: username "patient", password from DEMO_PATIENT_PASSWORD, "consent-demo" by default)`);
 }
 

@@ -11,7 +11,7 @@ import { DEMO_IDENTITIES, DEMO_PATIENT } from './identities.js';
 export const DEMO_CLIENT_ID = 'royal-london-cardiology-smart';
 
 /** The cardiology unit's SMART app and the demo patient's portal account, once per database. */
-export async function seedDemoPortal(db: Kysely<Database>, clock: Clock, patientPassword: string): Promise<void> {
+export async function seedDemoPortal(db: Kysely<Database>, clock: Clock, patientPassword: string, publicBaseUrl = 'http://localhost:8080'): Promise<void> {
   const claimed = await db.insertInto('seed_run').values({ name: 'demo-portal', applied_at: clock.now() }).onConflict((c) => c.doNothing()).returning('name').executeTakeFirst();
   if (!claimed) return;
   await db
@@ -20,7 +20,7 @@ export async function seedDemoPortal(db: Kysely<Database>, clock: Clock, patient
       client_id: DEMO_CLIENT_ID,
       name: 'Royal London Cardiology',
       organization_id: 'Organization/royal-london-cardiology',
-      redirect_uris: ['http://localhost:8080/demo/smart-app/callback'],
+      redirect_uris: [`${publicBaseUrl}/demo/smart-app/callback`],
       public_client: true,
       requested_resource_types: ['Observation', 'Condition', 'DiagnosticReport'],
     })

@@ -4,45 +4,14 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium, SCREENSHOTS } from '../../../test/support/browser.js';
 import { testEngines } from '../../../test/support/engines.js';
+import { formClient } from '../../../test/support/form-client.js';
 import { createDraft, startHarness, type Harness } from '../../../test/support/harness.js';
 import { seedDemoPortal } from '../demo/seed.js';
 
 const PASSWORD = 'portal-test-password';
-const SCREENSHOTS = 'test-results/screenshots';
-
-/** A tiny cookie-keeping form client: what a browser without JavaScript does. */
-function formClient(hub: Harness) {
-  const jar = new Map<string, string>();
-  const remember = (response: Response) => {
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const [name, value] = pair!.split('=');
-      if (value) jar.set(name!, value);
-      else jar.delete(name!);
-    }
-  };
-  const cookieHeader = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
-  return {
-    jar,
-    async get(path: string) {
-      const response = await fetch(`${hub.baseUrl}${path}`, { headers: { cookie: cookieHeader() }, redirect: 'manual' });
-      remember(response);
-      return { response, html: await response.text() };
-    },
-    async post(path: string, form: Record<string, string>) {
-      const response = await fetch(`${hub.baseUrl}${path}`, {
-        method: 'POST',
-        headers: { cookie: cookieHeader(), 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(form).toString(),
-        redirect: 'manual',
-      });
-      remember(response);
-      return { response, html: await response.text() };
-    },
-  };
-}
 
 const csrfIn = (html: string) => /name="csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
 
@@ -56,7 +25,7 @@ for (const engine of testEngines()) {
     after(() => hub.close());
 
     async function signIn(password = PASSWORD) {
-      const client = formClient(hub);
+      const client = formClient(hub.baseUrl);
       const page = await client.get('/consent/portal');
       const signedIn = await client.post('/consent/portal/login', { csrf: csrfIn(page.html), username: 'patient', password });
       return { client, signedIn };
@@ -69,7 +38,7 @@ for (const engine of testEngines()) {
     });
 
     it('refuses a sign-in without the form’s CSRF token', async () => {
-      const client = formClient(hub);
+      const client = formClient(hub.baseUrl);
       await client.get('/consent/portal');
       const forged = await client.post('/consent/portal/login', { csrf: 'forged', username: 'patient', password: PASSWORD });
       assert.equal(forged.response.status, 403);
@@ -127,10 +96,7 @@ describe('the patient’s consent story in Chromium', () => {
     hub = await startHarness(engine!, { config: { mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
     await seedDemoPortal(hub.database.db, hub.clock, PASSWORD);
     await hub.request('POST', '/api/consent', { as: 'patient', body: { patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart', resourceTypes: ['Observation', 'DiagnosticReport'] } });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {

@@ -1,0 +1,80 @@
+// The patient's whole story in Debian's Chromium: consent in the portal, the clinician's send passes,
+// the cardiology unit's SMART app launches (sign-in, consent screen) and shows the records; the
+// patient revokes Condition, and the app's next Condition read is refused while Observation still reads.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { freePort } from '../../../bench/support.js';
+import { launchChromium, SCREENSHOTS } from '../../../test/support/browser.js';
+import { testEngines } from '../../../test/support/engines.js';
+import { createDraft, startHarness, type Harness } from '../../../test/support/harness.js';
+import { seedDemoClinicalRecord } from '../demo/clinical-record.js';
+import { seedDemoPortal } from '../demo/seed.js';
+
+const PASSWORD = 'story-test-password';
+
+describe('consent, referral and SMART app in Chromium', () => {
+  const [engine] = testEngines();
+  let hub: Harness;
+  let browser: Browser;
+  before(async () => {
+    const port = await freePort();
+    const publicBaseUrl = `http://127.0.0.1:${port}`;
+    hub = await startHarness(engine!, { config: { port, publicBaseUrl, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+    await seedDemoPortal(hub.database.db, hub.clock, PASSWORD, publicBaseUrl);
+    await seedDemoClinicalRecord(hub.database.db, hub.app.fhirBackend);
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await hub?.close();
+  });
+
+  const row = (page: Page, type: string) => page.locator(`[data-client-id="royal-london-cardiology-smart"] [data-resource-type="${type}"]`);
+
+  it('walks the story end to end', async () => {
+    const portal = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await portal.goto(`${hub.baseUrl}/consent/portal?client_id=royal-london-cardiology-smart`);
+    await portal.fill('#username', 'patient');
+    await portal.fill('#password', PASSWORD);
+    await portal.click('button[type=submit]');
+    for (const type of ['Observation', 'Condition', 'DiagnosticReport']) await row(portal, type).locator('button', { hasText: 'Allow' }).click();
+    await portal.screenshot({ path: `${SCREENSHOTS}/portal-granted.png`, fullPage: true });
+
+    const id = await createDraft(hub);
+    const sent = await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+
+    const app = await browser.newPage();
+    await app.goto(`${hub.baseUrl}/demo/smart-app`);
+    await app.click('#launch');
+    await app.waitForSelector('#username');
+    await app.fill('#username', 'patient');
+    await app.fill('#password', PASSWORD);
+    await app.click('button[type=submit]');
+    await app.waitForSelector('form[action$="/consent"]');
+    for (const type of ['Observation', 'Condition', 'DiagnosticReport']) assert.match(await app.locator(`tr[data-resource-type="${type}"]`).innerText(), /already allowed/);
+    await app.screenshot({ path: `${SCREENSHOTS}/smart-consent-screen.png`, fullPage: true });
+    await app.click('button[type=submit]');
+    await app.waitForSelector('section[data-resource-type="DiagnosticReport"]');
+    assert.match(await app.locator('section[data-resource-type="Observation"]').innerText(), /Troponin/i);
+    assert.match(await app.locator('section[data-resource-type="Condition"]').innerText(), /Angina/i);
+    assert.match(await app.locator('section[data-resource-type="DiagnosticReport"]').innerText(), /Cardiac work-up/);
+    await app.screenshot({ path: `${SCREENSHOTS}/smart-app-data.png`, fullPage: true });
+
+    await portal.goto(`${hub.baseUrl}/consent/portal?client_id=royal-london-cardiology-smart`);
+    await row(portal, 'Condition').locator('button', { hasText: 'Revoke' }).click();
+    assert.match(await row(portal, 'Condition').innerText(), /Not allowed/);
+
+    await app.click('#reload');
+    await app.waitForSelector('section[data-resource-type="DiagnosticReport"]');
+    assert.match(await app.locator('section[data-resource-type="Condition"]').innerText(), /Access refused/);
+    assert.match(await app.locator('section[data-resource-type="Observation"]').innerText(), /Troponin/i);
+    await app.screenshot({ path: `${SCREENSHOTS}/smart-app-after-revoke.png`, fullPage: true });
+
+    const referral = await hub.request('GET', `/api/referrals/${id}`, { as: 'dr-smith' });
+    assert.equal(referral.body.status, 'ACTIVE');
+  });
+});
