@@ -62,6 +62,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const app = Fastify({
     logger: resources.logger ?? { level: config.logLevel, serializers: { req: requestWithoutQuery } },
     bodyLimit: 1_048_576,
+    trustProxy: config.trustProxy,
   });
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(renderApiError);
@@ -83,7 +84,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey);
-  const smart = createSmartServer({ db, publicBaseUrl: config.publicBaseUrl, signingKey });
+  const smart = createSmartServer({ db, publicBaseUrl: config.publicBaseUrl, signingKey, trustProxy: config.trustProxy });
   const access = smartAccess({ smart, db, consent: consentService, clock });
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
   if (config.modules.includes('consent')) {

@@ -24,6 +24,8 @@ export interface Config {
   modules: ModuleName[];
   responseDueHours: Record<Priority, number>;
   logLevel: string;
+  /** Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (so cookies are Secure). */
+  trustProxy: boolean;
   /** How this instance is reached from outside; names it in FHIR identifiers and links. */
   publicBaseUrl: string;
   /** An upstream FHIR R4 server; the embedded store serves /fhir when absent. */
@@ -55,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     modules: parseModules(argv),
     responseDueHours: parseResponseDue(env.RESPONSE_DUE_HOURS),
     logLevel: env.LOG_LEVEL ?? 'info',
+    trustProxy: env.TRUST_PROXY === 'true',
     publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${integer(env.PORT, 8080, 'PORT')}`).replace(/\/+$/, ''),
     fhirUpstream: parseFhirUpstream(env),
     mirror: {

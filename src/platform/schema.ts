@@ -152,6 +152,7 @@ export interface SmartClientTable {
   redirect_uris: string[];
   public_client: boolean;
   requested_resource_types: string[];
+  client_secret: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface PatientAccountTable {

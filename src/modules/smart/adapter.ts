@@ -93,7 +93,7 @@ async function clientMetadata(db: Kysely<Database>, clientId: string): Promise<A
       client_id: client.client_id,
       client_name: client.name,
       redirect_uris: client.redirect_uris,
-      token_endpoint_auth_method: 'none',
+      ...(client.client_secret ? { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.client_secret } : { token_endpoint_auth_method: 'none' }),
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       id_token_signed_response_alg: 'ES256',

@@ -14,6 +14,8 @@ export interface SmartServerOptions {
   db: Kysely<Database>;
   publicBaseUrl: string;
   signingKey: SigningKey;
+  /** Behind a TLS-terminating proxy, so that its cookies are Secure. */
+  trustProxy?: boolean;
 }
 
 export interface SmartServer {
@@ -25,7 +27,7 @@ export interface SmartServer {
 
 export const OAUTH_PREFIX = '/oauth';
 
-export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServerOptions): SmartServer {
+export function createSmartServer({ db, publicBaseUrl, signingKey, trustProxy = false }: SmartServerOptions): SmartServer {
   const issuer = `${publicBaseUrl}${OAUTH_PREFIX}`;
   const fhirBase = `${publicBaseUrl}/fhir`;
   const patientScopes = allPatientScopes();
@@ -61,6 +63,7 @@ export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServer
     ttl: { AccessToken: 3600, AuthorizationCode: 60, RefreshToken: 14 * 24 * 3600, Interaction: 3600, Session: 8 * 3600, Grant: 14 * 24 * 3600 },
   };
   const provider = new Provider(issuer, configuration);
+  provider.proxy = trustProxy;
   provider.use(requireFhirAudience(fhirBase));
   provider.use(offlineAccessAsksConsent);
   return { provider, store, issuer, fhirBase };

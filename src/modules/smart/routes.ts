@@ -53,12 +53,12 @@ export function smartConfiguration(smart: SmartServer, publicBaseUrl: string) {
     token_endpoint: `${smart.issuer}/token`,
     introspection_endpoint: `${smart.issuer}/token/introspection`,
     revocation_endpoint: `${smart.issuer}/token/revocation`,
-    token_endpoint_auth_methods_supported: ['none'],
+    token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
     grant_types_supported: ['authorization_code', 'refresh_token'],
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],
     scopes_supported: [...IDENTITY_SCOPES, 'patient/*.read', 'patient/*.rs', 'patient/*.r', 'patient/*.s'],
-    capabilities: ['launch-standalone', 'client-public', 'context-standalone-patient', 'permission-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect'],
+    capabilities: ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient', 'permission-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect'],
     management_endpoint: `${publicBaseUrl}/consent/portal`,
   };
 }

@@ -33,7 +33,7 @@ describe('SMART standalone patient launch', () => {
   after(() => hub.close());
 
   /** Drives the browser part: sign-in, then the consent screen with `choices` per type; returns the callback URL. */
-  async function authorize(authorizationUrl: URL, choices: Record<string, 'allow' | 'refuse'>) {
+  async function authorize(authorizationUrl: URL, choices: Record<string, 'allow' | 'refuse'>, appName = 'Test Cardiology App') {
     const browser = formClient(hub.baseUrl);
     const loginPage = await browser.follow(authorizationUrl.href);
     assert.match(loginPage.html, /Sign in to share your records/);
@@ -41,7 +41,7 @@ describe('SMART standalone patient launch', () => {
     const signedIn = await browser.post(`/oauth/interaction/${uid}/login`, { username: 'patient', password: PASSWORD });
     if (!signedIn.location) throw new Error(`sign-in answered ${signedIn.status}: ${signedIn.html.slice(0, 300)}`);
     const consentPage = await browser.follow(signedIn.location!);
-    assert.match(consentPage.html, /Test Cardiology App/);
+    assert.ok(consentPage.html.includes(appName), `the consent screen names ${appName}`);
     const consentUid = /\/oauth\/interaction\/([^/]+)\/consent/.exec(consentPage.html)![1]!;
     const form = Object.fromEntries(Object.entries(choices).map(([type, choice]) => [`type:${type}`, choice]));
     const consented = await browser.post(`/oauth/interaction/${consentUid}/consent`, form);
@@ -69,7 +69,7 @@ describe('SMART standalone patient launch', () => {
       assert.deepEqual(smart.body.code_challenge_methods_supported, ['S256']);
       assert.equal(smart.body.token_endpoint, `${hub.baseUrl}/oauth/token`);
       assert.equal(smart.body.management_endpoint, `${hub.baseUrl}/consent/portal`);
-      for (const capability of ['launch-standalone', 'client-public', 'context-standalone-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect']) assert.ok(smart.body.capabilities.includes(capability));
+      for (const capability of ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect']) assert.ok(smart.body.capabilities.includes(capability));
     }
   });
 
@@ -137,6 +137,29 @@ describe('SMART standalone patient launch', () => {
     const reads = await hub.database.db.selectFrom('audit_event').selectAll().where('entity_type', '=', 'PatientData').execute();
     assert.ok(reads.some((event) => event.outcome === 'success' && (event.detail as any).resourceType === 'Observation'));
     assert.ok(reads.some((event) => event.outcome === 'failure' && (event.detail as any).resourceType === 'Condition' && (event.detail as any).clientId === CLIENT_ID));
+  });
+
+  it('serves a confidential client: secret at the token endpoint, authenticated introspection', async () => {
+    await hub.database.db
+      .insertInto('smart_client')
+      .values({ client_id: 'cardiology-backend', name: 'Cardiology Backend', organization_id: 'Organization/royal-london-cardiology', redirect_uris: [REDIRECT_URI], public_client: false, requested_resource_types: ['Observation'], client_secret: 'backend-secret' })
+      .execute();
+    const confidential = await oidc.discovery(new URL(`${hub.baseUrl}/oauth`), 'cardiology-backend', undefined, oidc.ClientSecretBasic('backend-secret'), { execute: [oidc.allowInsecureRequests] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(confidential, { redirect_uri: REDIRECT_URI, scope: 'launch/patient patient/Observation.rs', state, aud: `${hub.baseUrl}/fhir`, code_challenge: await oidc.calculatePKCECodeChallenge(verifier), code_challenge_method: 'S256' });
+    const { callback, consentPage } = await authorize(url, { Observation: 'allow' }, 'Cardiology Backend');
+    assert.match(consentPage.html, /Cardiology Backend/);
+    const tokens = await oidc.authorizationCodeGrant(confidential, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    const introspection = await oidc.tokenIntrospection(confidential, tokens.access_token);
+    assert.equal(introspection.active, true);
+    assert.equal(introspection.patient, 'ePatient-8675309');
+    const wrongSecret = await fetch(`${hub.baseUrl}/oauth/token/introspection`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('cardiology-backend:wrong').toString('base64')}` },
+      body: new URLSearchParams({ token: tokens.access_token }),
+    });
+    assert.equal(wrongSecret.status, 401);
   });
 
   it('refuses an authorization request without PKCE, or with plain PKCE', async () => {
