@@ -169,6 +169,16 @@ export interface PortalSessionTable {
   expires_at: Timestamp;
 }
 
+export interface OauthPayloadTable {
+  model: string;
+  id: string;
+  payload: Json<Record<string, unknown>>;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: Timestamp | null;
+}
+
 export interface Database {
   referral: ReferralTable;
   referral_task: ReferralTaskTable;
@@ -185,6 +195,7 @@ export interface Database {
   smart_client: SmartClientTable;
   patient_account: PatientAccountTable;
   portal_session: PortalSessionTable;
+  oauth_payload: OauthPayloadTable;
 }
 
 export type ReferralRow = Selectable<ReferralTable>;

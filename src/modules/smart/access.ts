@@ -75,7 +75,7 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
   async function revokeUnconsented(patientId: string, clientId: string) {
     const accounts = await db.selectFrom('patient_account').select('username').where('patient_id', '=', patientId).execute();
     for (const { username } of accounts) {
-      for (const { grantId, scopes } of smart.store.grantsOf(username, clientId, smart.fhirBase)) {
+      for (const { grantId, scopes } of await smart.store.grantsOf(username, clientId, smart.fhirBase)) {
         if (!(await stillConsented({ clientId, accountId: username, patient: patientId, scopes }))) await smart.store.revokeGrant(grantId);
       }
     }

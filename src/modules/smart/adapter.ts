@@ -1,87 +1,92 @@
-// Storage for the authorization server: clients come from the smart_client table (so a client
-// registered in the database is known at once); sessions, interactions, codes, grants and tokens
-// live in this process's memory, expiring with their TTL. (One process serves the authorization
-// server; a restart signs patients out and ends issued tokens.)
-import type { Kysely } from 'kysely';
+// Storage for the authorization server, in the database: clients are read from the smart_client
+// table (a client registered there is known at once); sessions, interactions, codes, grants and
+// tokens are rows of oauth_payload that expire with their TTL — so they survive restarts and any
+// process can serve /oauth.
+import { sql, type Kysely } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
-
-interface Stored {
-  payload: AdapterPayload;
-  expiresAt?: number;
-}
 
 export interface SmartStore {
   Adapter: new (model: string) => Adapter;
   /** The patient's grants to a client: their ids and the scopes they hold for `resource`. */
-  grantsOf(accountId: string, clientId: string, resource: string): { grantId: string; scopes: string[] }[];
+  grantsOf(accountId: string, clientId: string, resource: string): Promise<{ grantId: string; scopes: string[] }[]>;
   /** Ends a grant and every code and token issued under it. */
   revokeGrant(grantId: string): Promise<void>;
 }
 
+/** Every this many writes, rows past their expiry are deleted. */
+const PURGE_EVERY = 200;
+
 export function smartStore(db: Kysely<Database>): SmartStore {
-  const stores = new Map<string, Map<string, Stored>>();
-  const grants = new Map<string, Set<string>>();
+  const live = sql<boolean>`(expires_at IS NULL OR expires_at > now())`;
+  let writes = 0;
+
   const Adapter = class implements Adapter {
-    private readonly store: Map<string, Stored>;
-    constructor(private readonly model: string) {
-      this.store = stores.get(model) ?? new Map();
-      stores.set(model, this.store);
-    }
+    constructor(private readonly model: string) {}
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
-      this.store.set(id, { payload, expiresAt: expiresIn ? Date.now() + expiresIn * 1000 : undefined });
-      if (payload.grantId) grants.set(payload.grantId, (grants.get(payload.grantId) ?? new Set()).add(`${this.model}:${id}`));
+      const row = {
+        payload: JSON.stringify(payload),
+        grant_id: payload.grantId ?? null,
+        uid: payload.uid ?? null,
+        user_code: payload.userCode ?? null,
+        expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
+      };
+      await db.insertInto('oauth_payload').values({ model: this.model, id, ...row }).onConflict((c) => c.columns(['model', 'id']).doUpdateSet(row)).execute();
+      if (++writes % PURGE_EVERY === 0) await db.deleteFrom('oauth_payload').where('expires_at', '<', sql<Date>`now()`).execute();
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return clientMetadata(db, id);
-      const stored = this.store.get(id);
-      if (!stored) return undefined;
-      if (stored.expiresAt !== undefined && stored.expiresAt < Date.now()) {
-        this.store.delete(id);
-        return undefined;
-      }
-      return stored.payload;
+      return this.findWhere('id', id);
     }
 
-    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
-      for (const [id, stored] of this.store) if (stored.payload.uid === uid) return this.find(id);
-      return undefined;
+    findByUid(uid: string) {
+      return this.findWhere('uid', uid);
     }
 
-    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
-      for (const [id, stored] of this.store) if (stored.payload.userCode === userCode) return this.find(id);
-      return undefined;
+    findByUserCode(userCode: string) {
+      return this.findWhere('user_code', userCode);
     }
 
     async consume(id: string): Promise<void> {
-      const stored = this.store.get(id);
-      if (stored) stored.payload.consumed = Math.floor(Date.now() / 1000);
+      await db
+        .updateTable('oauth_payload')
+        .set({ payload: sql`payload || jsonb_build_object('consumed', extract(epoch from now())::bigint)` })
+        .where('model', '=', this.model)
+        .where('id', '=', id)
+        .execute();
     }
 
     async destroy(id: string): Promise<void> {
-      this.store.delete(id);
+      await db.deleteFrom('oauth_payload').where('model', '=', this.model).where('id', '=', id).execute();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      for (const key of grants.get(grantId) ?? []) {
-        const [model, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
-        stores.get(model)?.delete(id);
-      }
-      grants.delete(grantId);
+      await db.deleteFrom('oauth_payload').where('grant_id', '=', grantId).execute();
+    }
+
+    private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+      const row = await db.selectFrom('oauth_payload').select('payload').where('model', '=', this.model).where(column, '=', value).where(live).executeTakeFirst();
+      return row?.payload as AdapterPayload | undefined;
     }
   };
+
   return {
     Adapter,
-    grantsOf(accountId, clientId, resource) {
-      return [...(stores.get('Grant') ?? new Map<string, Stored>())]
-        .filter(([, { payload }]) => payload.accountId === accountId && payload.clientId === clientId)
-        .map(([grantId, { payload }]) => ({ grantId, scopes: String((payload.resources as Record<string, string> | undefined)?.[resource] ?? '').split(' ').filter(Boolean) }));
+    async grantsOf(accountId, clientId, resource) {
+      const rows = await db
+        .selectFrom('oauth_payload')
+        .select(['id', 'payload'])
+        .where('model', '=', 'Grant')
+        .where(sql<string>`payload->>'accountId'`, '=', accountId)
+        .where(sql<string>`payload->>'clientId'`, '=', clientId)
+        .where(live)
+        .execute();
+      return rows.map((row) => ({ grantId: row.id, scopes: String((row.payload.resources as Record<string, string> | undefined)?.[resource] ?? '').split(' ').filter(Boolean) }));
     },
     async revokeGrant(grantId) {
-      await new Adapter('Grant').revokeByGrantId(grantId);
-      stores.get('Grant')?.delete(grantId);
+      await db.deleteFrom('oauth_payload').where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])])).execute();
     },
   };
 }

@@ -15,14 +15,13 @@ const PASSWORD = 'smart-test-password';
 const CLIENT_ID = 'test-cardiology-app';
 const REDIRECT_URI = 'http://localhost:9/callback';
 
-describe('SMART standalone patient launch', () => {
-  const [engine] = testEngines();
+for (const engine of testEngines()) describe(`SMART standalone patient launch on ${engine.name}`, () => {
   let hub: Harness;
   let config: oidc.Configuration;
 
   before(async () => {
     const port = await freePort();
-    hub = await startHarness(engine!, { config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+    hub = await startHarness(engine, { config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
     await seedDemoPortal(hub.database.db, hub.clock, PASSWORD);
     await hub.database.db
       .insertInto('smart_client')
