@@ -1,7 +1,7 @@
 // /fhir: the FHIR R4 endpoint. Every interaction needs a bearer token. Admins read everything and
 // load data with batch and transaction bundles; clinicians read the ServiceRequests and Tasks of
-// their own side's referrals; patient data for SMART apps comes with the SMART issue. Errors are
-// OperationOutcomes.
+// their own side's referrals; SMART apps read their patient's data as consent allows at that moment.
+// Errors are OperationOutcomes.
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../identity/caller.js';
@@ -36,8 +36,10 @@ const REFERRAL_TYPES = new Set(['ServiceRequest', 'Task']);
 
 export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions): Promise<void> {
   app.addContentTypeParser(FHIR_JSON, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
-  app.setErrorHandler((error: Error & { statusCode?: number; status?: number }, _request, reply) => {
+  app.setErrorHandler((error: Error & { statusCode?: number; status?: number }, request, reply) => {
     const status = error.status ?? error.statusCode ?? 500;
+    // As for the API: the error's kind and stack only, never a message that may quote patient data.
+    if (status >= 500) request.log.error({ errorName: error.name, stack: error.stack?.split('\n').slice(1, 6).join('\n') }, 'FHIR request failed');
     const outcome = status === 401 ? operationOutcome('login', error.message) : status < 500 ? operationOutcome('invalid', error.message) : operationOutcome('exception', 'An unexpected error occurred');
     return sendFhir(reply, { status, resource: outcome });
   });
@@ -87,7 +89,7 @@ function interactionOf(request: FastifyRequest<{ Params: { '*': string } }>): Fh
 /** Who may attempt what, before the store is asked. */
 function refusalFor(caller: Caller, interaction: FhirInteraction): FhirAnswer | undefined {
   if (hasRole(caller, 'admin')) return undefined;
-  if (!hasRole(caller, 'clinician')) return forbidden('Only admins read /fhir until SMART app access is available; clinicians read their referrals');
+  if (!hasRole(caller, 'clinician')) return forbidden('Patient data is read here by SMART apps with their access tokens; clinicians read their referrals');
   if (interaction.method !== 'GET') return forbidden('Only admins write to /fhir');
   const type = interaction.path.split('/')[0] ?? '';
   if (!REFERRAL_TYPES.has(type)) return forbidden(`Clinicians read ServiceRequest and Task here, not ${type || 'system-wide searches'}`);

@@ -40,12 +40,14 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
     return contextOf(db, accessToken.accountId!, accessToken.clientId!, String(accessToken.scope ?? ''));
   }
 
+  async function refusalOf(context: SmartContext, resourceType: string, interaction: 'read' | 'search'): Promise<string | undefined> {
+    if (!scopesAllow(context.scopes, resourceType, interaction)) return `the token's scopes do not include ${interaction} of ${resourceType}`;
+    const consented = await consent.evaluate({ patientId: context.patient, clientId: context.clientId, resourceTypes: [resourceType] });
+    return consented.decision === 'permit' ? undefined : `the patient has not consented to share ${resourceType} with ${context.clientId}`;
+  }
+
   async function decide(context: SmartContext, resourceType: string, interaction: 'read' | 'search') {
-    const reason = !scopesAllow(context.scopes, resourceType, interaction)
-      ? `the token's scopes do not include ${interaction} of ${resourceType}`
-      : (await consent.evaluate({ patientId: context.patient, clientId: context.clientId, resourceTypes: [resourceType] })).decision === 'permit'
-        ? undefined
-        : `the patient has not consented to share ${resourceType} with ${context.clientId}`;
+    const reason = await refusalOf(context, resourceType, interaction);
     await db.transaction().execute((tx) =>
       appendAuditEvent(tx, clock, {
         actor: `smart:${context.clientId}`,
