@@ -11,7 +11,7 @@ import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
 import type { Caller } from '../identity/caller.js';
 import { loginPage, portalPage, type AppAccess } from './pages.js';
-import { verifyPassword } from './passwords.js';
+import { UNKNOWN_ACCOUNT_HASH, verifyPassword } from './passwords.js';
 import { endSession, findSession, randomToken, sameToken, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
 
 const SESSION_COOKIE = 'rh_portal';
@@ -55,7 +55,7 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent }:
     const expected = request.cookies[LOGIN_CSRF_COOKIE];
     if (!expected || !sameToken(expected, form.csrf)) return showLogin(request, reply, 403, clientId, 'The sign-in form had expired. Please try again.');
     const account = await db.selectFrom('patient_account').selectAll().where('username', '=', form.username ?? '').executeTakeFirst();
-    const valid = account ? await verifyPassword(form.password ?? '', account.password_hash) : false;
+    const valid = await verifyPassword(form.password ?? '', account?.password_hash ?? UNKNOWN_ACCOUNT_HASH);
     if (!account || !valid) return showLogin(request, reply, 401, clientId, 'That username and password do not match.');
     const id = await startSession(db, { username: account.username, patientId: account.patient_id }, clock.now());
     reply.clearCookie(LOGIN_CSRF_COOKIE, { path: PORTAL });

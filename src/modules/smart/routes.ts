@@ -8,7 +8,7 @@ import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
 import type { Caller } from '../identity/caller.js';
-import { verifyPassword } from '../portal/passwords.js';
+import { UNKNOWN_ACCOUNT_HASH, verifyPassword } from '../portal/passwords.js';
 import { smartConsentPage, smartLoginPage } from './pages.js';
 import { OAUTH_PREFIX, type SmartServer } from './provider.js';
 import { IDENTITY_SCOPES, narrowedScopes, requestedTypes } from './scopes.js';
@@ -113,7 +113,8 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
     const details = await provider.interactionDetails(request.raw, reply.raw);
     const form = request.body ?? {};
     const account = await db.selectFrom('patient_account').selectAll().where('username', '=', form.username ?? '').executeTakeFirst();
-    if (!account || !(await verifyPassword(form.password ?? '', account.password_hash))) {
+    const valid = await verifyPassword(form.password ?? '', account?.password_hash ?? UNKNOWN_ACCOUNT_HASH);
+    if (!account || !valid) {
       const client = await clientOf(String(details.params.client_id));
       return html(reply, 401, smartLoginPage({ uid: details.uid, appName: client.name, error: 'That username and password do not match.' }));
     }
