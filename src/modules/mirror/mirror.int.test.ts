@@ -103,18 +103,19 @@ for (const engine of testEngines()) {
     it('keeps a failing row with its error, shows it in /health and /api/admin/outbox, and delivers it once the server recovers', async () => {
       const id = await createDraft(hub);
       let up = false;
-      const target = { putAll: async (resources: (Resource & { id: string })[]) => (up ? [] : resources.map((resource) => ({ resource, error: 'connect ECONNREFUSED 127.0.0.1:9' }))) };
+      const target = { putAll: async (resources: (Resource & { id: string })[]) => (up ? [] : resources.map((resource) => ({ resource, error: `PUT ServiceRequest/${resource.id} answered 422: subject Patient/ePatient-8675309 is unknown` }))) };
       const sources = { ServiceRequest: async (ids: string[]) => new Map(ids.map((id) => [id, { resourceType: 'ServiceRequest', id } as Resource])) };
       const worker = createMirrorWorker({ db: hub.database.db, sources, target, retryBaseMs: 50, retryMaxMs: 100 });
       await drainOnly(hub, 'ServiceRequest', () => worker.deliverDue(), { rounds: 3 });
       const failing = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);
       assert.ok(failing!.change_seq > failing!.delivered_seq, 'still pending');
-      assert.match(failing!.last_error!, /ECONNREFUSED/);
+      assert.match(failing!.last_error!, /answered 422: subject Patient/);
       const health = await hub.request('GET', '/health');
       assert.ok(health.body.fhirMirror.pending >= 1);
-      assert.match(health.body.fhirMirror.lastError.error, /ECONNREFUSED/);
+      assert.match(health.body.fhirMirror.lastError.error, /answered 422$/);
+      assert.doesNotMatch(JSON.stringify(health.body), /ePatient/, 'the public health check quotes no patient data');
       const stuck = await hub.request('GET', '/api/admin/outbox', { as: 'admin' });
-      assert.ok(stuck.body.stuck.some((row: any) => row.resource === `ServiceRequest/referral-${id}` && row.attempts >= 1));
+      assert.ok(stuck.body.stuck.some((row: any) => row.resource === `ServiceRequest/referral-${id}` && row.attempts >= 1 && /subject Patient/.test(row.lastError)));
       assert.equal((await hub.request('GET', '/api/admin/outbox', { as: 'dr-smith' })).status, 403);
       up = true;
       await drainOnly(hub, 'ServiceRequest', () => worker.deliverDue());

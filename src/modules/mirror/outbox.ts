@@ -59,7 +59,7 @@ export interface OutboxStatus {
   lastError: { resource: string; error: string; at: string } | null;
 }
 
-export async function outboxStatus(db: Db): Promise<OutboxStatus> {
+export async function outboxStatus(db: Db, options: { fullErrors?: boolean } = {}): Promise<OutboxStatus> {
   const { rows } = await sql<{ pending: number; oldest: number | null }>`
     SELECT count(*)::int AS pending, extract(epoch FROM clock_timestamp() - min(pending_since))::float8 AS oldest
       FROM fhir_outbox WHERE change_seq > delivered_seq`.execute(db);
@@ -73,8 +73,16 @@ export async function outboxStatus(db: Db): Promise<OutboxStatus> {
   return {
     pending: rows[0]!.pending,
     oldestPendingSeconds: rows[0]!.oldest === null ? null : Math.round(rows[0]!.oldest * 1000) / 1000,
-    lastError: failing ? { resource: `${failing.resource_type}/${failing.resource_id}`, error: failing.last_error!, at: failing.last_error_at!.toISOString() } : null,
+    lastError: failing ? { resource: `${failing.resource_type}/${failing.resource_id}`, error: options.fullErrors ? failing.last_error! : errorSummary(failing.last_error!), at: failing.last_error_at!.toISOString() } : null,
   };
+}
+
+/**
+ * An error without the FHIR server's own explanation, which may quote the resource: what /health,
+ * which needs no token, may show. Admins see the whole error at /api/admin/outbox.
+ */
+export function errorSummary(error: string): string {
+  return error.split(': ')[0]!.slice(0, 200);
 }
 
 /** Rows that have failed at least once and are still undelivered, longest waiting first. */

@@ -40,7 +40,7 @@ export const outboxRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database> }> =
       requireRole(callerOf(request), 'admin');
       const rows = await stuckRows(db, request.query.limit ?? 100);
       return {
-        state: await outboxStatus(db),
+        state: await outboxStatus(db, { fullErrors: true }),
         stuck: rows.map((row) => ({
           resource: `${row.resource_type}/${row.resource_id}`,
           attempts: row.attempts,
