@@ -48,7 +48,8 @@ export function createSmartServer({ db, publicBaseUrl, signingKey, trustProxy = 
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
+      // A client may introspect the tokens issued to it; /fhir checks tokens in-process.
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId },
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
@@ -60,7 +61,9 @@ export function createSmartServer({ db, publicBaseUrl, signingKey, trustProxy = 
         },
       },
     },
-    ttl: { AccessToken: 3600, AuthorizationCode: 60, RefreshToken: 14 * 24 * 3600, Interaction: 3600, Session: 8 * 3600, Grant: 14 * 24 * 3600 },
+    // A browser app may call the token endpoint from the origin of its registered redirect URIs.
+    clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
+    ttl: { IdToken: 3600, AccessToken: 3600, AuthorizationCode: 60, RefreshToken: 14 * 24 * 3600, Interaction: 3600, Session: 8 * 3600, Grant: 14 * 24 * 3600 },
   };
   const provider = new Provider(issuer, configuration);
   provider.proxy = trustProxy;
