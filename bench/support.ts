@@ -2,12 +2,12 @@
 // HTTP client, demo tokens, and the load of full referral lifecycles driven by N concurrent clients.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import pg from 'pg';
 import { demoClaims } from '../src/modules/demo/identities.js';
 import { mintToken } from '../src/modules/identity/tokens.js';
 import { generateSigningJwk, importSigningKey } from '../src/platform/keys.js';
 import { guideReferral } from '../test/support/harness.js';
+import { freePort } from '../test/support/ports.js';
 
 export const jwk = await generateSigningJwk();
 const key = await importSigningKey(jwk);
@@ -22,14 +22,6 @@ export interface Run {
   errors: number;
   latencies: Map<string, number[]>;
   elapsedMs: number;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 export async function startServer(env: Record<string, string>, options: { clients: number; nodeArgs?: string[] }): Promise<{ child: ChildProcess; base: string }> {

@@ -3,21 +3,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadSigningKey } from '../src/platform/keys.js';
 import { mintToken } from '../src/modules/identity/tokens.js';
 import { guideReferral } from './support/harness.js';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+import { freePort } from './support/ports.js';
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const port = await freePort();

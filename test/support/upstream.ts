@@ -1,9 +1,9 @@
 // Starts and stops the independent FHIR server (test/support/fhir-server.ts) as its own process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.js';
 
 export interface UpstreamFhirServer {
   baseUrl: string;
@@ -49,12 +49,4 @@ export async function upstreamFhirServer(options: { clientSecret?: string } = {}
       return { status: response.status, body: await response.json() };
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

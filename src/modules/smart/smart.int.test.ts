@@ -7,7 +7,7 @@ import * as oidc from 'openid-client';
 import { testEngines } from '../../../test/support/engines.js';
 import { formClient } from '../../../test/support/form-client.js';
 import { startHarness, type Harness } from '../../../test/support/harness.js';
-import { freePort } from '../../../bench/support.js';
+import { freePort } from '../../../test/support/ports.js';
 import { seedDemoClinicalRecord } from '../demo/clinical-record.js';
 import { seedDemoPortal } from '../demo/seed.js';
 

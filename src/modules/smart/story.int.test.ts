@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { freePort } from '../../../bench/support.js';
+import { freePort } from '../../../test/support/ports.js';
 import { launchChromium, SCREENSHOTS } from '../../../test/support/browser.js';
 import { testEngines } from '../../../test/support/engines.js';
 import { createDraft, startHarness, type Harness } from '../../../test/support/harness.js';
