@@ -11,7 +11,7 @@ import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
 import type { Caller } from '../identity/caller.js';
 import { loginPage, portalPage, type AppAccess } from './pages.js';
-import { UNKNOWN_ACCOUNT_HASH, verifyPassword } from './passwords.js';
+import { patientCaller, signIn } from './accounts.js';
 import { endSession, findSession, randomToken, sameToken, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
 
 const SESSION_COOKIE = 'rh_portal';
@@ -54,10 +54,9 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent }:
     const clientId = form.client_id || undefined;
     const expected = request.cookies[LOGIN_CSRF_COOKIE];
     if (!expected || !sameToken(expected, form.csrf)) return showLogin(request, reply, 403, clientId, 'The sign-in form had expired. Please try again.');
-    const account = await db.selectFrom('patient_account').selectAll().where('username', '=', form.username ?? '').executeTakeFirst();
-    const valid = await verifyPassword(form.password ?? '', account?.password_hash ?? UNKNOWN_ACCOUNT_HASH);
-    if (!account || !valid) return showLogin(request, reply, 401, clientId, 'That username and password do not match.');
-    const id = await startSession(db, { username: account.username, patientId: account.patient_id }, clock.now());
+    const account = await signIn(db, form.username ?? '', form.password ?? '');
+    if (!account) return showLogin(request, reply, 401, clientId, 'That username and password do not match.');
+    const id = await startSession(db, account, clock.now());
     reply.clearCookie(LOGIN_CSRF_COOKIE, { path: PORTAL });
     reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions(request), maxAge: SESSION_HOURS * 3600 });
     return backToPortal(reply, clientId);
@@ -70,7 +69,7 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent }:
       const form = request.body ?? {};
       if (!current) return showLogin(request, reply, 401, form.client_id, 'Please sign in again.');
       if (!sameToken(current.csrfToken, form.csrf)) return html(reply, 403, loginPage({ csrfToken: '', error: 'This form did not come from your portal page.' }));
-      return backToPortal(reply, await handler(current, form, patientCaller(current)));
+      return backToPortal(reply, await handler(current, form, patientCaller('portal', current)));
     };
 
   app.post<{ Body: Form }>(`${PORTAL}/grant`, { schema: { hide: true } }, signedInForm(async (current, form, caller) => {
@@ -96,13 +95,9 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent }:
   });
 }
 
-function patientCaller(session: PortalSession): Caller {
-  return { sub: `portal:${session.username}`, roles: ['patient'], fhirUser: session.patientId, patient: session.patientId };
-}
-
 /** Every registered facility app and every app the patient has granted something, with each type's state. */
 async function facilityApps(db: Kysely<Database>, consent: ConsentService, session: PortalSession): Promise<AppAccess[]> {
-  const grants = await consent.listGrants(patientCaller(session), { patientId: session.patientId, status: 'active' });
+  const grants = await consent.listGrants(patientCaller('portal', session), { patientId: session.patientId, status: 'active' });
   const clients = await db.selectFrom('smart_client').selectAll().orderBy('name').execute();
   const known = new Set(clients.map((client) => client.client_id));
   const unregistered = [...new Set(grants.map((grant) => grant.clientId).filter((id) => !known.has(id)))];

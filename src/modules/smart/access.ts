@@ -7,6 +7,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/schema.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { ConsentService } from '../consent/service.js';
+import { accountsOfPatient, findAccount } from '../portal/accounts.js';
 import type { SmartServer } from './provider.js';
 import { parsePatientScope, scopesAllow } from './scopes.js';
 
@@ -75,8 +76,7 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
   }
 
   async function revokeUnconsented(patientId: string, clientId: string) {
-    const accounts = await db.selectFrom('patient_account').select('username').where('patient_id', '=', patientId).execute();
-    for (const { username } of accounts) {
+    for (const username of await accountsOfPatient(db, patientId)) {
       for (const { grantId, scopes } of await smart.store.grantsOf(username, clientId, smart.fhirBase)) {
         if (!(await stillConsented({ clientId, accountId: username, patient: patientId, scopes }))) await smart.store.revokeGrant(grantId);
       }
@@ -86,7 +86,7 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
   return { verify, decide, stillConsented, revokeUnconsented };
 }
 
-export async function contextOf(db: Kysely<Database>, accountId: string, clientId: string, scope: string): Promise<SmartContext | undefined> {
-  const account = await db.selectFrom('patient_account').select('patient_id').where('username', '=', accountId).executeTakeFirst();
-  return account && { clientId, accountId, patient: account.patient_id, scopes: scope.split(' ').filter(Boolean) };
+async function contextOf(db: Kysely<Database>, accountId: string, clientId: string, scope: string): Promise<SmartContext | undefined> {
+  const account = await findAccount(db, accountId);
+  return account && { clientId, accountId, patient: account.patientId, scopes: scope.split(' ').filter(Boolean) };
 }

@@ -7,8 +7,9 @@ import type { Kysely } from 'kysely';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { SigningKey } from '../../platform/keys.js';
+import { findAccount } from '../portal/accounts.js';
 import { smartStore, type SmartStore } from './adapter.js';
-import { allPatientScopes, IDENTITY_SCOPES } from './scopes.js';
+import { allPatientScopes } from './scopes.js';
 
 export interface SmartServerOptions {
   db: Kysely<Database>;
@@ -42,8 +43,8 @@ export function createSmartServer({ db, publicBaseUrl, signingKey, trustProxy = 
     extraParams: ['aud', 'launch'],
     interactions: { url: (_ctx, interaction) => `${OAUTH_PREFIX}/interaction/${interaction.uid}` },
     findAccount: async (_ctx, sub) => {
-      const account = await db.selectFrom('patient_account').select(['username', 'patient_id']).where('username', '=', sub).executeTakeFirst();
-      return account && { accountId: account.username, claims: async () => ({ sub: account.username, fhirUser: account.patient_id }) };
+      const account = await findAccount(db, sub);
+      return account && { accountId: account.username, claims: async () => ({ sub: account.username, fhirUser: account.patientId }) };
     },
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     features: {
@@ -103,4 +104,3 @@ async function offlineAccessAsksConsent(ctx: KoaContextWithOIDC, next: () => Pro
   await next();
 }
 
-export { IDENTITY_SCOPES };

@@ -7,8 +7,7 @@ import type { Kysely } from 'kysely';
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
-import type { Caller } from '../identity/caller.js';
-import { UNKNOWN_ACCOUNT_HASH, verifyPassword } from '../portal/passwords.js';
+import { bareId, findAccount, patientCaller, signIn, type PatientAccount } from '../portal/accounts.js';
 import { smartConsentPage, smartLoginPage } from './pages.js';
 import { OAUTH_PREFIX, type SmartServer } from './provider.js';
 import { IDENTITY_SCOPES, narrowedScopes, requestedTypes } from './scopes.js';
@@ -69,8 +68,8 @@ function withIntrospectionContext(db: Kysely<Database>) {
     await next();
     const body = ctx.body as { active?: boolean; sub?: string; patient?: string; fhirUser?: string } | undefined;
     if (ctx.path !== '/token/introspection' || !body?.active || !body.sub) return;
-    const account = await db.selectFrom('patient_account').select('patient_id').where('username', '=', body.sub).executeTakeFirst();
-    if (account) Object.assign(body, { patient: account.patient_id.replace(/^Patient\//, ''), fhirUser: account.patient_id });
+    const account = await findAccount(db, body.sub);
+    if (account) Object.assign(body, { patient: bareId(account.patientId), fhirUser: account.patientId });
   };
 }
 
@@ -82,8 +81,8 @@ function withSmartTokenContext(db: Kysely<Database>) {
     if (ctx.path !== '/token' || ctx.status !== 200 || !body?.access_token) return;
     const token = await ctx.oidc.provider.AccessToken.find(body.access_token);
     const grant = token?.grantId ? await ctx.oidc.provider.Grant.find(token.grantId) : undefined;
-    const account = token && (await db.selectFrom('patient_account').select('patient_id').where('username', '=', token.accountId).executeTakeFirst());
-    if (account) body.patient = account.patient_id.replace(/^Patient\//, '');
+    const account = token && (await findAccount(db, token.accountId));
+    if (account) body.patient = bareId(account.patientId);
     const oidcScopes = grant?.getOIDCScope()?.split(' ').filter(Boolean) ?? [];
     body.scope = [...new Set([...oidcScopes, ...(body.scope ?? '').split(' ').filter(Boolean)])].join(' ');
   };
@@ -103,8 +102,8 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
     const details = await provider.interactionDetails(request.raw, reply.raw);
     const client = await clientOf(String(details.params.client_id));
     if (details.prompt.name === 'login') return html(reply, 200, smartLoginPage({ uid: details.uid, appName: client.name }));
-    const patient = await patientOf(db, details.session!.accountId);
-    const active = await consent.listGrants(patientCaller(details.session!.accountId, patient), { patientId: patient, clientId: client.client_id, status: 'active' });
+    const account = await signedInAccount(db, details.session!.accountId);
+    const active = await consent.listGrants(patientCaller('smart', account), { patientId: account.patientId, clientId: client.client_id, status: 'active' });
     const types = requestedTypes(String(details.params.scope ?? '').split(' '), client.requested_resource_types);
     return html(reply, 200, smartConsentPage({ uid: details.uid, appName: client.name, organization: client.organization_id, types: types.map((resourceType) => ({ resourceType, alreadyAllowed: active.some((grant) => grant.resourceType === resourceType) })) }));
   });
@@ -112,9 +111,8 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
   app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/login`, { schema: { hide: true } }, async (request, reply) => {
     const details = await provider.interactionDetails(request.raw, reply.raw);
     const form = request.body ?? {};
-    const account = await db.selectFrom('patient_account').selectAll().where('username', '=', form.username ?? '').executeTakeFirst();
-    const valid = await verifyPassword(form.password ?? '', account?.password_hash ?? UNKNOWN_ACCOUNT_HASH);
-    if (!account || !valid) {
+    const account = await signIn(db, form.username ?? '', form.password ?? '');
+    if (!account) {
       const client = await clientOf(String(details.params.client_id));
       return html(reply, 401, smartLoginPage({ uid: details.uid, appName: client.name, error: 'That username and password do not match.' }));
     }
@@ -123,9 +121,9 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
 
   app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/consent`, { schema: { hide: true } }, async (request, reply) => {
     const details = await provider.interactionDetails(request.raw, reply.raw);
-    const accountId = details.session!.accountId;
-    const patient = await patientOf(db, accountId);
-    const caller = patientCaller(accountId, patient);
+    const account = await signedInAccount(db, details.session!.accountId);
+    const patient = account.patientId;
+    const caller = patientCaller('smart', account);
     const client = await clientOf(String(details.params.client_id));
     const requested = String(details.params.scope ?? '').split(' ').filter(Boolean);
     const form = request.body ?? {};
@@ -135,7 +133,7 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
     if (newlyAllowed.length > 0) await consent.grantConsent(caller, { patientId: patient, clientId: client.client_id, resourceTypes: newlyAllowed }, 'smart');
 
     const scopes = narrowedScopes(requested, allowed);
-    const grant = new provider.Grant({ accountId, clientId: client.client_id });
+    const grant = new provider.Grant({ accountId: account.username, clientId: client.client_id });
     grant.addOIDCScope(scopes.filter((scope) => OIDC_SCOPES.includes(scope)).join(' '));
     if (scopes.includes('fhirUser')) grant.addOIDCClaims(['fhirUser']);
     grant.addResourceScope(fhirBase, scopes.filter((scope) => !NOT_FOR_FHIR.includes(scope)).join(' '));
@@ -145,11 +143,9 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
   });
 }
 
-async function patientOf(db: Kysely<Database>, accountId: string): Promise<string> {
-  const account = await db.selectFrom('patient_account').select('patient_id').where('username', '=', accountId).executeTakeFirstOrThrow();
-  return account.patient_id;
-}
-
-function patientCaller(accountId: string, patient: string): Caller {
-  return { sub: `smart:${accountId}`, roles: ['patient'], fhirUser: patient, patient };
+/** The account the authorization server's session signed in. */
+async function signedInAccount(db: Kysely<Database>, accountId: string): Promise<PatientAccount> {
+  const account = await findAccount(db, accountId);
+  if (!account) throw new Error('The signed-in patient account no longer exists');
+  return account;
 }

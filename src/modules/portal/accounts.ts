@@ -1,0 +1,37 @@
+// Patients' sign-in accounts, shared by the consent portal and the SMART authorization server's
+// sign-in: who a username is, whether a password is theirs, and the caller they act as.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../platform/schema.js';
+import type { Caller } from '../identity/caller.js';
+import { UNKNOWN_ACCOUNT_HASH, verifyPassword } from './passwords.js';
+
+export interface PatientAccount {
+  username: string;
+  /** `Patient/<id>` */
+  patientId: string;
+}
+
+export async function findAccount(db: Kysely<Database>, username: string): Promise<PatientAccount | undefined> {
+  const row = await db.selectFrom('patient_account').select(['username', 'patient_id']).where('username', '=', username).executeTakeFirst();
+  return row && { username: row.username, patientId: row.patient_id };
+}
+
+/** The account when the password is its own; an unknown username takes as long to refuse. */
+export async function signIn(db: Kysely<Database>, username: string, password: string): Promise<PatientAccount | undefined> {
+  const row = await db.selectFrom('patient_account').selectAll().where('username', '=', username).executeTakeFirst();
+  const valid = await verifyPassword(password, row?.password_hash ?? UNKNOWN_ACCOUNT_HASH);
+  return row && valid ? { username: row.username, patientId: row.patient_id } : undefined;
+}
+
+export async function accountsOfPatient(db: Kysely<Database>, patientId: string): Promise<string[]> {
+  const rows = await db.selectFrom('patient_account').select('username').where('patient_id', '=', patientId).execute();
+  return rows.map((row) => row.username);
+}
+
+/** The patient acting for themself, through the portal or a SMART sign-in. */
+export function patientCaller(channel: 'portal' | 'smart', account: PatientAccount): Caller {
+  return { sub: `${channel}:${account.username}`, roles: ['patient'], fhirUser: account.patientId, patient: account.patientId };
+}
+
+/** A SMART token names the patient by bare id. */
+export const bareId = (reference: string) => reference.replace(/^Patient\//, '');
