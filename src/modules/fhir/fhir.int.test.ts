@@ -93,6 +93,14 @@ for (const engine of testEngines()) {
       assert.equal(same.body.meta.versionId, updated.body.meta.versionId, 'the same content again is not a new version');
     });
 
+    it('sets versionId and lastUpdated itself, and keeps the rest of the meta it is given', async () => {
+      const tagged = { resourceType: 'Observation', id: 'tagged-obs', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/tag-test' }, meta: { versionId: '99', tag: [{ system: 'urn:test', code: 'demo' }] } };
+      const stored = await hub.request('PUT', '/fhir/Observation/tagged-obs', { as: 'admin', body: tagged });
+      assert.equal(stored.body.meta.versionId, '1');
+      assert.deepEqual(stored.body.meta.tag, [{ system: 'urn:test', code: 'demo' }]);
+      assert.ok(Date.parse(stored.body.meta.lastUpdated) > 0);
+    });
+
     it('loads the demo clinical record once, as a transaction bundle', async () => {
       assert.equal(await seedDemoClinicalRecord(hub.database.db, hub.app.fhirBackend), true);
       assert.equal(await seedDemoClinicalRecord(hub.database.db, hub.app.fhirBackend), false);

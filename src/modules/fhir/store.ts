@@ -3,7 +3,7 @@
 // lives in fhir_resource_history for vread and _history.
 import '../../platform/node-globals.js';
 import { randomUUID } from 'node:crypto';
-import { badRequest, deepEquals, gone, notFound, OperationOutcomeError, preconditionFailed, type SearchRequest } from '@medplum/core';
+import { badRequest, gone, notFound, OperationOutcomeError, preconditionFailed, type SearchRequest } from '@medplum/core';
 import type { Bundle, Reference, Resource } from '@medplum/fhirtypes';
 import { FhirRepository, type RepositoryMode } from '@medplum/fhir-router';
 import { sql, type Kysely } from 'kysely';
@@ -126,103 +126,58 @@ export class PgFhirRepository extends FhirRepository {
     return this.inTransaction ? work(this.db) : this.db.transaction().execute(work);
   }
 
-  /**
-   * Stores a new version, unless the content is what is stored already: then the stored version
-   * stands, so delivering one state twice (a retried PUT) changes nothing.
-   */
+  /** A create or update through the REST API: the rules of the interaction, then the shared versioning. */
   private write<T extends Resource>(resource: WithId<T>, rules: { mustBeNew?: boolean; ifMatch?: string }): Promise<WithId<T>> {
     return this.transaction(async (db) => {
       const current = await lockCurrent(db, resource.resourceType, resource.id);
       if (current && rules.mustBeNew) throw new OperationOutcomeError(badRequest('Assigned ID is already in use'));
       if (rules.ifMatch && rules.ifMatch !== String(current?.version_id)) throw new OperationOutcomeError(preconditionFailed);
-      const version = nextVersion(resource, current, new Date());
-      if (!version) return asResource<T>(current!.content);
-      await storeVersions(db, [version]);
-      return version.stored as WithId<T>;
+      await storeVersions(db, [resource]);
+      const stored = await db.selectFrom('fhir_resource').select('content').where('resource_type', '=', resource.resourceType).where('id', '=', resource.id).executeTakeFirstOrThrow();
+      return asResource<T>(stored.content);
     });
   }
 
-  /**
-   * The mirror's delivery: PUTs of many resources in one statement. Each becomes a new version
-   * unless its content is what is stored already; every new version joins the history.
-   */
+  /** The mirror's delivery: PUTs of many resources in one statement. */
   async storeAll(resources: WithId<Resource>[]): Promise<void> {
-    if (resources.length === 0) return;
-    const latest = new Map(resources.map((resource) => [`${resource.resourceType}/${resource.id}`, resource]));
-    const input = [...latest.values()].map(({ meta: _meta, ...content }) => ({ resource_type: content.resourceType, id: content.id, content, ...searchColumnsOf(content) }));
-    await sql`
-      WITH input AS (
-        SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
-          AS i(resource_type text, id text, content jsonb, compartments text[], statuses text[], identifiers text[])
-      ), stored AS (
-        INSERT INTO fhir_resource AS r (resource_type, id, version_id, last_updated, deleted, compartments, statuses, identifiers, content)
-        SELECT resource_type, id, 1, statement_timestamp(), false, compartments, statuses, identifiers,
-               content || jsonb_build_object('meta', jsonb_build_object('versionId', '1',
-                 'lastUpdated', to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))
-          FROM input
-        ON CONFLICT (resource_type, id) DO UPDATE SET
-          version_id = r.version_id + 1, last_updated = excluded.last_updated, deleted = false,
-          compartments = excluded.compartments, statuses = excluded.statuses, identifiers = excluded.identifiers,
-          content = jsonb_set(excluded.content, '{meta,versionId}', to_jsonb((r.version_id + 1)::text))
-        WHERE r.deleted OR (r.content - 'meta') IS DISTINCT FROM (excluded.content - 'meta')
-        RETURNING r.resource_type, r.id, r.version_id, r.last_updated, r.content
-      )
-      INSERT INTO fhir_resource_history (resource_type, id, version_id, last_updated, deleted, content)
-      SELECT resource_type, id, version_id, last_updated, false, content FROM stored`.execute(this.db);
+    await storeVersions(this.db, resources);
   }
 }
 
-interface StoredRow {
-  version_id: number;
-  deleted: boolean;
-  content: Record<string, unknown>;
-}
-
-interface NewVersion {
-  stored: WithId<Resource>;
-  versionId: number;
-  lastUpdated: Date;
-}
-
-/** The next version of a resource, or nothing when its content is what is stored already. */
-function nextVersion(resource: WithId<Resource>, current: StoredRow | undefined, lastUpdated: Date): NewVersion | undefined {
-  const { meta: _meta, ...content } = resource;
-  if (current && !current.deleted && sameContent(current.content, content)) return undefined;
-  const versionId = (current?.version_id ?? 0) + 1;
-  const stored = { ...content, meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() } } as WithId<Resource>;
-  return { stored, versionId, lastUpdated };
-}
-
-async function storeVersions(db: Db, versions: NewVersion[]): Promise<void> {
-  if (versions.length === 0) return;
-  const rows = versions.map(({ stored, versionId, lastUpdated }) => ({
-    resource_type: stored.resourceType,
-    id: stored.id,
-    version_id: versionId,
-    last_updated: lastUpdated,
-    deleted: false,
-    content: JSON.stringify(stored),
-    ...searchColumnsOf(stored),
-  }));
-  await db
-    .insertInto('fhir_resource')
-    .values(rows)
-    .onConflict((c) =>
-      c.columns(['resource_type', 'id']).doUpdateSet((eb) => ({
-        version_id: eb.ref('excluded.version_id'),
-        last_updated: eb.ref('excluded.last_updated'),
-        deleted: eb.ref('excluded.deleted'),
-        content: eb.ref('excluded.content'),
-        compartments: eb.ref('excluded.compartments'),
-        statuses: eb.ref('excluded.statuses'),
-        identifiers: eb.ref('excluded.identifiers'),
-      })),
+/**
+ * Stores each resource as a new version in one statement — unless its content (meta aside) is what
+ * is stored already: then the stored version stands, so delivering one state twice (a retried PUT)
+ * changes nothing. Every new version joins the history. The server sets `meta.versionId` and
+ * `meta.lastUpdated`; the rest of the given `meta` (profiles, tags) is kept.
+ */
+async function storeVersions(db: Db, resources: WithId<Resource>[]): Promise<void> {
+  if (resources.length === 0) return;
+  const latest = new Map(resources.map((resource) => [`${resource.resourceType}/${resource.id}`, resource]));
+  const input = [...latest.values()].map((resource) => {
+    const { meta, ...content } = resource;
+    const { versionId: _versionId, lastUpdated: _lastUpdated, ...keptMeta } = meta ?? {};
+    const stored = Object.keys(keptMeta).length > 0 ? { ...content, meta: keptMeta } : content;
+    return { resource_type: resource.resourceType, id: resource.id, content: stored, ...searchColumnsOf(resource) };
+  });
+  await sql`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+        AS i(resource_type text, id text, content jsonb, compartments text[], statuses text[], identifiers text[])
+    ), stored AS (
+      INSERT INTO fhir_resource AS r (resource_type, id, version_id, last_updated, deleted, compartments, statuses, identifiers, content)
+      SELECT resource_type, id, 1, statement_timestamp(), false, compartments, statuses, identifiers,
+             content || jsonb_build_object('meta', coalesce(content->'meta', '{}'::jsonb) || jsonb_build_object('versionId', '1',
+               'lastUpdated', to_char(statement_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))
+        FROM input
+      ON CONFLICT (resource_type, id) DO UPDATE SET
+        version_id = r.version_id + 1, last_updated = excluded.last_updated, deleted = false,
+        compartments = excluded.compartments, statuses = excluded.statuses, identifiers = excluded.identifiers,
+        content = jsonb_set(excluded.content, '{meta,versionId}', to_jsonb((r.version_id + 1)::text))
+      WHERE r.deleted OR (r.content - 'meta') IS DISTINCT FROM (excluded.content - 'meta')
+      RETURNING r.resource_type, r.id, r.version_id, r.last_updated, r.content
     )
-    .execute();
-  await db
-    .insertInto('fhir_resource_history')
-    .values(rows.map(({ resource_type, id, version_id, last_updated, content }) => ({ resource_type, id, version_id, last_updated, deleted: false, content })))
-    .execute();
+    INSERT INTO fhir_resource_history (resource_type, id, version_id, last_updated, deleted, content)
+    SELECT resource_type, id, version_id, last_updated, false, content FROM stored`.execute(db);
 }
 
 /** A stored resource with `resourceType`, `id` and `meta` first again (jsonb keeps keys in its own order). */
@@ -234,20 +189,9 @@ export function asResource<T extends Resource>(content: Record<string, unknown>)
 function lockCurrent(db: Db, resourceType: string, id: string) {
   return db
     .selectFrom('fhir_resource')
-    .select(['version_id', 'deleted', 'content'])
+    .select(['version_id', 'deleted'])
     .where('resource_type', '=', resourceType)
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
-}
-
-function sameContent(stored: Record<string, unknown>, content: Record<string, unknown>): boolean {
-  const { meta: _meta, ...storedContent } = stored;
-  return deepEquals(storedContent, JSON.parse(JSON.stringify(content)));
-}
-
-/** Counts what the store holds, for tests and benchmarks. */
-export async function countStored(db: Db, resourceType: string): Promise<number> {
-  const row = await sql<{ count: number }>`select count(*)::int as count from fhir_resource where resource_type = ${resourceType} and not deleted`.execute(db);
-  return row.rows[0]!.count;
 }
