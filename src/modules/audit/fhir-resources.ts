@@ -3,7 +3,7 @@
 import type { AuditEvent, AuditEventEntity, Reference } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { AuditEventRow, Database } from '../../platform/schema.js';
-import { byId, numbersAfter, type MirrorSources } from '../mirror/sources.js';
+import { numberedSource, type MirrorSources } from '../mirror/sources.js';
 
 export const auditEventId = (seq: number) => `audit-${seq}`;
 
@@ -37,10 +37,10 @@ function entityOf(row: AuditEventRow, baseUrl: string): AuditEventEntity {
 
 export function auditMirrorSources(db: Kysely<Database>, baseUrl: string): MirrorSources {
   return {
-    async AuditEvent(ids) {
-      const seqs = numbersAfter('audit-', ids);
-      const rows = seqs.length === 0 ? [] : await db.selectFrom('audit_event').selectAll().where('seq', 'in', seqs).execute();
-      return byId(rows.map((row) => toFhirAuditEvent(row, baseUrl)));
-    },
+    AuditEvent: numberedSource(
+      'audit-',
+      (seqs) => db.selectFrom('audit_event').selectAll().where('seq', 'in', seqs).execute(),
+      (row) => toFhirAuditEvent(row, baseUrl),
+    ),
   };
 }

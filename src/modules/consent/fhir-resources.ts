@@ -3,7 +3,7 @@
 import type { Consent } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { ConsentGrantRow, Database } from '../../platform/schema.js';
-import { byId, numbersAfter, type MirrorSources } from '../mirror/sources.js';
+import { numberedSource, type MirrorSources } from '../mirror/sources.js';
 
 export const consentId = (grantId: number) => `consent-${grantId}`;
 
@@ -37,10 +37,10 @@ export function toFhirConsent(row: ConsentGrantRow, baseUrl: string): Consent {
 
 export function consentMirrorSources(db: Kysely<Database>, baseUrl: string): MirrorSources {
   return {
-    async Consent(ids) {
-      const grantIds = numbersAfter('consent-', ids);
-      const rows = grantIds.length === 0 ? [] : await db.selectFrom('consent_grant').selectAll().where('id', 'in', grantIds).execute();
-      return byId(rows.map((row) => toFhirConsent(row, baseUrl)));
-    },
+    Consent: numberedSource(
+      'consent-',
+      (grantIds) => db.selectFrom('consent_grant').selectAll().where('id', 'in', grantIds).execute(),
+      (row) => toFhirConsent(row, baseUrl),
+    ),
   };
 }

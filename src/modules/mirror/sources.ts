@@ -7,14 +7,16 @@ export type MirrorSource = (ids: string[]) => Promise<Map<string, Resource>>;
 
 export type MirrorSources = Record<string, MirrorSource>;
 
-/** The numbers in mirrored ids such as `referral-12`, skipping ids not of that form. */
-export function numbersAfter(prefix: string, ids: string[]): number[] {
-  return ids.map((id) => numberAfter(prefix, id)).filter((n): n is number => n !== undefined);
-}
-
-/** Resources by their id. */
-export function byId(resources: Resource[]): Map<string, Resource> {
-  return new Map(resources.map((resource) => [resource.id!, resource]));
+/**
+ * The source of records whose FHIR ids are `prefix` and their number (`referral-12`): loads the
+ * rows for the numbers asked (ids of another form are left out) and maps each to its resource.
+ */
+export function numberedSource<Row>(prefix: string, load: (numbers: number[]) => Promise<Row[]>, toResource: (row: Row) => Resource): MirrorSource {
+  return async (ids) => {
+    const numbers = ids.map((id) => numberAfter(prefix, id)).filter((n): n is number => n !== undefined);
+    const rows = numbers.length === 0 ? [] : await load(numbers);
+    return new Map(rows.map(toResource).map((resource) => [resource.id!, resource]));
+  };
 }
 
 /** The number in a mirrored id such as `referral-12`, or undefined when the id is not of that form. */

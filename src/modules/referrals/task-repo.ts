@@ -83,7 +83,15 @@ export function insertNote(db: Db, note: { taskId: number; author: string; statu
 
 /** The referral's tasks, oldest first, each with its notes in the order they were written. */
 export async function listTasksWithNotes(db: Db, referralId: number): Promise<TaskWithNotes[]> {
-  const tasks = await db.selectFrom('referral_task').selectAll().where('referral_id', '=', referralId).orderBy('id').execute();
+  return withNotes(db, await db.selectFrom('referral_task').selectAll().where('referral_id', '=', referralId).orderBy('id').execute());
+}
+
+/** The tasks with these ids (of any referral), each with its notes. */
+export async function findTasksWithNotes(db: Db, taskIds: number[]): Promise<TaskWithNotes[]> {
+  return withNotes(db, await db.selectFrom('referral_task').selectAll().where('id', 'in', taskIds).orderBy('id').execute());
+}
+
+async function withNotes(db: Db, tasks: TaskRow[]): Promise<TaskWithNotes[]> {
   if (tasks.length === 0) return [];
   const notes = await db
     .selectFrom('task_note')
