@@ -204,5 +204,3 @@ export type TaskRow = Selectable<ReferralTaskTable>;
 export type TaskNoteRow = Selectable<TaskNoteTable>;
 export type ConsentGrantRow = Selectable<ConsentGrantTable>;
 export type AuditEventRow = Selectable<AuditEventTable>;
-export type FhirOutboxRow = Selectable<FhirOutboxTable>;
-export type SmartClientRow = Selectable<SmartClientTable>;
