@@ -5,12 +5,11 @@ import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
 import type { FhirBackend } from '../fhir/backend.js';
+import { ICD_10, SNOMED_CT } from '../referrals/fhir-resources.js';
 
 const PATIENT_ID = 'ePatient-8675309';
 const patient = { reference: `Patient/${PATIENT_ID}` };
 const LOINC = 'http://loinc.org';
-const SNOMED = 'http://snomed.info/sct';
-const ICD_10 = 'http://hl7.org/fhir/sid/icd-10';
 const laboratory = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'laboratory' }] }];
 const procedure = [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'procedure' }] }];
 const active = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] };
@@ -33,7 +32,7 @@ export function demoClinicalRecord(): Bundle {
       }),
       put({
         resourceType: 'Condition', id: 'demo-angina', clinicalStatus: active, verificationStatus: confirmed, subject: patient, onsetDateTime: '2025-06-20', recordedDate: '2025-07-01',
-        code: { coding: [{ system: ICD_10, code: 'I20.9', display: 'Angina pectoris, unspecified' }, { system: SNOMED, code: '194828000', display: 'Angina' }], text: 'Angina pectoris' },
+        code: { coding: [{ system: ICD_10, code: 'I20.9', display: 'Angina pectoris, unspecified' }, { system: SNOMED_CT, code: '194828000', display: 'Angina' }], text: 'Angina pectoris' },
       }),
       put({
         resourceType: 'Condition', id: 'demo-hypertension', clinicalStatus: active, verificationStatus: confirmed, subject: patient, onsetDateTime: '2019-02-11',
