@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
+import { prepareStatementsOn } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 const INT8_OID = 20;
@@ -39,6 +40,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   });
   // An idle connection dropped by the server (restart, failover) must not crash the process;
   // the pool replaces it on next use. The message is logged without the query or its values.
+  pool.on('connect', prepareStatementsOn);
   pool.on('error', (error) => console.error(`database connection lost: ${(error as { code?: string }).code ?? error.message}`));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {

@@ -124,6 +124,14 @@ export interface FhirOutboxTable {
   delivered_at: Timestamp | null;
 }
 
+/** The append-only log of changes to mirrored resources, folded into fhir_outbox by the worker. */
+export interface FhirOutboxChangeTable {
+  seq: Generated<number>;
+  resource_type: string;
+  resource_id: string;
+  changed_at: Generated<Timestamp>;
+}
+
 export interface FhirResourceTable {
   resource_type: string;
   id: string;
@@ -190,6 +198,7 @@ export interface Database {
   schema_migration: SchemaMigrationTable;
   seed_run: SeedRunTable;
   fhir_outbox: FhirOutboxTable;
+  fhir_outbox_change: FhirOutboxChangeTable;
   fhir_resource: FhirResourceTable;
   fhir_resource_history: FhirResourceHistoryTable;
   smart_client: SmartClientTable;

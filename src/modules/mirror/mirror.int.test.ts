@@ -6,11 +6,14 @@ import type { Resource } from '@medplum/fhirtypes';
 import { sql } from 'kysely';
 import { testEngines } from '../../../test/support/engines.js';
 import { createDraft, createSentReferral, drainMirror, startHarness, type Harness } from '../../../test/support/harness.js';
-import { claimDue } from './outbox.js';
+import { claimDue, foldChanges, markDelivered, outboxStatus } from './outbox.js';
 import { createMirrorWorker } from './worker.js';
 
 const outboxRow = (hub: Harness, type: string, id: string) =>
   hub.database.db.selectFrom('fhir_outbox').selectAll().where('resource_type', '=', type).where('resource_id', '=', id).executeTakeFirst();
+
+const loggedChanges = async (hub: Harness, type: string, id: string) =>
+  (await hub.database.db.selectFrom('fhir_outbox_change').select((eb) => eb.fn.countAll<number>().as('n')).where('resource_type', '=', type).where('resource_id', '=', id).executeTakeFirstOrThrow()).n;
 
 for (const engine of testEngines()) {
   describe(`FHIR mirror into the embedded store on ${engine.name}`, () => {
@@ -54,20 +57,52 @@ for (const engine of testEngines()) {
       assert.match(sentAudit.body.entity[0].detail[0].valueString, /Condition/);
     });
 
-    it('commits the outbox row with its change, and a rolled-back change leaves none', async () => {
+    it('logs each change for the outbox in the change\'s own transaction, and a rolled-back change logs none', async () => {
       const id = await createDraft(hub);
-      const created = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);
-      assert.ok(created, 'a new draft has its outbox row');
+      assert.equal(await loggedChanges(hub, 'ServiceRequest', `referral-${id}`), 1, 'a new draft logs its change');
       const conflicting = await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { priority: 'STAT' }, headers: { 'if-match': '"99"' } });
       assert.equal(conflicting.status, 412);
-      assert.equal((await outboxRow(hub, 'ServiceRequest', `referral-${id}`))!.change_seq, created!.change_seq);
+      assert.equal(await loggedChanges(hub, 'ServiceRequest', `referral-${id}`), 1, 'the refused edit logs nothing');
       const edited = await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { priority: 'STAT' } });
       assert.equal(edited.status, 200);
-      assert.ok((await outboxRow(hub, 'ServiceRequest', `referral-${id}`))!.change_seq > created!.change_seq);
+      assert.equal(await loggedChanges(hub, 'ServiceRequest', `referral-${id}`), 2);
+      assert.equal((await outboxStatus(hub.database.db)).pending > 0, true, '/health counts logged changes as pending before they are folded');
       await drainMirror(hub);
+      assert.equal(await loggedChanges(hub, 'ServiceRequest', `referral-${id}`), 0, 'the worker folded the log');
+      const row = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);
+      assert.equal(row!.delivered_seq, row!.change_seq);
       const mirrored = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' });
       assert.equal(mirrored.body.status, 'draft');
       assert.equal(mirrored.body.priority, 'stat');
+    });
+
+    it('delivers again a change that commits while its resource is being delivered', async () => {
+      const id = await createDraft(hub);
+      await foldChanges(hub.database.db, 1000);
+      const [claim] = (await claimDue(hub.database.db, 1000, 60_000)).filter((c) => c.resourceId === `referral-${id}`);
+      assert.ok(claim, 'the draft was claimed');
+      assert.equal((await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { priority: 'URGENT' } })).status, 200);
+      await foldChanges(hub.database.db, 1000);
+      await markDelivered(hub.database.db, [claim]);
+      const row = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);
+      assert.ok(row!.change_seq > row!.delivered_seq, 'the edit made during the delivery is still pending');
+      await sql`update fhir_outbox set leased_until = null`.execute(hub.database.db);
+      await drainMirror(hub);
+      assert.equal((await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' })).body.priority, 'urgent');
+    });
+
+    it('delivers a change that commits after a later one was already folded and delivered', { skip: engine.name === 'pglite' && 'PGlite has one connection: no second transaction can stay open' }, async () => {
+      const id = await createDraft(hub);
+      await drainMirror(hub);
+      await hub.database.db.transaction().execute(async (slow) => {
+        // The slow transaction's change takes its place in the log first but commits last.
+        await slow.insertInto('fhir_outbox_change').values({ resource_type: 'ServiceRequest', resource_id: `referral-${id}` }).execute();
+        assert.equal((await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { priority: 'ASAP' } })).status, 200);
+        await drainMirror(hub);
+      });
+      await foldChanges(hub.database.db, 1000);
+      const row = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);
+      assert.ok(row!.change_seq > row!.delivered_seq, 'the late commit is pending again');
     });
 
     it('redelivering an unchanged resource adds no version; a change adds one with its history', async () => {
@@ -126,6 +161,7 @@ for (const engine of testEngines()) {
 
     it('claims with SKIP LOCKED: a row leased by one worker is not claimed by another', async () => {
       await createDraft(hub);
+      await foldChanges(hub.database.db, 1000);
       const firstClaims = await claimDue(hub.database.db, 1000, 60_000);
       assert.ok(firstClaims.length > 0);
       const secondClaims = await claimDue(hub.database.db, 1000, 60_000);
@@ -138,6 +174,7 @@ for (const engine of testEngines()) {
 
 /** Runs rounds of `round` until no due row of `type` is left (or `rounds` have run); others are untouched. */
 async function drainOnly(hub: Harness, type: string, round: () => Promise<unknown>, options: { rounds?: number } = {}) {
+  await foldChanges(hub.database.db, 10_000);
   const others = await hub.database.db.updateTable('fhir_outbox').set({ next_attempt_at: new Date('2999-01-01') }).where('resource_type', '!=', type).whereRef('change_seq', '>', 'delivered_seq').returning(['resource_type', 'resource_id']).execute();
   try {
     for (let i = 0; i < (options.rounds ?? 100); i++) {

@@ -1,5 +1,6 @@
-// The outbox table: which mirrored resources have changes not yet delivered, leased to one worker
-// at a time (FOR UPDATE SKIP LOCKED), with the attempts, backoff and last error of each.
+// The outbox: changes appended to a log by the change's own transaction, folded into one row per
+// mirrored resource, leased to one worker at a time (FOR UPDATE SKIP LOCKED), with the attempts,
+// backoff and last error of each.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
 
@@ -11,6 +12,32 @@ export interface OutboxClaim {
   /** The latest change this delivery covers. */
   changeSeq: number;
   attempts: number;
+}
+
+/**
+ * Moves committed changes from the append-only log into the outbox, one row per resource. Each
+ * folded resource gets a fresh change_seq, above any delivery already claimed, so a change that
+ * commits while its resource is in flight is delivered again.
+ */
+export async function foldChanges(db: Db, limit: number): Promise<number> {
+  const { rows } = await sql<{ folded: number }>`
+    WITH moved AS (
+      DELETE FROM fhir_outbox_change
+       WHERE seq IN (SELECT seq FROM fhir_outbox_change ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING resource_type, resource_id, changed_at
+    ), folded AS (
+      INSERT INTO fhir_outbox (resource_type, resource_id, change_seq, pending_since, next_attempt_at)
+      SELECT resource_type, resource_id, nextval('fhir_outbox_change_seq'), min(changed_at), clock_timestamp()
+        FROM moved GROUP BY resource_type, resource_id
+      ON CONFLICT (resource_type, resource_id) DO UPDATE SET
+        change_seq = excluded.change_seq,
+        pending_since = coalesce(fhir_outbox.pending_since, excluded.pending_since),
+        next_attempt_at = CASE WHEN fhir_outbox.change_seq > fhir_outbox.delivered_seq
+          THEN fhir_outbox.next_attempt_at ELSE excluded.next_attempt_at END
+      RETURNING 1
+    )
+    SELECT count(*)::int AS folded FROM moved`.execute(db);
+  return rows[0]!.folded;
 }
 
 /** Leases up to `limit` due rows; each stays leased for `leaseMs` unless delivered or failed first. */
@@ -61,8 +88,14 @@ export interface OutboxStatus {
 
 export async function outboxStatus(db: Db, options: { fullErrors?: boolean } = {}): Promise<OutboxStatus> {
   const { rows } = await sql<{ pending: number; oldest: number | null }>`
-    SELECT count(*)::int AS pending, extract(epoch FROM clock_timestamp() - min(pending_since))::float8 AS oldest
-      FROM fhir_outbox WHERE change_seq > delivered_seq`.execute(db);
+    WITH pending AS (
+      SELECT resource_type, resource_id, pending_since AS since FROM fhir_outbox WHERE change_seq > delivered_seq
+      UNION ALL
+      SELECT resource_type, resource_id, changed_at FROM fhir_outbox_change
+    )
+    SELECT count(DISTINCT (resource_type, resource_id))::int AS pending,
+           extract(epoch FROM clock_timestamp() - min(since))::float8 AS oldest
+      FROM pending`.execute(db);
   const failing = await db
     .selectFrom('fhir_outbox')
     .select(['resource_type', 'resource_id', 'last_error', 'last_error_at'])

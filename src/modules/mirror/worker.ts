@@ -5,7 +5,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
 import type { FhirBackend } from '../fhir/backend.js';
-import { claimDue, markDelivered, markFailed, type OutboxClaim } from './outbox.js';
+import { claimDue, foldChanges, markDelivered, markFailed, type OutboxClaim } from './outbox.js';
 import type { MirrorSources } from './sources.js';
 
 export interface MirrorWorkerOptions {
@@ -36,6 +36,7 @@ export function createMirrorWorker(options: MirrorWorkerOptions): MirrorWorker {
   let stopping = false;
 
   async function deliverDue(): Promise<number> {
+    await foldChanges(db, batchSize * 10);
     const claims = await claimDue(db, batchSize, leaseMs);
     const types = [...new Set(claims.map((claim) => claim.resourceType))];
     await Promise.all(types.map((type) => deliver(type, claims.filter((claim) => claim.resourceType === type))));

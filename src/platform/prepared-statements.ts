@@ -1,0 +1,26 @@
+// Named prepared statements for node-postgres: each distinct parameterised statement is parsed and
+// planned once per connection instead of on every call, which is most of PostgreSQL's work for
+// the short statements of a workflow transition.
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+
+/** Beyond this many distinct statements on one connection, further ones run unnamed (no growth without bound). */
+const STATEMENTS_PER_CONNECTION = 500;
+
+/** Makes `client` send each parameterised query as a named statement, named by the hash of its text. */
+export function prepareStatementsOn(client: pg.ClientBase): void {
+  const names = new Map<string, string>();
+  const nameOf = (text: string) => {
+    let name = names.get(text);
+    if (!name && names.size < STATEMENTS_PER_CONNECTION) {
+      name = `rh_${createHash('sha1').update(text).digest('base64url')}`;
+      names.set(text, name);
+    }
+    return name;
+  };
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((text: unknown, values?: unknown, ...rest: unknown[]) => {
+    const name = typeof text === 'string' && Array.isArray(values) && values.length > 0 && rest.length === 0 ? nameOf(text) : undefined;
+    return name ? query({ name, text, values }) : query(text, values, ...rest);
+  }) as typeof client.query;
+}
