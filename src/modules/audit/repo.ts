@@ -1,7 +1,7 @@
 // The append-only audit table: events are appended in the caller's transaction, after locking the
 // head of their chain (one per referral, one per patient's consent) so concurrent appends to one
 // chain queue instead of forking it, while appends to different chains proceed in parallel.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { AuditEventRow, Database } from '../../platform/schema.js';
 import { chainHash, contentBeforeSeq, GENESIS_HASH, type ChainedContent } from './chain.js';
@@ -32,30 +32,47 @@ export interface AuditEvent {
   detail: Record<string, unknown>;
 }
 
+/** An event ready to be appended: the chain it joins and its content, position aside. */
+export interface PendingAuditEvent {
+  chain: string;
+  content: Omit<AuditEvent, 'seq'>;
+}
+
+export function pendingAuditEvent(clock: Clock, input: AuditEventInput): PendingAuditEvent {
+  return {
+    chain: input.chain ?? chainOf(input),
+    content: {
+      recordedAt: clock.now().toISOString(),
+      actor: input.actor,
+      action: input.action,
+      outcome: input.outcome,
+      entityType: input.entityType,
+      entityId: String(input.entityId),
+      referralId: input.referralId ?? null,
+      detail: input.detail ?? {},
+    },
+  };
+}
+
 /**
  * Appends one event; call it inside the transaction of the change it records. One statement locks
  * the chain's head, hashes the event onto it and advances it; a chain's first event creates the
  * head first.
  */
 export async function appendAuditEvent(tx: Kysely<Database>, clock: Clock, input: AuditEventInput): Promise<AuditEvent> {
-  const chain = input.chain ?? chainOf(input);
-  const content = {
-    recordedAt: clock.now().toISOString(),
-    actor: input.actor,
-    action: input.action,
-    outcome: input.outcome,
-    entityType: input.entityType,
-    entityId: String(input.entityId),
-    referralId: input.referralId ?? null,
-    detail: input.detail ?? {},
-  };
-  if (input.startsChain) return { ...content, seq: await startChain(tx, chain, content) };
-  let appended = await appendToChain(tx, chain, content);
+  const event = pendingAuditEvent(clock, input);
+  if (input.startsChain) return { ...event.content, seq: await startChain(tx, event) };
+  let appended = await appendToChain(tx, event);
   if (!appended) {
-    await tx.insertInto('audit_chain').values({ chain, last_seq: 0, last_hash: GENESIS_HASH }).onConflict((c) => c.doNothing()).execute();
-    appended = await appendToChain(tx, chain, content);
+    await ensureChain(tx, event.chain);
+    appended = await appendToChain(tx, event);
   }
-  return { ...content, seq: appended!.seq };
+  return { ...event.content, seq: appended!.seq };
+}
+
+/** Creates the head of a chain that has none yet (a referral recorded before chains were per referral). */
+export async function ensureChain(tx: Kysely<Database>, chain: string): Promise<void> {
+  await tx.insertInto('audit_chain').values({ chain, last_seq: 0, last_hash: GENESIS_HASH }).onConflict((c) => c.doNothing()).execute();
 }
 
 /** A referral's events chain together; anything else chains per entity unless the caller names a chain. */
@@ -64,7 +81,7 @@ function chainOf(input: AuditEventInput): string {
 }
 
 /** Writes the head and the first event of a chain that must not exist yet; returns the event's seq. */
-async function startChain(tx: Kysely<Database>, chain: string, content: Omit<ChainedContent, 'seq'>): Promise<number> {
+async function startChain(tx: Kysely<Database>, { chain, content }: PendingAuditEvent): Promise<number> {
   const hash = chainHash(GENESIS_HASH, { ...content, seq: 1 });
   const { seq } = await tx
     .with('head', (db) => db.insertInto('audit_chain').values({ chain, last_seq: 1, last_hash: hash }))
@@ -89,23 +106,34 @@ function columnsOf(content: Omit<ChainedContent, 'seq'>) {
 }
 
 /** Nothing when the chain has no head yet. */
-async function appendToChain(tx: Kysely<Database>, chain: string, content: Omit<ChainedContent, 'seq'>) {
-  const { rows } = await sql<{ seq: number }>`
-    WITH head AS (
+async function appendToChain(tx: Kysely<Database>, event: PendingAuditEvent) {
+  const { rows } = await sql<{ seq: number }>`WITH ${chainAppend(event)} SELECT seq FROM audit_appended`.execute(tx);
+  return rows[0];
+}
+
+/**
+ * The common table expressions that append `event` within a larger statement: `audit_head` locks
+ * the chain's head and hashes the event onto it, `audit_appended` inserts the event (its `seq`),
+ * `audit_advanced` moves the head. With `after`, the statement's CTE of that name must yield a row
+ * first: nothing is appended otherwise, and the head is locked after that CTE's own locks.
+ */
+export function chainAppend({ chain, content }: PendingAuditEvent, after?: string): RawBuilder<unknown> {
+  const guard = after ? sql`AND EXISTS (SELECT 1 FROM ${sql.table(after)})` : sql``;
+  return sql`
+    audit_head AS (
       SELECT chain, last_seq + 1 AS chain_seq, last_hash AS prev_hash,
              encode(sha256(convert_to(last_hash || ${'\n'}::text || ${contentBeforeSeq(content)}::text || (last_seq + 1) || '}', 'UTF8')), 'hex') AS hash
-        FROM audit_chain WHERE chain = ${chain} FOR UPDATE
-    ), appended AS (
+        FROM audit_chain WHERE chain = ${chain} ${guard} FOR UPDATE
+    ), audit_appended AS (
       INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash)
       SELECT chain, chain_seq, ${content.recordedAt}::timestamptz, ${content.actor}::text, ${content.action}::text, ${content.outcome}::text,
              ${content.entityType}::text, ${content.entityId}::text, ${content.referralId}::integer, ${JSON.stringify(content.detail)}::jsonb, prev_hash, hash
-        FROM head
+        FROM audit_head
       RETURNING seq
-    )
-    UPDATE audit_chain SET last_seq = head.chain_seq, last_hash = head.hash
-      FROM head WHERE audit_chain.chain = head.chain
-    RETURNING (SELECT seq FROM appended) AS seq`.execute(tx);
-  return rows[0];
+    ), audit_advanced AS (
+      UPDATE audit_chain SET last_seq = audit_head.chain_seq, last_hash = audit_head.hash
+        FROM audit_head WHERE audit_chain.chain = audit_head.chain
+    )`;
 }
 
 /** What the hash of a stored event covers: its content and its position in its chain. */

@@ -2,6 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database, ReferralRow, TaskNoteRow, TaskRow } from '../../platform/schema.js';
+import { chainAppend, type PendingAuditEvent } from '../audit/repo.js';
 import type { TaskStatus } from './task-states.js';
 
 type Db = Kysely<Database>;
@@ -26,11 +27,11 @@ export function insertTask(db: Db, task: { referralId: number; ownerId: string; 
 }
 
 /**
- * Locks a referral and one of its tasks in one statement (referral first, the lock order used
- * everywhere) and reads the task's notes. Nothing when either does not exist.
+ * Reads a referral and one of its tasks with the task's notes in one statement; with `lock`, locks
+ * both (referral first, the lock order used everywhere). Nothing when either does not exist.
  */
-export async function lockReferralTask(db: Db, referralId: number, taskId: number): Promise<{ referral: ReferralRow; task: TaskWithNotes } | undefined> {
-  const row = await db
+export async function readReferralTask(db: Db, referralId: number, taskId: number, options: { lock: boolean }): Promise<{ referral: ReferralRow; task: TaskWithNotes } | undefined> {
+  const query = db
     .selectFrom('referral')
     .innerJoin('referral_task as task', 'task.referral_id', 'referral.id')
     .selectAll('referral')
@@ -39,15 +40,59 @@ export async function lockReferralTask(db: Db, referralId: number, taskId: numbe
       jsonArrayFrom(eb.selectFrom('task_note').selectAll('task_note').whereRef('task_note.task_id', '=', 'task.id').orderBy('task_note.id')).as('notes'),
     ])
     .where('referral.id', '=', referralId)
-    .where('task.id', '=', taskId)
-    .forUpdate()
-    .executeTakeFirst();
+    .where('task.id', '=', taskId);
+  const row = await (options.lock ? query.forUpdate() : query).executeTakeFirst();
   if (!row) return undefined;
   const { task, notes, ...referral } = row;
-  return {
-    referral,
-    task: { ...task, created_at: new Date(task.created_at), updated_at: new Date(task.updated_at), notes: notes.map((note) => ({ ...note, created_at: new Date(note.created_at) })) },
-  };
+  return { referral, task: { ...fromJson<TaskRow>(task), notes: notes.map((note) => fromJson<TaskNoteRow>(note)) } };
+}
+
+export interface TaskUpdate {
+  referralId: number;
+  /** The referral's status and the task's version the update was judged on. */
+  referralStatus: string;
+  taskId: number;
+  taskVersion: number;
+  status: TaskStatus;
+  rejectionReason: string | null;
+  note: { author: string; text: string } | null;
+  at: Date;
+  audit: PendingAuditEvent;
+}
+
+/**
+ * Writes a task update in one statement, only while the referral is still in the status and the
+ * task at the version it was judged on: locks the referral, moves the task, adds the note and
+ * appends the audit event. Nothing is written, and nothing returned, when either has moved on.
+ */
+export async function writeTaskUpdate(db: Db, update: TaskUpdate): Promise<{ task: TaskRow; note: TaskNoteRow | null } | undefined> {
+  const { rows } = await sql<TaskRow & { note: Json<TaskNoteRow> | null }>`
+    WITH referral_locked AS (
+      SELECT id FROM referral WHERE id = ${update.referralId} AND status = ${update.referralStatus} FOR UPDATE
+    ), task AS (
+      UPDATE referral_task AS t
+         SET status = ${update.status}, rejection_reason = coalesce(${update.rejectionReason}::text, t.rejection_reason),
+             version = t.version + 1, updated_at = ${update.at}
+        FROM referral_locked
+       WHERE t.id = ${update.taskId} AND t.referral_id = referral_locked.id AND t.version = ${update.taskVersion}
+      RETURNING t.*
+    ), note AS (
+      INSERT INTO task_note (task_id, author, status, text, created_at)
+      SELECT id, ${update.note?.author ?? null}::text, ${update.status}, ${update.note?.text ?? null}::text, ${update.at}
+        FROM task WHERE ${update.note?.text ?? null}::text IS NOT NULL
+      RETURNING *
+    ), ${chainAppend(update.audit, 'task')}
+    SELECT task.*, (SELECT to_jsonb(note) FROM note) AS note FROM task`.execute(db);
+  const [row] = rows;
+  if (!row) return undefined;
+  const { note, ...task } = row;
+  return { task, note: note && fromJson<TaskNoteRow>(note) };
+}
+
+/** A row read as JSON back to its row type: its timestamps arrive as text (whatever the query builder's types say). */
+function fromJson<T extends { created_at: Date }>(row: Json<T> | T): T {
+  const dates = Object.fromEntries(['created_at', 'updated_at'].filter((key) => key in row).map((key) => [key, new Date((row as Record<string, string>)[key]!)]));
+  return { ...row, ...dates } as T;
 }
 
 /** A row read as JSON: its timestamps arrive as text. */

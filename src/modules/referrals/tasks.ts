@@ -2,9 +2,9 @@
 // completed or rejected. Completion completes the referral; every note is kept with author and time.
 import type { Kysely } from 'kysely';
 import { notFound, referralOnHold, validationFailed } from '../../platform/errors.js';
-import type { Database, ReferralRow, TaskRow } from '../../platform/schema.js';
+import type { Database, ReferralRow } from '../../platform/schema.js';
 import { assertIfMatch } from '../../platform/versioning.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import { appendAuditEvent, ensureChain, pendingAuditEvent } from '../audit/repo.js';
 import type { Caller } from '../identity/caller.js';
 import { assertSide, visibleReferral } from './access.js';
 import type { ReferralDeps } from './deps.js';
@@ -12,7 +12,7 @@ import * as referrals from './repo.js';
 import type { TaskView, UpdateTaskInput } from './schemas.js';
 import { referralTransition, type ReferralStatus } from './states.js';
 import { taskTransition, type TaskStatus } from './task-states.js';
-import { insertNote, listTasksWithNotes, lockReferralTask, updateTask } from './task-repo.js';
+import { listTasksWithNotes, readReferralTask, writeTaskUpdate } from './task-repo.js';
 import { toTaskView } from './views.js';
 
 export function createTaskUseCases({ db, clock }: ReferralDeps) {
@@ -21,35 +21,50 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
     return (await listTasksWithNotes(db, referralId)).map(toTaskView);
   }
 
+  /**
+   * Judges the update on the rows as read, then writes it in one statement that holds only if
+   * neither the referral nor the task moved meanwhile. When one did, or when the update completes
+   * the referral too, it is judged and written again under locks in one transaction.
+   */
   async function updateReferralTask(caller: Caller, referralId: number, taskId: number, input: UpdateTaskInput, ifMatch?: string): Promise<TaskView> {
     assertTaskUpdate(input);
-    return db.transaction().execute(async (tx) => {
-      const locked = await lockReferralTask(tx, referralId, taskId);
-      const referral = visibleReferral(caller, locked?.referral ?? (await referrals.findReferral(tx, referralId)), referralId);
-      assertSide(caller, referral, ['receiving'], 'update the task of');
-      if (!locked) throw notFound(`Task ${taskId} of referral ${referralId}`);
-      const { task } = locked;
-      assertIfMatch(ifMatch, task.version);
-      if (referral.status === 'ON_HOLD') throw referralOnHold();
-      const to = input.status ? taskTransition(task.status as TaskStatus, input.status) : (task.status as TaskStatus);
-      const updated = await updateTask(tx, task.id, { status: to, ...(to === 'REJECTED' ? { rejection_reason: input.rejectionReason } : {}) }, clock.now());
-      const note = input.note && (await insertNote(tx, { taskId, author: caller.fhirUser ?? caller.sub, status: to, text: input.note, at: clock.now() }));
-      await auditTaskUpdate(tx, caller, task, to, Boolean(input.note));
-      if (to === 'COMPLETED') await completeReferral(tx, caller, referral);
-      return toTaskView({ ...updated, notes: note ? [...task.notes, note] : task.notes });
-    });
+    const request = { caller, referralId, taskId, input, ifMatch };
+    return (await applyTaskUpdate(db, request, { locked: false })) ?? db.transaction().execute(async (tx) => (await applyTaskUpdate(tx, request, { locked: true }))!);
   }
 
-  async function auditTaskUpdate(tx: Kysely<Database>, caller: Caller, task: TaskRow, to: TaskStatus, noteAdded: boolean) {
-    await appendAuditEvent(tx, clock, {
-      actor: caller.sub,
-      action: to === task.status ? 'task.note' : 'task.update',
-      outcome: 'success',
-      entityType: 'ReferralTask',
-      entityId: task.id,
-      referralId: task.referral_id,
-      detail: { from: task.status, to, noteAdded },
+  async function applyTaskUpdate(tx: Kysely<Database>, { caller, referralId, taskId, input, ifMatch }: TaskUpdateRequest, { locked }: { locked: boolean }): Promise<TaskView | undefined> {
+    const found = await readReferralTask(tx, referralId, taskId, { lock: locked });
+    const referral = visibleReferral(caller, found?.referral ?? (await referrals.findReferral(tx, referralId)), referralId);
+    assertSide(caller, referral, ['receiving'], 'update the task of');
+    if (!found) throw notFound(`Task ${taskId} of referral ${referralId}`);
+    const { task } = found;
+    assertIfMatch(ifMatch, task.version);
+    if (referral.status === 'ON_HOLD') throw referralOnHold();
+    const to = input.status ? taskTransition(task.status as TaskStatus, input.status) : (task.status as TaskStatus);
+    if (to === 'COMPLETED' && !locked) return undefined;
+    if (locked) await ensureChain(tx, `referral:${referralId}`);
+    const written = await writeTaskUpdate(tx, {
+      referralId,
+      referralStatus: referral.status,
+      taskId,
+      taskVersion: task.version,
+      status: to,
+      rejectionReason: to === 'REJECTED' ? input.rejectionReason! : null,
+      note: input.note ? { author: caller.fhirUser ?? caller.sub, text: input.note } : null,
+      at: clock.now(),
+      audit: pendingAuditEvent(clock, {
+        actor: caller.sub,
+        action: to === task.status ? 'task.note' : 'task.update',
+        outcome: 'success',
+        entityType: 'ReferralTask',
+        entityId: task.id,
+        referralId,
+        detail: { from: task.status, to, noteAdded: Boolean(input.note) },
+      }),
     });
+    if (!written) return undefined;
+    if (to === 'COMPLETED') await completeReferral(tx, caller, referral);
+    return toTaskView({ ...written.task, notes: written.note ? [...task.notes, written.note] : task.notes });
   }
 
   /** A completed task completes its referral (workflow guide, step 4). */
@@ -68,6 +83,14 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
   }
 
   return { listTasks, updateReferralTask };
+}
+
+interface TaskUpdateRequest {
+  caller: Caller;
+  referralId: number;
+  taskId: number;
+  input: UpdateTaskInput;
+  ifMatch?: string;
 }
 
 /** A rejection needs its reason; a reason needs a rejection; an update needs a status or a note. */
