@@ -111,6 +111,11 @@ async function appendToChain(tx: Kysely<Database>, event: PendingAuditEvent) {
   return rows[0];
 }
 
+/** True when the event's chain has its head: a statement that must not commit without its event checks this first. */
+export function chainExists({ chain }: PendingAuditEvent): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (SELECT 1 FROM audit_chain WHERE chain = ${chain})`;
+}
+
 /**
  * The common table expressions that append `event` within a larger statement: `audit_head` locks
  * the chain's head and hashes the event onto it, `audit_appended` inserts the event (its `seq`),

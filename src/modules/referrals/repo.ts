@@ -1,6 +1,7 @@
 // Referral records in the database. Functions take the executor (db or transaction) so a service
 // can write a change, its tasks and its audit event in one transaction.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { chainAppend, chainExists, type PendingAuditEvent } from '../audit/repo.js';
 import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
 import type { Caller } from '../identity/caller.js';
 import type { InboxFilter, ListReferralsFilter } from './schemas.js';
@@ -26,6 +27,39 @@ export function updateReferral(db: Db, id: number, patch: ReferralPatch, at: Dat
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+export interface Send {
+  /** The draft as the consent gate judged it. */
+  draft: ReferralRow;
+  /** The id of the task the send opens (see reserveTaskId). */
+  taskId: number;
+  sentAt: Date;
+  responseDueAt: Date;
+  audit: PendingAuditEvent;
+}
+
+/**
+ * Sends a draft in one statement, only while it is still the draft the gate judged (a DRAFT at
+ * the same version): ACTIVE with its times, a REQUESTED task for the receiving organisation, and
+ * the audit event. Nothing is written, and nothing returned, when the draft changed meanwhile (or
+ * its audit chain has no head yet).
+ */
+export async function writeSend(db: Db, send: Send): Promise<ReferralRow | undefined> {
+  const { rows } = await sql<ReferralRow>`
+    WITH sent AS (
+      UPDATE referral
+         SET status = 'ACTIVE', authored_on = ${send.sentAt}, consent_verified = true, response_due_at = ${send.responseDueAt},
+             version = version + 1, updated_at = ${send.sentAt}
+       WHERE id = ${send.draft.id} AND status = 'DRAFT' AND version = ${send.draft.version} AND ${chainExists(send.audit)}
+      RETURNING *
+    ), task AS (
+      INSERT INTO referral_task (id, referral_id, status, owner_id, requester_id, created_at, updated_at) OVERRIDING SYSTEM VALUE
+      SELECT ${send.taskId}, id, 'REQUESTED', receiving_organisation_id, requester_id, ${send.sentAt}, ${send.sentAt} FROM sent
+      RETURNING id
+    ), ${chainAppend(send.audit, 'task')}
+    SELECT * FROM sent`.execute(db);
+  return rows[0];
 }
 
 /** Referrals the caller's organisation sends (drafts included) or receives (once sent), newest first. */

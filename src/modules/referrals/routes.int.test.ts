@@ -22,6 +22,20 @@ for (const engine of testEngines()) {
       assert.equal(created.headers.get('etag'), `"${created.body.version}"`);
     });
 
+    it('audits the send and task updates of a referral recorded before audit chains were per referral', async () => {
+      const template = await hub.database.db.selectFrom('referral').selectAll().where('id', '=', await createDraft(hub)).executeTakeFirstOrThrow();
+      const { id: _id, priority_rank: _rank, version: _version, reason_codes, shared_resource_types, ...columns } = template;
+      const legacy = { ...columns, reason_codes: JSON.stringify(reason_codes), shared_resource_types: JSON.stringify(shared_resource_types) };
+      const { id } = await hub.database.db.insertInto('referral').values(legacy).returning('id').executeTakeFirstOrThrow();
+      await grantConsent(hub, ['Observation', 'Condition', 'DiagnosticReport']);
+      assert.equal((await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' })).status, 200);
+      const [task] = (await hub.request('GET', `/api/referrals/${id}/tasks`, { as: 'dr-patel' })).body;
+      const moved = await hub.request('PATCH', `/api/referrals/${id}/tasks/${task.id}`, { as: 'dr-patel', body: { status: 'RECEIVED', note: 'Seen' } });
+      assert.equal(moved.status, 200);
+      const history = await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' });
+      assert.deepEqual(history.body.map((event: any) => event.action), ['referral.send', 'task.update']);
+    });
+
     it('edits a draft, and refuses to edit once sent with 409 REFERRAL_NOT_EDITABLE', async () => {
       const id = await createDraft(hub);
       const edited = await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { priority: 'URGENT', clinicalNote: 'Worse today.' } });

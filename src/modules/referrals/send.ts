@@ -4,16 +4,17 @@ import { consentGateFailed, invalidTransition, versionConflict } from '../../pla
 import { claimKey, findStoredResponse, idempotentRequest, storeResponse, type IdempotentRequest } from '../../platform/idempotency.js';
 import type { ReferralRow } from '../../platform/schema.js';
 import { assertIfMatch, etagOf } from '../../platform/versioning.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import { appendAuditEvent, pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';
 import type { EvaluateResult } from '../consent/schemas.js';
 import type { Caller } from '../identity/caller.js';
 import { assertSide, visibleReferral } from './access.js';
 import type { Outcome, ReferralDeps } from './deps.js';
 import { responseDueAt, type Priority } from './priority.js';
 import * as referrals from './repo.js';
+import { writeSend } from './repo.js';
 import type { ReferralView } from './schemas.js';
 import { referralTransition, type ReferralStatus } from './states.js';
-import { insertTask } from './task-repo.js';
+import { insertTask, reserveTaskId } from './task-repo.js';
 import { toReferralView } from './views.js';
 
 export function createSendUseCase(deps: ReferralDeps) {
@@ -41,7 +42,7 @@ export function createSendUseCase(deps: ReferralDeps) {
       resourceTypes: draft.shared_resource_types,
     });
     if (consent.decision !== 'permit') await refuse(caller, draft, consent);
-    return activate(caller, draft, consent, keyed);
+    return (!keyed && (await activateAsJudged(caller, draft, consent))) || activate(caller, draft, consent, keyed);
   }
 
   async function refuse(caller: Caller, draft: ReferralRow, consent: EvaluateResult): Promise<never> {
@@ -65,6 +66,23 @@ export function createSendUseCase(deps: ReferralDeps) {
     );
   }
 
+  /**
+   * Activates the draft as the gate judged it in one statement (referral, its task, the audit
+   * event), which holds only while the draft is unchanged; nothing when it changed meanwhile.
+   */
+  async function activateAsJudged(caller: Caller, draft: ReferralRow, consent: EvaluateResult): Promise<Outcome<ReferralView> | undefined> {
+    const taskId = await reserveTaskId(db);
+    const sentAt = clock.now();
+    const sent = await writeSend(db, {
+      draft,
+      taskId,
+      sentAt,
+      responseDueAt: responseDueAt(draft.priority as Priority, sentAt, deps.responseDueHours),
+      audit: pendingAuditEvent(clock, sendAudit(caller, draft, taskId, consent)),
+    });
+    return sent && { statusCode: 200, body: toReferralView(sent, sentAt) };
+  }
+
   async function activate(caller: Caller, draft: ReferralRow, consent: EvaluateResult, keyed?: IdempotentRequest) {
     const outcome = await db.transaction().execute(async (tx) => {
       if (keyed && !(await claimKey(tx, keyed, clock.now()))) return undefined;
@@ -80,15 +98,7 @@ export function createSendUseCase(deps: ReferralDeps) {
         response_due_at: responseDueAt(row.priority as Priority, sentAt, deps.responseDueHours),
       }, sentAt);
       const task = await insertTask(tx, { referralId: row.id, ownerId: row.receiving_organisation_id, requesterId: row.requester_id, at: sentAt });
-      await appendAuditEvent(tx, clock, {
-        actor: caller.sub,
-        action: 'referral.send',
-        outcome: 'success',
-        entityType: 'Referral',
-        entityId: row.id,
-        referralId: row.id,
-        detail: { from: 'DRAFT', to: 'ACTIVE', taskId: task.id, consent: decisionSummary(consent) },
-      });
+      await appendAuditEvent(tx, clock, sendAudit(caller, row, task.id, consent));
       const result = { statusCode: 200, body: toReferralView(sent, sentAt) };
       if (keyed) await storeResponse(tx, keyed, result);
       return result;
@@ -97,6 +107,19 @@ export function createSendUseCase(deps: ReferralDeps) {
   }
 
   return { sendReferral };
+}
+
+/** The audit event of a successful send: the move, the task it opened and each type's decision. */
+function sendAudit(caller: Caller, referral: ReferralRow, taskId: number, consent: EvaluateResult): AuditEventInput {
+  return {
+    actor: caller.sub,
+    action: 'referral.send',
+    outcome: 'success',
+    entityType: 'Referral',
+    entityId: referral.id,
+    referralId: referral.id,
+    detail: { from: 'DRAFT', to: 'ACTIVE', taskId, consent: decisionSummary(consent) },
+  };
 }
 
 /** What the audit keeps of a gate decision: each type, its decision and the grant that decided it. */

@@ -2,7 +2,7 @@
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database, ReferralRow, TaskNoteRow, TaskRow } from '../../platform/schema.js';
-import { chainAppend, type PendingAuditEvent } from '../audit/repo.js';
+import { chainAppend, chainExists, type PendingAuditEvent } from '../audit/repo.js';
 import type { TaskStatus } from './task-states.js';
 
 type Db = Kysely<Database>;
@@ -24,6 +24,12 @@ export function insertTask(db: Db, task: { referralId: number; ownerId: string; 
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** Draws the id the next task will have, so a statement can name it before inserting it. */
+export async function reserveTaskId(db: Db): Promise<number> {
+  const { rows } = await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence('referral_task', 'id'))::int AS id`.execute(db);
+  return rows[0]!.id;
 }
 
 /**
@@ -63,12 +69,13 @@ export interface TaskUpdate {
 /**
  * Writes a task update in one statement, only while the referral is still in the status and the
  * task at the version it was judged on: locks the referral, moves the task, adds the note and
- * appends the audit event. Nothing is written, and nothing returned, when either has moved on.
+ * appends the audit event. Nothing is written, and nothing returned, when either has moved on (or
+ * the audit chain has no head yet).
  */
 export async function writeTaskUpdate(db: Db, update: TaskUpdate): Promise<{ task: TaskRow; note: TaskNoteRow | null } | undefined> {
   const { rows } = await sql<TaskRow & { note: Json<TaskNoteRow> | null }>`
     WITH referral_locked AS (
-      SELECT id FROM referral WHERE id = ${update.referralId} AND status = ${update.referralStatus} FOR UPDATE
+      SELECT id FROM referral WHERE id = ${update.referralId} AND status = ${update.referralStatus} AND ${chainExists(update.audit)} FOR UPDATE
     ), task AS (
       UPDATE referral_task AS t
          SET status = ${update.status}, rejection_reason = coalesce(${update.rejectionReason}::text, t.rejection_reason),
