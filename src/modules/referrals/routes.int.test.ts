@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
+import { insertTask } from './task-repo.js';
 import { createDraft, createSentReferral, grantConsent, guideReferral, startHarness, type Harness } from '../../../test/support/harness.js';
 
 for (const engine of testEngines()) {
@@ -22,18 +23,26 @@ for (const engine of testEngines()) {
       assert.equal(created.headers.get('etag'), `"${created.body.version}"`);
     });
 
-    it('audits the send and task updates of a referral recorded before audit chains were per referral', async () => {
+    it('audits the send and task updates of referrals recorded before audit chains were per referral', async () => {
       const template = await hub.database.db.selectFrom('referral').selectAll().where('id', '=', await createDraft(hub)).executeTakeFirstOrThrow();
       const { id: _id, priority_rank: _rank, version: _version, reason_codes, shared_resource_types, ...columns } = template;
-      const legacy = { ...columns, reason_codes: JSON.stringify(reason_codes), shared_resource_types: JSON.stringify(shared_resource_types) };
-      const { id } = await hub.database.db.insertInto('referral').values(legacy).returning('id').executeTakeFirstOrThrow();
+      const legacyReferral = async (status: string) => {
+        const row = { ...columns, status, reason_codes: JSON.stringify(reason_codes), shared_resource_types: JSON.stringify(shared_resource_types) };
+        return (await hub.database.db.insertInto('referral').values(row).returning('id').executeTakeFirstOrThrow()).id;
+      };
+      const actions = async (id: number) => (await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' })).body.map((event: any) => event.action);
+
       await grantConsent(hub, ['Observation', 'Condition', 'DiagnosticReport']);
-      assert.equal((await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' })).status, 200);
-      const [task] = (await hub.request('GET', `/api/referrals/${id}/tasks`, { as: 'dr-patel' })).body;
-      const moved = await hub.request('PATCH', `/api/referrals/${id}/tasks/${task.id}`, { as: 'dr-patel', body: { status: 'RECEIVED', note: 'Seen' } });
-      assert.equal(moved.status, 200);
-      const history = await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' });
-      assert.deepEqual(history.body.map((event: any) => event.action), ['referral.send', 'task.update']);
+      const draft = await legacyReferral('DRAFT');
+      assert.equal((await hub.request('POST', `/api/referrals/${draft}/send`, { as: 'dr-smith' })).status, 200);
+      assert.deepEqual(await actions(draft), ['referral.send']);
+
+      const active = await legacyReferral('ACTIVE');
+      const task = await insertTask(hub.database.db, { referralId: active, ownerId: columns.receiving_organisation_id, requesterId: columns.requester_id, at: new Date() });
+      for (const status of ['RECEIVED', 'ACCEPTED', 'INPROGRESS', 'COMPLETED']) {
+        assert.equal((await hub.request('PATCH', `/api/referrals/${active}/tasks/${task.id}`, { as: 'dr-patel', body: { status } })).status, 200);
+      }
+      assert.deepEqual(await actions(active), ['task.update', 'task.update', 'task.update', 'task.update', 'referral.complete']);
     });
 
     it('edits a draft, and refuses to edit once sent with 409 REFERRAL_NOT_EDITABLE', async () => {

@@ -12,7 +12,7 @@ import * as referrals from './repo.js';
 import type { TaskView, UpdateTaskInput } from './schemas.js';
 import { referralTransition, type ReferralStatus } from './states.js';
 import { taskTransition, type TaskStatus } from './task-states.js';
-import { listTasksWithNotes, readReferralTask, writeTaskUpdate } from './task-repo.js';
+import { listTasksWithNotes, readReferralTask, writeTaskUpdate, type TaskUpdate } from './task-repo.js';
 import { toTaskView } from './views.js';
 
 export function createTaskUseCases({ db, clock }: ReferralDeps) {
@@ -42,8 +42,7 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
     if (referral.status === 'ON_HOLD') throw referralOnHold();
     const to = input.status ? taskTransition(task.status as TaskStatus, input.status) : (task.status as TaskStatus);
     if (to === 'COMPLETED' && !locked) return undefined;
-    if (locked) await ensureChain(tx, `referral:${referralId}`);
-    const written = await writeTaskUpdate(tx, {
+    const update: TaskUpdate = {
       referralId,
       referralStatus: referral.status,
       taskId,
@@ -61,10 +60,17 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
         referralId,
         detail: { from: task.status, to, noteAdded: Boolean(input.note) },
       }),
-    });
+    };
+    const written = (await writeTaskUpdate(tx, update)) ?? (locked ? await writeOnNewChain(tx, update) : undefined);
     if (!written) return undefined;
     if (to === 'COMPLETED') await completeReferral(tx, caller, referral);
     return toTaskView({ ...written.task, notes: written.note ? [...task.notes, written.note] : task.notes });
+  }
+
+  /** Under locks only a missing chain head stops the write: a referral recorded before per-referral chains gets one. */
+  async function writeOnNewChain(tx: Kysely<Database>, update: TaskUpdate) {
+    await ensureChain(tx, update.audit.chain);
+    return writeTaskUpdate(tx, update);
   }
 
   /** A completed task completes its referral (workflow guide, step 4). */
