@@ -11,7 +11,6 @@ import { assertSide, visibleReferral } from './access.js';
 import type { Outcome, ReferralDeps } from './deps.js';
 import { responseDueAt, type Priority } from './priority.js';
 import * as referrals from './repo.js';
-import { writeSend } from './repo.js';
 import type { ReferralView } from './schemas.js';
 import { referralTransition, type ReferralStatus } from './states.js';
 import { insertTask, reserveTaskId } from './task-repo.js';
@@ -73,7 +72,7 @@ export function createSendUseCase(deps: ReferralDeps) {
   async function activateAsJudged(caller: Caller, draft: ReferralRow, consent: EvaluateResult): Promise<Outcome<ReferralView> | undefined> {
     const taskId = await reserveTaskId(db);
     const sentAt = clock.now();
-    const sent = await writeSend(db, {
+    const sent = await referrals.writeSend(db, {
       draft,
       taskId,
       sentAt,

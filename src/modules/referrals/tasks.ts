@@ -2,7 +2,7 @@
 // completed or rejected. Completion completes the referral; every note is kept with author and time.
 import type { Kysely } from 'kysely';
 import { notFound, referralOnHold, validationFailed } from '../../platform/errors.js';
-import type { Database, ReferralRow } from '../../platform/schema.js';
+import type { Database, ReferralRow, TaskRow } from '../../platform/schema.js';
 import { assertIfMatch } from '../../platform/versioning.js';
 import { appendAuditEvent, ensureChain, pendingAuditEvent } from '../audit/repo.js';
 import type { Caller } from '../identity/caller.js';
@@ -42,10 +42,19 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
     if (referral.status === 'ON_HOLD') throw referralOnHold();
     const to = input.status ? taskTransition(task.status as TaskStatus, input.status) : (task.status as TaskStatus);
     if (to === 'COMPLETED' && !locked) return undefined;
-    const update: TaskUpdate = {
-      referralId,
+    const update = judgedUpdate(caller, referral, task, input, to);
+    const written = (await writeTaskUpdate(tx, update)) ?? (locked ? await writeOnNewChain(tx, update) : undefined);
+    if (!written) return undefined;
+    if (to === 'COMPLETED') await completeReferral(tx, caller, referral);
+    return toTaskView({ ...written.task, notes: written.note ? [...task.notes, written.note] : task.notes });
+  }
+
+  /** The update as judged on these rows: the write holds only while they are unchanged. */
+  function judgedUpdate(caller: Caller, referral: ReferralRow, task: TaskRow, input: UpdateTaskInput, to: TaskStatus): TaskUpdate {
+    return {
+      referralId: referral.id,
       referralStatus: referral.status,
-      taskId,
+      taskId: task.id,
       taskVersion: task.version,
       status: to,
       rejectionReason: to === 'REJECTED' ? input.rejectionReason! : null,
@@ -57,14 +66,10 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
         outcome: 'success',
         entityType: 'ReferralTask',
         entityId: task.id,
-        referralId,
+        referralId: referral.id,
         detail: { from: task.status, to, noteAdded: Boolean(input.note) },
       }),
     };
-    const written = (await writeTaskUpdate(tx, update)) ?? (locked ? await writeOnNewChain(tx, update) : undefined);
-    if (!written) return undefined;
-    if (to === 'COMPLETED') await completeReferral(tx, caller, referral);
-    return toTaskView({ ...written.task, notes: written.note ? [...task.notes, written.note] : task.notes });
   }
 
   /** Under locks only a missing chain head stops the write: a referral recorded before per-referral chains gets one. */
