@@ -19,25 +19,21 @@ export interface OutboxClaim {
  * folded resource gets a fresh change_seq, above any delivery already claimed, so a change that
  * commits while its resource is in flight is delivered again.
  */
-export async function foldChanges(db: Db, limit: number): Promise<number> {
-  const { rows } = await sql<{ folded: number }>`
+export async function foldChanges(db: Db, limit: number): Promise<void> {
+  await sql`
     WITH moved AS (
       DELETE FROM fhir_outbox_change
        WHERE seq IN (SELECT seq FROM fhir_outbox_change ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING resource_type, resource_id, changed_at
-    ), folded AS (
-      INSERT INTO fhir_outbox (resource_type, resource_id, change_seq, pending_since, next_attempt_at)
-      SELECT resource_type, resource_id, nextval('fhir_outbox_change_seq'), min(changed_at), clock_timestamp()
-        FROM moved GROUP BY resource_type, resource_id
-      ON CONFLICT (resource_type, resource_id) DO UPDATE SET
-        change_seq = excluded.change_seq,
-        pending_since = coalesce(fhir_outbox.pending_since, excluded.pending_since),
-        next_attempt_at = CASE WHEN fhir_outbox.change_seq > fhir_outbox.delivered_seq
-          THEN fhir_outbox.next_attempt_at ELSE excluded.next_attempt_at END
-      RETURNING 1
     )
-    SELECT count(*)::int AS folded FROM moved`.execute(db);
-  return rows[0]!.folded;
+    INSERT INTO fhir_outbox (resource_type, resource_id, change_seq, pending_since, next_attempt_at)
+    SELECT resource_type, resource_id, nextval('fhir_outbox_change_seq'), min(changed_at), clock_timestamp()
+      FROM moved GROUP BY resource_type, resource_id
+    ON CONFLICT (resource_type, resource_id) DO UPDATE SET
+      change_seq = excluded.change_seq,
+      pending_since = coalesce(fhir_outbox.pending_since, excluded.pending_since),
+      next_attempt_at = CASE WHEN fhir_outbox.change_seq > fhir_outbox.delivered_seq
+        THEN fhir_outbox.next_attempt_at ELSE excluded.next_attempt_at END`.execute(db);
 }
 
 /** Leases up to `limit` due rows; each stays leased for `leaseMs` unless delivered or failed first. */

@@ -1,6 +1,6 @@
-// The mirror worker: claims due outbox rows, reads each resource as it is now, PUTs it to the FHIR
-// server and records the delivery. Failures retry with exponential backoff and full jitter; nothing
-// is ever dropped. Any number of workers may run on one database.
+// The mirror worker: folds logged changes into the outbox, claims due rows, reads each resource as
+// it is now, PUTs it to the FHIR server and records the delivery. Failures retry with exponential
+// backoff and full jitter; nothing is ever dropped. Any number of workers may run on one database.
 import type { Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
@@ -22,7 +22,7 @@ export interface MirrorWorkerOptions {
 }
 
 export interface MirrorWorker {
-  /** One round: claims due rows and delivers them; returns how many it claimed. */
+  /** One round: folds logged changes, claims due rows and delivers them; returns how many it claimed. */
   deliverDue(): Promise<number>;
   start(): void;
   stop(): Promise<void>;
