@@ -29,7 +29,9 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
   async function updateReferralTask(caller: Caller, referralId: number, taskId: number, input: UpdateTaskInput, ifMatch?: string): Promise<TaskView> {
     assertTaskUpdate(input);
     const request = { caller, referralId, taskId, input, ifMatch };
-    return (await applyTaskUpdate(db, request, { locked: false })) ?? db.transaction().execute(async (tx) => (await applyTaskUpdate(tx, request, { locked: true }))!);
+    // A completion always needs the locks: it is not read twice.
+    const asRead = input.status !== 'COMPLETED' ? await applyTaskUpdate(db, request, { locked: false }) : undefined;
+    return asRead ?? db.transaction().execute(async (tx) => (await applyTaskUpdate(tx, request, { locked: true }))!);
   }
 
   async function applyTaskUpdate(tx: Kysely<Database>, { caller, referralId, taskId, input, ifMatch }: TaskUpdateRequest, { locked }: { locked: boolean }): Promise<TaskView | undefined> {
