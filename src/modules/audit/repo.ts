@@ -107,7 +107,7 @@ function columnsOf(content: Omit<ChainedContent, 'seq'>) {
 
 /** Nothing when the chain has no head yet. */
 async function appendToChain(tx: Kysely<Database>, event: PendingAuditEvent) {
-  const { rows } = await sql<{ seq: number }>`WITH ${chainAppend(event)} SELECT seq FROM audit_appended`.execute(tx);
+  const { rows } = await sql<{ seq: number }>`WITH ${chainAppend([event])} SELECT seq FROM audit_appended`.execute(tx);
   return rows[0];
 }
 
@@ -117,27 +117,38 @@ export function chainExists({ chain }: PendingAuditEvent): RawBuilder<boolean> {
 }
 
 /**
- * The common table expressions that append `event` within a larger statement: `audit_head` locks
- * the chain's head and hashes the event onto it, `audit_appended` inserts the event (its `seq`),
- * `audit_advanced` moves the head. With `after`, the statement's CTE of that name must yield a row
- * first: nothing is appended otherwise, and the head is locked after that CTE's own locks.
+ * The common table expressions that append `events` (one chain's, in order) within a larger
+ * statement: `audit_head` locks the chain's head, `audit_1`… hash each event onto the one before,
+ * `audit_appended` inserts them (their `seq`), `audit_advanced` moves the head past the last. With
+ * `after`, the statement's CTE of that name must yield a row first: nothing is appended otherwise,
+ * and the head is locked after that CTE's own locks.
  */
-export function chainAppend({ chain, content }: PendingAuditEvent, after?: string): RawBuilder<unknown> {
+export function chainAppend(events: PendingAuditEvent[], after?: string): RawBuilder<unknown> {
   const guard = after ? sql`AND EXISTS (SELECT 1 FROM ${sql.table(after)})` : sql``;
-  return sql`
-    audit_head AS (
-      SELECT chain, last_seq + 1 AS chain_seq, last_hash AS prev_hash,
-             encode(sha256(convert_to(last_hash || ${'\n'}::text || ${contentBeforeSeq(content)}::text || (last_seq + 1) || '}', 'UTF8')), 'hex') AS hash
-        FROM audit_chain WHERE chain = ${chain} ${guard} FOR UPDATE
-    ), audit_appended AS (
-      INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash)
+  const step = (n: number) => sql.table(`audit_${n}`);
+  const hashed = events.map(({ content }, index) => {
+    const previous = index === 0 ? sql`(SELECT chain, last_seq AS chain_seq, last_hash AS hash FROM audit_head)` : step(index);
+    return sql`${step(index + 1)} AS (
+      SELECT chain, chain_seq + 1 AS chain_seq, hash AS prev_hash,
+             encode(sha256(convert_to(hash || ${'\n'}::text || ${contentBeforeSeq(content)}::text || (chain_seq + 1) || '}', 'UTF8')), 'hex') AS hash
+        FROM ${previous} AS previous
+    )`;
+  });
+  const inserted = events.map(({ content }, index) => sql`
       SELECT chain, chain_seq, ${content.recordedAt}::timestamptz, ${content.actor}::text, ${content.action}::text, ${content.outcome}::text,
              ${content.entityType}::text, ${content.entityId}::text, ${content.referralId}::integer, ${JSON.stringify(content.detail)}::jsonb, prev_hash, hash
-        FROM audit_head
+        FROM ${step(index + 1)}`);
+  const last = step(events.length);
+  return sql`
+    audit_head AS (
+      SELECT chain, last_seq, last_hash FROM audit_chain WHERE chain = ${events[0]!.chain} ${guard} FOR UPDATE
+    ), ${sql.join(hashed)}, audit_appended AS (
+      INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash)
+      ${sql.join(inserted, sql` UNION ALL `)}
       RETURNING seq
     ), audit_advanced AS (
-      UPDATE audit_chain SET last_seq = audit_head.chain_seq, last_hash = audit_head.hash
-        FROM audit_head WHERE audit_chain.chain = audit_head.chain
+      UPDATE audit_chain SET last_seq = ${last}.chain_seq, last_hash = ${last}.hash
+        FROM ${last} WHERE audit_chain.chain = ${last}.chain
     )`;
 }
 

@@ -30,6 +30,17 @@ for (const engine of testEngines()) {
       assert.ok(rows.every((row) => row.chain === `referral:${referral.id}`));
     });
 
+    it("chains a completion: the task's event, then the referral's, both intact", async () => {
+      const completed = await Promise.all(Array.from({ length: 4 }, () => completeLifecycle(hub)));
+      for (const id of completed) {
+        const rows = await hub.database.db.selectFrom('audit_event').select(['chain_seq', 'action']).where('referral_id', '=', id).orderBy('seq').execute();
+        assert.deepEqual(rows.map((row) => row.action), ['referral.create', 'referral.send', 'task.update', 'task.update', 'task.update', 'referral.complete']);
+        assert.deepEqual(rows.map((row) => row.chain_seq), [1, 2, 3, 4, 5, 6]);
+      }
+      const report = await verifyAuditChain(hub.database.db);
+      assert.equal(report.intact, true, JSON.stringify(report));
+    });
+
     it('refuses updates and deletes of audit events', async () => {
       await assert.rejects(sql`UPDATE audit_event SET actor = 'someone-else' WHERE seq = 1`.execute(hub.database.db), /append-only/);
       await assert.rejects(sql`DELETE FROM audit_event WHERE seq = 1`.execute(hub.database.db), /append-only/);
@@ -49,6 +60,16 @@ for (const engine of testEngines()) {
       }
     });
   });
+}
+
+/** A sent referral whose task the receiving side accepts and completes; its id. */
+async function completeLifecycle(hub: Harness): Promise<number> {
+  const referral = await createSentReferral(hub);
+  for (const status of ['ACCEPTED', 'INPROGRESS', 'COMPLETED']) {
+    const updated = await hub.request('PATCH', `/api/referrals/${referral.id}/tasks/${referral.taskId}`, { as: 'dr-patel', body: { status } });
+    assert.equal(updated.status, 200);
+  }
+  return referral.id;
 }
 
 describe('audit chain removals', () => {

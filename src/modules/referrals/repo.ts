@@ -57,7 +57,7 @@ export async function writeSend(db: Db, send: Send): Promise<ReferralRow | undef
       INSERT INTO referral_task (id, referral_id, status, owner_id, requester_id, created_at, updated_at) OVERRIDING SYSTEM VALUE
       SELECT ${send.taskId}, id, 'REQUESTED', receiving_organisation_id, requester_id, ${send.sentAt}, ${send.sentAt} FROM sent
       RETURNING id
-    ), ${chainAppend(send.audit, 'task')}
+    ), ${chainAppend([send.audit], 'task')}
     SELECT * FROM sent`.execute(db);
   return rows[0];
 }

@@ -64,15 +64,18 @@ export interface TaskUpdate {
   note: { author: string; text: string } | null;
   at: Date;
   audit: PendingAuditEvent;
+  /** The update completes the referral too, audited by this event after the task's. */
+  referralCompletion: PendingAuditEvent | null;
 }
 
 /**
  * Writes a task update in one statement, only while the referral is still in the status and the
- * task at the version it was judged on: locks the referral, moves the task, adds the note and
- * appends the audit event. Nothing is written, and nothing returned, when either has moved on (or
- * the audit chain has no head yet).
+ * task at the version it was judged on: locks the referral, moves the task, adds the note, completes
+ * the referral when the update does, and appends the audit events. Nothing is written, and nothing
+ * returned, when either has moved on (or the audit chain has no head yet).
  */
 export async function writeTaskUpdate(db: Db, update: TaskUpdate): Promise<{ task: TaskRow; note: TaskNoteRow | null } | undefined> {
+  const completion = update.referralCompletion;
   const { rows } = await sql<TaskRow & { note: Json<TaskNoteRow> | null }>`
     WITH referral_locked AS (
       SELECT id FROM referral WHERE id = ${update.referralId} AND status = ${update.referralStatus} AND ${chainExists(update.audit)} FOR UPDATE
@@ -88,7 +91,10 @@ export async function writeTaskUpdate(db: Db, update: TaskUpdate): Promise<{ tas
       SELECT id, ${update.note?.author ?? null}::text, ${update.status}, ${update.note?.text ?? null}::text, ${update.at}
         FROM task WHERE ${update.note?.text ?? null}::text IS NOT NULL
       RETURNING *
-    ), ${chainAppend(update.audit, 'task')}
+    ), ${completion ? sql`referral_completed AS (
+      UPDATE referral SET status = 'COMPLETED', version = referral.version + 1, updated_at = ${update.at}
+        FROM task WHERE referral.id = task.referral_id
+    ), ` : sql``}${chainAppend(completion ? [update.audit, completion] : [update.audit], 'task')}
     SELECT task.*, (SELECT to_jsonb(note) FROM note) AS note FROM task`.execute(db);
   const [row] = rows;
   if (!row) return undefined;

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import { notFound, referralOnHold, validationFailed } from '../../platform/errors.js';
 import type { Database, ReferralRow, TaskRow } from '../../platform/schema.js';
 import { assertIfMatch } from '../../platform/versioning.js';
-import { appendAuditEvent, ensureChain, pendingAuditEvent } from '../audit/repo.js';
+import { ensureChain, pendingAuditEvent, type PendingAuditEvent } from '../audit/repo.js';
 import type { Caller } from '../identity/caller.js';
 import { assertSide, visibleReferral } from './access.js';
 import type { ReferralDeps } from './deps.js';
@@ -23,14 +23,13 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
 
   /**
    * Judges the update on the rows as read, then writes it in one statement that holds only if
-   * neither the referral nor the task moved meanwhile. When one did, or when the update completes
-   * the referral too, it is judged and written again under locks in one transaction.
+   * neither the referral nor the task moved meanwhile. When one did, it is judged and written again
+   * under locks in one transaction.
    */
   async function updateReferralTask(caller: Caller, referralId: number, taskId: number, input: UpdateTaskInput, ifMatch?: string): Promise<TaskView> {
     assertTaskUpdate(input);
     const request = { caller, referralId, taskId, input, ifMatch };
-    // A completion always needs the locks: it is not read twice.
-    const asRead = input.status !== 'COMPLETED' ? await applyTaskUpdate(db, request, { locked: false }) : undefined;
+    const asRead = await applyTaskUpdate(db, request, { locked: false });
     return asRead ?? db.transaction().execute(async (tx) => (await applyTaskUpdate(tx, request, { locked: true }))!);
   }
 
@@ -43,16 +42,15 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
     assertIfMatch(ifMatch, task.version);
     if (referral.status === 'ON_HOLD') throw referralOnHold();
     const to = input.status ? taskTransition(task.status as TaskStatus, input.status) : (task.status as TaskStatus);
-    if (to === 'COMPLETED' && !locked) return undefined;
     const update = judgedUpdate(caller, referral, task, input, to);
     const written = (await writeTaskUpdate(tx, update)) ?? (locked ? await writeOnNewChain(tx, update) : undefined);
     if (!written) return undefined;
-    if (to === 'COMPLETED') await completeReferral(tx, caller, referral);
     return toTaskView({ ...written.task, notes: written.note ? [...task.notes, written.note] : task.notes });
   }
 
   /** The update as judged on these rows: the write holds only while they are unchanged. */
   function judgedUpdate(caller: Caller, referral: ReferralRow, task: TaskRow, input: UpdateTaskInput, to: TaskStatus): TaskUpdate {
+    const completes = to === 'COMPLETED' && task.status !== 'COMPLETED';
     return {
       referralId: referral.id,
       referralStatus: referral.status,
@@ -71,20 +69,14 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
         referralId: referral.id,
         detail: { from: task.status, to, noteAdded: Boolean(input.note) },
       }),
+      referralCompletion: completes ? completionAudit(caller, referral) : null,
     };
   }
 
-  /** Under locks only a missing chain head stops the write: a referral recorded before per-referral chains gets one. */
-  async function writeOnNewChain(tx: Kysely<Database>, update: TaskUpdate) {
-    await ensureChain(tx, update.audit.chain);
-    return writeTaskUpdate(tx, update);
-  }
-
   /** A completed task completes its referral (workflow guide, step 4). */
-  async function completeReferral(tx: Kysely<Database>, caller: Caller, referral: ReferralRow) {
+  function completionAudit(caller: Caller, referral: ReferralRow): PendingAuditEvent {
     const to = referralTransition(referral.status as ReferralStatus, 'complete');
-    await referrals.updateReferral(tx, referral.id, { status: to }, clock.now());
-    await appendAuditEvent(tx, clock, {
+    return pendingAuditEvent(clock, {
       actor: caller.sub,
       action: 'referral.complete',
       outcome: 'success',
@@ -93,6 +85,12 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
       referralId: referral.id,
       detail: { from: referral.status, to },
     });
+  }
+
+  /** Under locks only a missing chain head stops the write: a referral recorded before per-referral chains gets one. */
+  async function writeOnNewChain(tx: Kysely<Database>, update: TaskUpdate) {
+    await ensureChain(tx, update.audit.chain);
+    return writeTaskUpdate(tx, update);
   }
 
   return { listTasks, updateReferralTask };
