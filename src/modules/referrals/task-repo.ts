@@ -139,9 +139,29 @@ export function insertNote(db: Db, note: { taskId: number; author: string; statu
     .executeTakeFirstOrThrow();
 }
 
-/** The referral's tasks, oldest first, each with its notes in the order they were written. */
-export async function listTasksWithNotes(db: Db, referralId: number): Promise<TaskWithNotes[]> {
-  return withNotes(db, await db.selectFrom('referral_task').selectAll().where('referral_id', '=', referralId).orderBy('id').execute());
+/**
+ * A referral with its tasks, oldest first, each with its notes in the order they were written, in
+ * one statement. Nothing when the referral does not exist.
+ */
+export async function findReferralWithTasks(db: Db, referralId: number): Promise<{ referral: ReferralRow; tasks: TaskWithNotes[] } | undefined> {
+  const row = await db
+    .selectFrom('referral')
+    .selectAll('referral')
+    .select((eb) =>
+      jsonArrayFrom(
+        eb
+          .selectFrom('referral_task as task')
+          .selectAll('task')
+          .select((inner) => jsonArrayFrom(inner.selectFrom('task_note').selectAll('task_note').whereRef('task_note.task_id', '=', 'task.id').orderBy('task_note.id')).as('notes'))
+          .whereRef('task.referral_id', '=', 'referral.id')
+          .orderBy('task.id'),
+      ).as('tasks'),
+    )
+    .where('referral.id', '=', referralId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { tasks, ...referral } = row;
+  return { referral, tasks: tasks.map(({ notes, ...task }) => ({ ...fromJson<TaskRow>(task), notes: notes.map((note) => fromJson<TaskNoteRow>(note)) })) };
 }
 
 /** The tasks with these ids (of any referral), each with its notes. */

@@ -12,13 +12,14 @@ import * as referrals from './repo.js';
 import type { TaskView, UpdateTaskInput } from './schemas.js';
 import { referralTransition, type ReferralStatus } from './states.js';
 import { taskTransition, type TaskStatus } from './task-states.js';
-import { listTasksWithNotes, readReferralTask, writeTaskUpdate, type TaskUpdate } from './task-repo.js';
+import { findReferralWithTasks, readReferralTask, writeTaskUpdate, type TaskUpdate } from './task-repo.js';
 import { toTaskView } from './views.js';
 
 export function createTaskUseCases({ db, clock }: ReferralDeps) {
   async function listTasks(caller: Caller, referralId: number): Promise<TaskView[]> {
-    visibleReferral(caller, await referrals.findReferral(db, referralId), referralId);
-    return (await listTasksWithNotes(db, referralId)).map(toTaskView);
+    const found = await findReferralWithTasks(db, referralId);
+    visibleReferral(caller, found?.referral, referralId);
+    return found!.tasks.map(toTaskView);
   }
 
   /**
