@@ -16,8 +16,6 @@ export interface AuditEventInput {
   detail?: Record<string, unknown>;
   /** The chain the event joins; by default its referral's, else its entity's. */
   chain?: string;
-  /** The event is the first of a new chain (a new referral's creation): one statement writes both. */
-  startsChain?: boolean;
 }
 
 export interface AuditEvent {
@@ -61,7 +59,6 @@ export function pendingAuditEvent(clock: Clock, input: AuditEventInput): Pending
  */
 export async function appendAuditEvent(tx: Kysely<Database>, clock: Clock, input: AuditEventInput): Promise<AuditEvent> {
   const event = pendingAuditEvent(clock, input);
-  if (input.startsChain) return { ...event.content, seq: await startChain(tx, event) };
   let appended = await appendToChain(tx, event);
   if (!appended) {
     await ensureChain(tx, event.chain);
@@ -80,29 +77,27 @@ function chainOf(input: AuditEventInput): string {
   return input.referralId ? `referral:${input.referralId}` : `${input.entityType}:${input.entityId}`;
 }
 
-/** Writes the head and the first event of a chain that must not exist yet; returns the event's seq. */
-async function startChain(tx: Kysely<Database>, { chain, content }: PendingAuditEvent): Promise<number> {
+/**
+ * The common table expressions that start a chain with `event` within a larger statement, once the
+ * statement's CTE named `after` yields its row: the chain's head (which must not exist yet) and its
+ * first event, `audit_appended` (its `seq`).
+ */
+export function chainStart({ chain, content }: PendingAuditEvent, after: string): RawBuilder<unknown> {
   const hash = chainHash(GENESIS_HASH, { ...content, seq: 1 });
-  const { seq } = await tx
-    .with('head', (db) => db.insertInto('audit_chain').values({ chain, last_seq: 1, last_hash: hash }))
-    .insertInto('audit_event')
-    .values({ chain, chain_seq: 1, ...columnsOf(content), prev_hash: GENESIS_HASH, hash })
-    .returning('seq')
-    .executeTakeFirstOrThrow();
-  return seq;
+  return sql`
+    audit_started AS (
+      INSERT INTO audit_chain (chain, last_seq, last_hash) SELECT ${chain}, 1, ${hash} FROM ${sql.table(after)}
+    ), audit_appended AS (
+      INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash)
+      SELECT ${chain}, 1, ${eventValues(content)}, ${GENESIS_HASH}, ${hash} FROM ${sql.table(after)}
+      RETURNING seq
+    )`;
 }
 
-function columnsOf(content: Omit<ChainedContent, 'seq'>) {
-  return {
-    recorded_at: content.recordedAt,
-    actor: content.actor,
-    action: content.action,
-    outcome: content.outcome,
-    entity_type: content.entityType,
-    entity_id: content.entityId,
-    referral_id: content.referralId,
-    detail: JSON.stringify(content.detail),
-  };
+/** An event's content as the values of audit_event's columns from recorded_at to detail. */
+function eventValues(content: Omit<ChainedContent, 'seq'>): RawBuilder<unknown> {
+  return sql`${content.recordedAt}::timestamptz, ${content.actor}::text, ${content.action}::text, ${content.outcome}::text,
+    ${content.entityType}::text, ${content.entityId}::text, ${content.referralId}::integer, ${JSON.stringify(content.detail)}::jsonb`;
 }
 
 /** Nothing when the chain has no head yet. */
@@ -134,10 +129,7 @@ export function chainAppend(events: PendingAuditEvent[], after?: string): RawBui
         FROM ${previous} AS previous
     )`;
   });
-  const inserted = events.map(({ content }, index) => sql`
-      SELECT chain, chain_seq, ${content.recordedAt}::timestamptz, ${content.actor}::text, ${content.action}::text, ${content.outcome}::text,
-             ${content.entityType}::text, ${content.entityId}::text, ${content.referralId}::integer, ${JSON.stringify(content.detail)}::jsonb, prev_hash, hash
-        FROM ${step(index + 1)}`);
+  const inserted = events.map(({ content }, index) => sql`SELECT chain, chain_seq, ${eventValues(content)}, prev_hash, hash FROM ${step(index + 1)}`);
   const last = step(events.length);
   return sql`
     audit_head AS (

@@ -5,7 +5,7 @@ import { forbidden, referralNotEditable, validationFailed } from '../../platform
 import { claimKey, findStoredResponse, idempotentRequest, storeResponse } from '../../platform/idempotency.js';
 import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
 import { assertIfMatch } from '../../platform/versioning.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import { appendAuditEvent, pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';
 import { isFhirResourceType } from '../fhir/resource-types.js';
 import { requireRole, type Caller } from '../identity/caller.js';
 import { assertSide, visibleReferral } from './access.js';
@@ -23,16 +23,24 @@ export function createDraftUseCases({ db, clock }: ReferralDeps) {
     const stored = keyed && (await findStoredResponse(db, keyed));
     if (stored) return stored as Outcome<ReferralView>;
 
+    const draft: NewReferralRow = { ...(columnsOf(input) as NewReferralRow), status: 'DRAFT', created_by: caller.sub, created_at: clock.now(), updated_at: clock.now() };
+    if (!keyed) return created(await insertDraft(db, caller, draft));
     const outcome = await db.transaction().execute(async (tx) => {
-      if (keyed && !(await claimKey(tx, keyed, clock.now()))) return undefined;
-      const row = await referrals.insertReferral(tx, { ...(columnsOf(input) as NewReferralRow), status: 'DRAFT', created_by: caller.sub, created_at: clock.now(), updated_at: clock.now() });
-      await auditDraft(tx, caller, row, 'referral.create', { status: 'DRAFT' }, { startsChain: true });
-      const created = { statusCode: 201, body: toReferralView(row, clock.now()) };
-      if (keyed) await storeResponse(tx, keyed, created);
-      return created;
+      if (!(await claimKey(tx, keyed, clock.now()))) return undefined;
+      const result = created(await insertDraft(tx, caller, draft));
+      await storeResponse(tx, keyed, result);
+      return result;
     });
-    return outcome ?? ((await findStoredResponse(db, keyed!)) as Outcome<ReferralView>);
+    return outcome ?? ((await findStoredResponse(db, keyed)) as Outcome<ReferralView>);
   }
+
+  /** The draft under an id drawn first, with the first event of its audit chain, in one statement. */
+  async function insertDraft(executor: Kysely<Database>, caller: Caller, draft: NewReferralRow): Promise<ReferralRow> {
+    const id = await referrals.reserveId(executor, 'referral');
+    return referrals.writeCreate(executor, id, draft, pendingAuditEvent(clock, draftAudit(caller, id, 'referral.create', { status: 'DRAFT' })));
+  }
+
+  const created = (row: ReferralRow): Outcome<ReferralView> => ({ statusCode: 201, body: toReferralView(row, clock.now()) });
 
   async function editDraft(caller: Caller, id: number, input: EditReferralInput, ifMatch?: string): Promise<ReferralView> {
     if (input.sendingOrganisationId) assertActsForSender(caller, input.sendingOrganisationId);
@@ -48,11 +56,15 @@ export function createDraftUseCases({ db, clock }: ReferralDeps) {
     });
   }
 
-  async function auditDraft(tx: Kysely<Database>, caller: Caller, row: ReferralRow, action: string, detail: Record<string, unknown>, options = { startsChain: false }) {
-    await appendAuditEvent(tx, clock, { actor: caller.sub, action, outcome: 'success', entityType: 'Referral', entityId: row.id, referralId: row.id, detail, ...options });
+  async function auditDraft(tx: Kysely<Database>, caller: Caller, row: ReferralRow, action: string, detail: Record<string, unknown>) {
+    await appendAuditEvent(tx, clock, draftAudit(caller, row.id, action, detail));
   }
 
   return { createReferral, editDraft };
+}
+
+function draftAudit(caller: Caller, referralId: number, action: string, detail: Record<string, unknown>): AuditEventInput {
+  return { actor: caller.sub, action, outcome: 'success', entityType: 'Referral', entityId: referralId, referralId, detail };
 }
 
 /** A clinician drafts referrals only for the organisation they act for. */

@@ -1,7 +1,7 @@
 // Referral records in the database. Functions take the executor (db or transaction) so a service
 // can write a change, its tasks and its audit event in one transaction.
 import { sql, type Kysely } from 'kysely';
-import { chainAppend, chainExists, type PendingAuditEvent } from '../audit/repo.js';
+import { chainAppend, chainExists, chainStart, type PendingAuditEvent } from '../audit/repo.js';
 import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
 import type { Caller } from '../identity/caller.js';
 import type { InboxFilter, ListReferralsFilter } from './schemas.js';
@@ -10,8 +10,23 @@ type Db = Kysely<Database>;
 
 export type ReferralPatch = Partial<Omit<NewReferralRow, 'id' | 'version' | 'created_at' | 'created_by'>>;
 
-export function insertReferral(db: Db, row: NewReferralRow): Promise<ReferralRow> {
-  return db.insertInto('referral').values(row).returningAll().executeTakeFirstOrThrow();
+/** Draws the id the next row of `table` will have, so a statement can name it before inserting it. */
+export async function reserveId(db: Db, table: 'referral' | 'referral_task'): Promise<number> {
+  const { rows } = await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence(${table}, 'id'))::int AS id`.execute(db);
+  return rows[0]!.id;
+}
+
+/** Inserts a referral with its reserved id and starts its audit chain with `audit`, in one statement. */
+export async function writeCreate(db: Db, id: number, row: NewReferralRow, audit: PendingAuditEvent): Promise<ReferralRow> {
+  const columns = Object.keys(row) as (keyof NewReferralRow & string)[];
+  const { rows } = await sql<ReferralRow>`
+    WITH created AS (
+      INSERT INTO referral (id, ${sql.join(columns.map((column) => sql.ref(column)))}) OVERRIDING SYSTEM VALUE
+      VALUES (${id}, ${sql.join(columns.map((column) => row[column]))})
+      RETURNING *
+    ), ${chainStart(audit, 'created')}
+    SELECT * FROM created`.execute(db);
+  return rows[0]!;
 }
 
 export function findReferral(db: Db, id: number, options: { forUpdate?: boolean } = {}): Promise<ReferralRow | undefined> {
@@ -32,7 +47,7 @@ export function updateReferral(db: Db, id: number, patch: ReferralPatch, at: Dat
 export interface Send {
   /** The draft as the consent gate judged it. */
   draft: ReferralRow;
-  /** The id of the task the send opens (see reserveTaskId). */
+  /** The id of the task the send opens (see reserveId). */
   taskId: number;
   sentAt: Date;
   responseDueAt: Date;

@@ -13,7 +13,7 @@ import { responseDueAt, type Priority } from './priority.js';
 import * as referrals from './repo.js';
 import type { ReferralView } from './schemas.js';
 import { referralTransition, type ReferralStatus } from './states.js';
-import { insertTask, reserveTaskId } from './task-repo.js';
+import { insertTask } from './task-repo.js';
 import { toReferralView } from './views.js';
 
 export function createSendUseCase(deps: ReferralDeps) {
@@ -70,7 +70,7 @@ export function createSendUseCase(deps: ReferralDeps) {
    * event), which holds only while the draft is unchanged; nothing when it changed meanwhile.
    */
   async function activateAsJudged(caller: Caller, draft: ReferralRow, consent: EvaluateResult): Promise<Outcome<ReferralView> | undefined> {
-    const taskId = await reserveTaskId(db);
+    const taskId = await referrals.reserveId(db, 'referral_task');
     const sentAt = clock.now();
     const sent = await referrals.writeSend(db, {
       draft,

@@ -26,12 +26,6 @@ export function insertTask(db: Db, task: { referralId: number; ownerId: string; 
     .executeTakeFirstOrThrow();
 }
 
-/** Draws the id the next task will have, so a statement can name it before inserting it. */
-export async function reserveTaskId(db: Db): Promise<number> {
-  const { rows } = await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence('referral_task', 'id'))::int AS id`.execute(db);
-  return rows[0]!.id;
-}
-
 /**
  * Reads a referral and one of its tasks with the task's notes in one statement; with `lock`, locks
  * both (referral first, the lock order used everywhere). Nothing when either does not exist.
