@@ -12,8 +12,21 @@ export type ReferralPatch = Partial<Omit<NewReferralRow, 'id' | 'version' | 'cre
 
 /** Draws the id the next row of `table` will have, so a statement can name it before inserting it. */
 export async function reserveId(db: Db, table: 'referral' | 'referral_task'): Promise<number> {
-  const { rows } = await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence(${table}, 'id'))::int AS id`.execute(db);
+  const { rows } = await sql<{ id: number }>`SELECT ${nextId(table)} AS id`.execute(db);
   return rows[0]!.id;
+}
+
+const nextId = (table: 'referral' | 'referral_task') => sql<number>`nextval(pg_get_serial_sequence(${table}, 'id'))::int`;
+
+/**
+ * A referral about to be sent, read with the id its task would have drawn in the same statement
+ * (an id left unused when the send does not happen is a gap, as ids may have).
+ */
+export async function findReferralToSend(db: Db, id: number): Promise<{ referral: ReferralRow; taskId: number } | undefined> {
+  const row = await db.selectFrom('referral').selectAll().select(nextId('referral_task').as('task_id')).where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const { task_id: taskId, ...referral } = row;
+  return { referral, taskId };
 }
 
 /** Inserts a referral with its reserved id and starts its audit chain with `audit`, in one statement. */
@@ -47,7 +60,7 @@ export function updateReferral(db: Db, id: number, patch: ReferralPatch, at: Dat
 export interface Send {
   /** The draft as the consent gate judged it. */
   draft: ReferralRow;
-  /** The id of the task the send opens (see reserveId). */
+  /** The id of the task the send opens, drawn when the draft was read (see findReferralToSend). */
   taskId: number;
   sentAt: Date;
   responseDueAt: Date;

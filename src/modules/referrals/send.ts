@@ -30,7 +30,8 @@ export function createSendUseCase(deps: ReferralDeps) {
     const stored = keyed && (await findStoredResponse(db, keyed));
     if (stored) return stored as Outcome<ReferralView>;
 
-    const draft = visibleReferral(caller, await referrals.findReferral(db, id), id);
+    const toSend = await referrals.findReferralToSend(db, id);
+    const draft = visibleReferral(caller, toSend?.referral, id);
     assertSide(caller, draft, ['referring'], 'send');
     assertIfMatch(options.ifMatch, draft.version);
     referralTransition(draft.status as ReferralStatus, 'send');
@@ -41,7 +42,7 @@ export function createSendUseCase(deps: ReferralDeps) {
       resourceTypes: draft.shared_resource_types,
     });
     if (consent.decision !== 'permit') await refuse(caller, draft, consent);
-    return (!keyed && (await activateAsJudged(caller, draft, consent))) || activate(caller, draft, consent, keyed);
+    return (!keyed && (await activateAsJudged(caller, draft, toSend!.taskId, consent))) || activate(caller, draft, consent, keyed);
   }
 
   async function refuse(caller: Caller, draft: ReferralRow, consent: EvaluateResult): Promise<never> {
@@ -69,8 +70,7 @@ export function createSendUseCase(deps: ReferralDeps) {
    * Activates the draft as the gate judged it in one statement (referral, its task, the audit
    * event), which holds only while the draft is unchanged; nothing when it changed meanwhile.
    */
-  async function activateAsJudged(caller: Caller, draft: ReferralRow, consent: EvaluateResult): Promise<Outcome<ReferralView> | undefined> {
-    const taskId = await referrals.reserveId(db, 'referral_task');
+  async function activateAsJudged(caller: Caller, draft: ReferralRow, taskId: number, consent: EvaluateResult): Promise<Outcome<ReferralView> | undefined> {
     const sentAt = clock.now();
     const sent = await referrals.writeSend(db, {
       draft,
