@@ -104,5 +104,43 @@ for (const engine of testEngines()) {
       const stale = await hub.request('PATCH', path, { as: 'dr-patel', body: { status: 'ACCEPTED' }, headers: { 'if-match': '"1"' } });
       assert.equal(stale.status, 412);
     });
+
+    // Another instance of the service on the same database changes rows this one remembers; an
+    // update here must be judged on the rows as they are, never on what this process saw last.
+    describe('after another instance changed the task', () => {
+      const elsewhere = (sql: (db: Harness['database']['db']) => Promise<unknown>) => sql(hub.database.db);
+      const patch = (id: number, taskId: number, body: Record<string, unknown>) => hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body });
+
+      it("moves the task on from its status in the database, keeping the other instance's note", async () => {
+        const { id, taskId } = await createSentReferral(hub);
+        await elsewhere(async (db) => {
+          await db.updateTable('referral_task').set((eb) => ({ status: 'ACCEPTED', version: eb('version', '+', 1) })).where('id', '=', taskId).execute();
+          await db.insertInto('task_note').values({ task_id: taskId, author: 'Practitioner/dr-patel', status: 'ACCEPTED', text: 'Accepted elsewhere.', created_at: new Date() }).execute();
+        });
+        const updated = await patch(id, taskId, { status: 'INPROGRESS', note: 'Seen here.' });
+        assert.equal(updated.status, 200, JSON.stringify(updated.body));
+        assert.equal(updated.body.version, 3);
+        assert.deepEqual(updated.body.notes.map((note: any) => note.text), ['Accepted elsewhere.', 'Seen here.']);
+        const history = (await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' })).body;
+        assert.deepEqual(history.at(-1).detail, { from: 'ACCEPTED', to: 'INPROGRESS', noteAdded: true });
+      });
+
+      it('refuses a move from the status in the database', async () => {
+        const { id, taskId } = await createSentReferral(hub);
+        await elsewhere((db) => db.updateTable('referral_task').set((eb) => ({ status: 'REJECTED', rejection_reason: 'Not for us', version: eb('version', '+', 1) })).where('id', '=', taskId).execute());
+        const refused = await patch(id, taskId, { status: 'RECEIVED' });
+        assert.equal(refused.status, 409);
+        assert.equal(refused.body.code, 'INVALID_TRANSITION');
+        assert.match(refused.body.message, /REJECTED/);
+      });
+
+      it('refuses an update while the referral is on hold there', async () => {
+        const { id, taskId } = await createSentReferral(hub);
+        await elsewhere((db) => db.updateTable('referral').set({ status: 'ON_HOLD' }).where('id', '=', id).execute());
+        const refused = await patch(id, taskId, { status: 'RECEIVED' });
+        assert.equal(refused.status, 409);
+        assert.equal(refused.body.code, 'REFERRAL_ON_HOLD');
+      });
+    });
   });
 }

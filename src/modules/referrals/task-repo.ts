@@ -62,13 +62,18 @@ export interface TaskUpdate {
   referralCompletion: PendingAuditEvent | null;
 }
 
+export interface WrittenTaskUpdate {
+  task: TaskRow;
+  note: TaskNoteRow | null;
+}
+
 /**
  * Writes a task update in one statement, only while the referral is still in the status and the
  * task at the version it was judged on: locks the referral, moves the task, adds the note, completes
  * the referral when the update does, and appends the audit events. Nothing is written, and nothing
  * returned, when either has moved on (or the audit chain has no head yet).
  */
-export async function writeTaskUpdate(db: Db, update: TaskUpdate): Promise<{ task: TaskRow; note: TaskNoteRow | null } | undefined> {
+export async function writeTaskUpdate(db: Db, update: TaskUpdate): Promise<WrittenTaskUpdate | undefined> {
   const completion = update.referralCompletion;
   const { rows } = await sql<TaskRow & { note: Json<TaskNoteRow> | null }>`
     WITH referral_locked AS (

@@ -1,7 +1,7 @@
 // The receiving facility works a referral through its task: received, accepted, in progress,
 // completed or rejected. Completion completes the referral; every note is kept with author and time.
 import type { Kysely } from 'kysely';
-import { notFound, referralOnHold, validationFailed } from '../../platform/errors.js';
+import { AppError, notFound, referralOnHold, validationFailed } from '../../platform/errors.js';
 import type { Database, ReferralRow, TaskRow } from '../../platform/schema.js';
 import { assertIfMatch } from '../../platform/versioning.js';
 import { ensureChain, pendingAuditEvent, type PendingAuditEvent } from '../audit/repo.js';
@@ -12,41 +12,70 @@ import * as referrals from './repo.js';
 import type { TaskView, UpdateTaskInput } from './schemas.js';
 import { referralTransition, type ReferralStatus } from './states.js';
 import { taskTransition, type TaskStatus } from './task-states.js';
-import { findReferralWithTasks, readReferralTask, writeTaskUpdate, type TaskUpdate } from './task-repo.js';
+import { findReferralWithTasks, readReferralTask, writeTaskUpdate, type TaskUpdate, type WrittenTaskUpdate } from './task-repo.js';
+import { TaskSnapshots, type TaskSnapshot } from './task-snapshots.js';
 import { toTaskView } from './views.js';
 
 export function createTaskUseCases({ db, clock }: ReferralDeps) {
+  const snapshots = new TaskSnapshots();
+
   async function listTasks(caller: Caller, referralId: number): Promise<TaskView[]> {
     const found = await findReferralWithTasks(db, referralId);
-    visibleReferral(caller, found?.referral, referralId);
+    const referral = visibleReferral(caller, found?.referral, referralId);
+    for (const task of found!.tasks) snapshots.remember({ referral, task });
     return found!.tasks.map(toTaskView);
   }
 
   /**
-   * Judges the update on the rows as read, then writes it in one statement that holds only if
-   * neither the referral nor the task moved meanwhile. When one did, it is judged and written again
-   * under locks in one transaction.
+   * Judges the update on this process's snapshot of the rows, or else on the rows as read, and
+   * writes it in one statement that holds only if neither the referral nor the task moved since.
+   * A snapshot that judges wrongly or has moved on is set aside for the rows as read; when those
+   * moved too, the update is judged and written again under locks in one transaction. Every
+   * refusal is judged on rows read from the database.
    */
   async function updateReferralTask(caller: Caller, referralId: number, taskId: number, input: UpdateTaskInput, ifMatch?: string): Promise<TaskView> {
     assertTaskUpdate(input);
     const request = { caller, referralId, taskId, input, ifMatch };
-    const asRead = await applyTaskUpdate(db, request, { locked: false });
+    const asRemembered = await applyToSnapshot(request);
+    const asRead = asRemembered ?? (await applyTaskUpdate(db, request, { locked: false }));
     return asRead ?? db.transaction().execute(async (tx) => (await applyTaskUpdate(tx, request, { locked: true }))!);
   }
 
-  async function applyTaskUpdate(tx: Kysely<Database>, { caller, referralId, taskId, input, ifMatch }: TaskUpdateRequest, { locked }: { locked: boolean }): Promise<TaskView | undefined> {
+  async function applyToSnapshot(request: TaskUpdateRequest): Promise<TaskView | undefined> {
+    const snapshot = snapshots.get(request.referralId, request.taskId);
+    const update = snapshot && judgedOrNothing(() => judge(snapshot, request));
+    if (!update) return undefined;
+    const written = await writeTaskUpdate(db, update);
+    if (!written) snapshots.forget(request.taskId);
+    return written && remembered(snapshot, update, written);
+  }
+
+  async function applyTaskUpdate(tx: Kysely<Database>, request: TaskUpdateRequest, { locked }: { locked: boolean }): Promise<TaskView | undefined> {
+    const { caller, referralId, taskId } = request;
     const found = await readReferralTask(tx, referralId, taskId, { lock: locked });
     const referral = visibleReferral(caller, found?.referral ?? (await referrals.findReferral(tx, referralId)), referralId);
     assertSide(caller, referral, ['receiving'], 'update the task of');
     if (!found) throw notFound(`Task ${taskId} of referral ${referralId}`);
-    const { task } = found;
+    const update = judge(found, request);
+    const written = (await writeTaskUpdate(tx, update)) ?? (locked ? await writeOnNewChain(tx, update) : undefined);
+    return written && remembered(found, update, written);
+  }
+
+  /** The update the caller asks for, on a referral and task as they were read or remembered. */
+  function judge({ referral, task }: TaskSnapshot, { caller, input, ifMatch }: TaskUpdateRequest): TaskUpdate {
+    assertSide(caller, referral, ['receiving'], 'update the task of');
     assertIfMatch(ifMatch, task.version);
     if (referral.status === 'ON_HOLD') throw referralOnHold();
     const to = input.status ? taskTransition(task.status as TaskStatus, input.status) : (task.status as TaskStatus);
-    const update = judgedUpdate(caller, referral, task, input, to);
-    const written = (await writeTaskUpdate(tx, update)) ?? (locked ? await writeOnNewChain(tx, update) : undefined);
-    if (!written) return undefined;
-    return toTaskView({ ...written.task, notes: written.note ? [...task.notes, written.note] : task.notes });
+    return judgedUpdate(caller, referral, task, input, to);
+  }
+
+  /** The task as written, remembered for its next update while its referral is open. */
+  function remembered({ referral, task }: TaskSnapshot, update: TaskUpdate, written: WrittenTaskUpdate): TaskView {
+    const now = { ...written.task, notes: written.note ? [...task.notes, written.note] : task.notes };
+    if (update.referralCompletion) snapshots.forget(task.id);
+    else snapshots.remember({ referral, task: now });
+    return toTaskView(now);
   }
 
   /** The update as judged on these rows: the write holds only while they are unchanged. */
@@ -95,6 +124,16 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
   }
 
   return { listTasks, updateReferralTask };
+}
+
+/** The update judged by `judge`, or nothing when the judgement refuses it (to be judged again on fresh rows). */
+function judgedOrNothing(judge: () => TaskUpdate): TaskUpdate | undefined {
+  try {
+    return judge();
+  } catch (error) {
+    if (error instanceof AppError) return undefined;
+    throw error;
+  }
 }
 
 interface TaskUpdateRequest {
