@@ -72,10 +72,10 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
 
   /** The task as written, remembered for its next update while its referral is open. */
   function remembered({ referral, task }: TaskSnapshot, update: TaskUpdate, written: WrittenTaskUpdate): TaskView {
-    const now = { ...written.task, notes: written.note ? [...task.notes, written.note] : task.notes };
+    const current = { ...written.task, notes: written.note ? [...task.notes, written.note] : task.notes };
     if (update.referralCompletion) snapshots.forget(task.id);
-    else snapshots.remember({ referral, task: now });
-    return toTaskView(now);
+    else snapshots.remember({ referral, task: current });
+    return toTaskView(current);
   }
 
   /** The update as judged on these rows: the write holds only while they are unchanged. */
