@@ -1,7 +1,8 @@
 // Throughput of full referral lifecycles over real HTTP (create, send, received, accepted,
 // in progress, completed) with N concurrent clients, compared with pgbench on the same PostgreSQL.
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench -- --clients 16 --seconds 20
-// --profile <dir> writes a V8 CPU profile of each server run into <dir>.
+// --profile <dir> writes a V8 CPU profile of each server run into <dir>. Each engine is warmed up
+// first (--warmup seconds of the same load, not counted: JIT, connection pool, prepared statements).
 // Prints transitions/s and p50/p99 per endpoint on PostgreSQL and on PGlite; the last line is the
 // ratio transitions/s ÷ pgbench TPS.
 import { spawnSync } from 'node:child_process';
@@ -11,13 +12,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { driveLifecycles, percentile, startServer, stopServer, withScratchDatabase, type Run } from './support.js';
 
-const { values } = parseArgs({ options: { clients: { type: 'string', default: '16' }, seconds: { type: 'string', default: '20' }, profile: { type: 'string' } } });
+const { values } = parseArgs({ options: { clients: { type: 'string', default: '16' }, seconds: { type: 'string', default: '20' }, warmup: { type: 'string', default: '3' }, profile: { type: 'string' } } });
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
 const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
 const adminUrl = process.env.DATABASE_URL;
 if (!adminUrl) throw new Error('Set DATABASE_URL to the PostgreSQL to measure (a scratch database is created on it)');
-const drive = (base: string) => driveLifecycles(base, { clients, seconds });
+const drive = async (base: string) => {
+  await driveLifecycles(base, { clients, seconds: Number(values.warmup) });
+  return driveLifecycles(base, { clients, seconds });
+};
 
 function report(engine: string, run: Run): number {
   const rate = run.transitions / (run.elapsedMs / 1000);
