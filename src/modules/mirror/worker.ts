@@ -38,25 +38,39 @@ export function createMirrorWorker(options: MirrorWorkerOptions): MirrorWorker {
   async function deliverDue(): Promise<number> {
     await foldChanges(db, batchSize * 10);
     const claims = await claimDue(db, batchSize, leaseMs);
-    const types = [...new Set(claims.map((claim) => claim.resourceType))];
-    await Promise.all(types.map((type) => deliver(type, claims.filter((claim) => claim.resourceType === type))));
+    if (claims.length === 0) return 0;
+    const failed = await deliver(claims);
+    await markDelivered(db, claims.filter((claim) => !failed.has(keyOf(claim))));
+    for (const claim of claims.filter((c) => failed.has(keyOf(c)))) {
+      await markFailed(db, claim, failed.get(keyOf(claim))!, retryTime(claim.attempts, options));
+    }
     return claims.length;
   }
 
-  /** Reads the claimed resources of one type as they are now, PUTs them, and records the outcome of each. */
-  async function deliver(type: string, claims: OutboxClaim[]): Promise<void> {
+  /** Reads the claimed resources as they are now and PUTs them all at once; the error of each that failed, by key. */
+  async function deliver(claims: OutboxClaim[]): Promise<Map<string, string>> {
     const failed = new Map<string, string>();
+    const types = [...new Set(claims.map((claim) => claim.resourceType))];
+    const read = await Promise.all(types.map((type) => readCurrent(type, claims.filter((claim) => claim.resourceType === type), failed)));
+    const resources = read.flat();
+    try {
+      for (const failure of await target.putAll(resources)) failed.set(keyOf({ resourceType: failure.resource.resourceType, resourceId: failure.resource.id }), failure.error);
+    } catch (error) {
+      for (const resource of resources) failed.set(keyOf({ resourceType: resource.resourceType, resourceId: resource.id }), (error as Error).message);
+    }
+    return failed;
+  }
+
+  /** The claimed resources of one type as they are now; a claim without a record, or whose read fails, is failed. */
+  async function readCurrent(type: string, claims: OutboxClaim[], failed: Map<string, string>): Promise<(Resource & { id: string })[]> {
     try {
       const source = sources[type];
       const resources = source ? await source(claims.map((claim) => claim.resourceId)) : new Map<string, Resource>();
-      for (const claim of claims) if (!resources.has(claim.resourceId)) failed.set(claim.resourceId, `${type}/${claim.resourceId} has no record to deliver`);
-      for (const failure of await target.putAll([...resources.values()] as (Resource & { id: string })[])) failed.set(failure.resource.id, failure.error);
+      for (const claim of claims) if (!resources.has(claim.resourceId)) failed.set(keyOf(claim), `${type}/${claim.resourceId} has no record to deliver`);
+      return [...resources.values()] as (Resource & { id: string })[];
     } catch (error) {
-      for (const claim of claims) failed.set(claim.resourceId, (error as Error).message);
-    }
-    await markDelivered(db, claims.filter((claim) => !failed.has(claim.resourceId)));
-    for (const claim of claims.filter((c) => failed.has(c.resourceId))) {
-      await markFailed(db, claim, failed.get(claim.resourceId)!, retryTime(claim.attempts, options));
+      for (const claim of claims) failed.set(keyOf(claim), (error as Error).message);
+      return [];
     }
   }
 
@@ -82,6 +96,8 @@ export function createMirrorWorker(options: MirrorWorkerOptions): MirrorWorker {
     },
   };
 }
+
+const keyOf = (claim: Pick<OutboxClaim, 'resourceType' | 'resourceId'>) => `${claim.resourceType}/${claim.resourceId}`;
 
 /** Exponential backoff with full jitter: a random wait up to base·2^(attempt-1), capped. */
 export function retryTime(attempts: number, options: Pick<MirrorWorkerOptions, 'retryBaseMs' | 'retryMaxMs'>, now = Date.now()): Date {
