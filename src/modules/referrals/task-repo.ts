@@ -35,16 +35,13 @@ export async function readReferralTask(db: Db, referralId: number, taskId: numbe
     .selectFrom('referral')
     .innerJoin('referral_task as task', 'task.referral_id', 'referral.id')
     .selectAll('referral')
-    .select((eb) => [
-      sql<Json<TaskRow>>`to_jsonb(task)`.as('task'),
-      jsonArrayFrom(eb.selectFrom('task_note').selectAll('task_note').whereRef('task_note.task_id', '=', 'task.id').orderBy('task_note.id')).as('notes'),
-    ])
+    .select([sql<Json<TaskRow>>`to_jsonb(task)`.as('task'), notesOfTask.as('notes')])
     .where('referral.id', '=', referralId)
     .where('task.id', '=', taskId);
   const row = await (options.lock ? query.forUpdate() : query).executeTakeFirst();
   if (!row) return undefined;
   const { task, notes, ...referral } = row;
-  return { referral, task: { ...fromJson<TaskRow>(task), notes: notes.map((note) => fromJson<TaskNoteRow>(note)) } };
+  return { referral, task: taskWithNotes(task, notes) };
 }
 
 export interface TaskUpdate {
@@ -110,6 +107,14 @@ function fromJson<T extends { created_at: Date }>(row: Json<T> | T): T {
 /** A row read as JSON: its timestamps arrive as text. */
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
 
+/** The notes of the task a query names `task`, in the order they were written, as a JSON array. */
+const notesOfTask = sql<Json<TaskNoteRow>[]>`(SELECT coalesce(json_agg(n ORDER BY n.id), '[]') FROM task_note AS n WHERE n.task_id = task.id)`;
+
+/** A task and its notes as read, with notes (and a task read as JSON) back to their row types. */
+function taskWithNotes(task: Json<TaskRow> | TaskRow, notes: Json<TaskNoteRow>[]): TaskWithNotes {
+  return { ...fromJson<TaskRow>(task), notes: notes.map((note) => fromJson<TaskNoteRow>(note)) };
+}
+
 export function openTasks(db: Db, referralId: number): Promise<TaskRow[]> {
   return db
     .selectFrom('referral_task')
@@ -147,34 +152,17 @@ export async function findReferralWithTasks(db: Db, referralId: number): Promise
     .selectFrom('referral')
     .selectAll('referral')
     .select((eb) =>
-      jsonArrayFrom(
-        eb
-          .selectFrom('referral_task as task')
-          .selectAll('task')
-          .select((inner) => jsonArrayFrom(inner.selectFrom('task_note').selectAll('task_note').whereRef('task_note.task_id', '=', 'task.id').orderBy('task_note.id')).as('notes'))
-          .whereRef('task.referral_id', '=', 'referral.id')
-          .orderBy('task.id'),
-      ).as('tasks'),
+      jsonArrayFrom(eb.selectFrom('referral_task as task').selectAll('task').select(notesOfTask.as('notes')).whereRef('task.referral_id', '=', 'referral.id').orderBy('task.id')).as('tasks'),
     )
     .where('referral.id', '=', referralId)
     .executeTakeFirst();
   if (!row) return undefined;
   const { tasks, ...referral } = row;
-  return { referral, tasks: tasks.map(({ notes, ...task }) => ({ ...fromJson<TaskRow>(task), notes: notes.map((note) => fromJson<TaskNoteRow>(note)) })) };
+  return { referral, tasks: tasks.map(({ notes, ...task }) => taskWithNotes(task, notes)) };
 }
 
-/** The tasks with these ids (of any referral), each with its notes. */
+/** The tasks with these ids (of any referral), each with its notes, in one statement. */
 export async function findTasksWithNotes(db: Db, taskIds: number[]): Promise<TaskWithNotes[]> {
-  return withNotes(db, await db.selectFrom('referral_task').selectAll().where('id', 'in', taskIds).orderBy('id').execute());
-}
-
-async function withNotes(db: Db, tasks: TaskRow[]): Promise<TaskWithNotes[]> {
-  if (tasks.length === 0) return [];
-  const notes = await db
-    .selectFrom('task_note')
-    .selectAll()
-    .where('task_id', 'in', tasks.map((task) => task.id))
-    .orderBy('id')
-    .execute();
-  return tasks.map((task) => ({ ...task, notes: notes.filter((note) => note.task_id === task.id) }));
+  const rows = await db.selectFrom('referral_task as task').selectAll('task').select(notesOfTask.as('notes')).where('task.id', 'in', taskIds).orderBy('task.id').execute();
+  return rows.map(({ notes, ...task }) => taskWithNotes(task, notes));
 }
