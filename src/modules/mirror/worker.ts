@@ -53,11 +53,8 @@ export function createMirrorWorker(options: MirrorWorkerOptions): MirrorWorker {
     const types = [...new Set(claims.map((claim) => claim.resourceType))];
     const read = await Promise.all(types.map((type) => readCurrent(type, claims.filter((claim) => claim.resourceType === type), failed)));
     const resources = read.flat();
-    try {
-      for (const failure of await target.putAll(resources)) failed.set(keyOf({ resourceType: failure.resource.resourceType, resourceId: failure.resource.id }), failure.error);
-    } catch (error) {
-      for (const resource of resources) failed.set(keyOf({ resourceType: resource.resourceType, resourceId: resource.id }), (error as Error).message);
-    }
+    const putFailures = await target.putAll(resources).catch((error: Error) => resources.map((resource) => ({ resource, error: error.message })));
+    for (const { resource, error } of putFailures) failed.set(keyOf({ resourceType: resource.resourceType, resourceId: resource.id }), error);
     return failed;
   }
 
