@@ -8,6 +8,7 @@ import type { Caller } from '../identity/caller.js';
 import { hasRole } from '../identity/caller.js';
 import { callerOf } from '../identity/plugin.js';
 import { unauthenticated } from '../../platform/errors.js';
+import { bareId } from '../portal/accounts.js';
 import type { SmartAccess, SmartContext } from '../smart/access.js';
 import { operationOutcome, type FhirAnswer, type FhirBackend, type FhirInteraction } from './backend.js';
 import { searchColumnsOf } from './search-columns.js';
@@ -126,7 +127,7 @@ async function smartAnswer(context: SmartContext, interaction: FhirInteraction, 
     return inCompartment ? answer : forbidden('That resource belongs to another patient');
   }
   const query = new URLSearchParams(interaction.query);
-  const patientId = context.patient.replace(/^Patient\//, '');
+  const patientId = bareId(context.patient);
   const [param, value] = type === 'Patient' ? ['_id', patientId] : ['patient', context.patient];
   for (const name of type === 'Patient' ? ['_id'] : ['patient', 'subject']) {
     const asked = query.get(name);

@@ -13,8 +13,7 @@ import { OAUTH_PREFIX, type SmartServer } from './provider.js';
 import { IDENTITY_SCOPES, narrowedScopes, requestedTypes } from './scopes.js';
 
 type Form = Record<string, string | undefined>;
-/** Scopes of the identity layer; `launch/patient` is one of them and also goes on the FHIR token. */
-const OIDC_SCOPES = ['openid', 'fhirUser', 'offline_access', 'launch/patient'];
+/** Identity scopes that stay off the FHIR token (`launch/patient` goes on both). */
 const NOT_FOR_FHIR = ['openid', 'fhirUser', 'offline_access'];
 
 export interface SmartRouteOptions {
@@ -134,7 +133,7 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
 
     const scopes = narrowedScopes(requested, allowed);
     const grant = new provider.Grant({ accountId: account.username, clientId: client.client_id });
-    grant.addOIDCScope(scopes.filter((scope) => OIDC_SCOPES.includes(scope)).join(' '));
+    grant.addOIDCScope(scopes.filter((scope) => IDENTITY_SCOPES.includes(scope)).join(' '));
     if (scopes.includes('fhirUser')) grant.addOIDCClaims(['fhirUser']);
     grant.addResourceScope(fhirBase, scopes.filter((scope) => !NOT_FOR_FHIR.includes(scope)).join(' '));
     const refused = requested.filter((scope) => !scopes.includes(scope));
