@@ -26,14 +26,25 @@ export function createSendUseCase(deps: ReferralDeps) {
    *    receiving organisation, and the audit event carrying each type's decision.
    */
   async function sendReferral(caller: Caller, id: number, options: { idempotencyKey?: string; ifMatch?: string } = {}): Promise<Outcome<ReferralView>> {
-    const keyed = options.idempotencyKey ? idempotentRequest(caller.sub, `referral.send:${id}`, options.idempotencyKey, null) : undefined;
-    const stored = keyed && (await findStoredResponse(db, keyed));
+    if (!options.idempotencyKey) return send(caller, id, options.ifMatch);
+    const keyed = idempotentRequest(caller.sub, `referral.send:${id}`, options.idempotencyKey, null);
+    const stored = await findStoredResponse(db, keyed);
     if (stored) return stored as Outcome<ReferralView>;
+    try {
+      return await send(caller, id, options.ifMatch, keyed);
+    } catch (error) {
+      // A request with the same key may have sent the draft after our first look: its result stands.
+      const won = await findStoredResponse(db, keyed);
+      if (won) return won as Outcome<ReferralView>;
+      throw error;
+    }
+  }
 
+  async function send(caller: Caller, id: number, ifMatch?: string, keyed?: IdempotentRequest): Promise<Outcome<ReferralView>> {
     const toSend = await referrals.findReferralToSend(db, id);
     const draft = visibleReferral(caller, toSend?.referral, id);
     assertSide(caller, draft, ['referring'], 'send');
-    assertIfMatch(options.ifMatch, draft.version);
+    assertIfMatch(ifMatch, draft.version);
     referralTransition(draft.status as ReferralStatus, 'send');
 
     const consent = await consentGate.evaluate({
