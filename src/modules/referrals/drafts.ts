@@ -36,7 +36,7 @@ export function createDraftUseCases({ db, clock }: ReferralDeps) {
 
   /** The draft under an id drawn first, with the first event of its audit chain, in one statement. */
   async function insertDraft(executor: Kysely<Database>, caller: Caller, draft: NewReferralRow): Promise<ReferralRow> {
-    const id = await referrals.reserveId(executor, 'referral');
+    const id = await referrals.reserveReferralId(executor);
     return referrals.writeCreate(executor, id, draft, pendingAuditEvent(clock, draftAudit(caller, id, 'referral.create', { status: 'DRAFT' })));
   }
 

@@ -10,9 +10,9 @@ type Db = Kysely<Database>;
 
 export type ReferralPatch = Partial<Omit<NewReferralRow, 'id' | 'version' | 'created_at' | 'created_by'>>;
 
-/** Draws the id the next row of `table` will have, so a statement can name it before inserting it. */
-export async function reserveId(db: Db, table: 'referral' | 'referral_task'): Promise<number> {
-  const { rows } = await sql<{ id: number }>`SELECT ${nextId(table)} AS id`.execute(db);
+/** Draws the id of a referral about to be created, so its statement can name it before inserting it. */
+export async function reserveReferralId(db: Db): Promise<number> {
+  const { rows } = await sql<{ id: number }>`SELECT ${nextId('referral')} AS id`.execute(db);
   return rows[0]!.id;
 }
 

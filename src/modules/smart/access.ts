@@ -64,14 +64,14 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
   }
 
   async function stillConsented(context: SmartContext) {
-    const types = [...new Set(context.scopes.map(parsePatientScope).flatMap((scope) => (scope && scope.resourceType !== '*' ? [scope.resourceType] : [])))];
-    const wildcard = context.scopes.some((scope) => parsePatientScope(scope)?.resourceType === '*');
+    const scopedTypes = new Set(context.scopes.flatMap((scope) => parsePatientScope(scope)?.resourceType ?? []));
+    const wildcard = scopedTypes.delete('*');
     if (wildcard) {
       const active = await db.selectFrom('consent_grant').select('id').where('patient_id', '=', context.patient).where('client_id', '=', context.clientId).where('status', '=', 'active').executeTakeFirst();
       if (active) return true;
     }
-    if (types.length === 0) return false;
-    const result = await consent.evaluate({ patientId: context.patient, clientId: context.clientId, resourceTypes: types });
+    if (scopedTypes.size === 0) return false;
+    const result = await consent.evaluate({ patientId: context.patient, clientId: context.clientId, resourceTypes: [...scopedTypes] });
     return result.decisions.some((decision) => decision.decision === 'permit');
   }
 

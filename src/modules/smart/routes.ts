@@ -4,7 +4,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
-import type { KoaContextWithOIDC } from 'oidc-provider';
+import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
 import { bareId, findAccount, patientCaller, signIn, type PatientAccount } from '../portal/accounts.js';
@@ -97,14 +97,25 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
     await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: true });
   };
 
+  /** What the consent step works with: the signed-in patient, the app, the types it asks for and those already allowed. */
+  const consentStep = async (details: Interaction) => {
+    const account = await signedInAccount(db, details.session!.accountId);
+    const client = await clientOf(String(details.params.client_id));
+    const requested = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    const active = await consent.listGrants(patientCaller('smart', account), { patientId: account.patientId, clientId: client.client_id, status: 'active' });
+    const alreadyAllowed = new Set(active.map((grant) => grant.resourceType));
+    return { account, client, requested, types: requestedTypes(requested, client.requested_resource_types), alreadyAllowed };
+  };
+
   app.get<{ Params: { uid: string } }>(`${OAUTH_PREFIX}/interaction/:uid`, { schema: { hide: true } }, async (request, reply) => {
     const details = await provider.interactionDetails(request.raw, reply.raw);
-    const client = await clientOf(String(details.params.client_id));
-    if (details.prompt.name === 'login') return html(reply, 200, smartLoginPage({ uid: details.uid, appName: client.name }));
-    const account = await signedInAccount(db, details.session!.accountId);
-    const active = await consent.listGrants(patientCaller('smart', account), { patientId: account.patientId, clientId: client.client_id, status: 'active' });
-    const types = requestedTypes(String(details.params.scope ?? '').split(' '), client.requested_resource_types);
-    return html(reply, 200, smartConsentPage({ uid: details.uid, appName: client.name, organization: client.organization_id, types: types.map((resourceType) => ({ resourceType, alreadyAllowed: active.some((grant) => grant.resourceType === resourceType) })) }));
+    if (details.prompt.name === 'login') {
+      const client = await clientOf(String(details.params.client_id));
+      return html(reply, 200, smartLoginPage({ uid: details.uid, appName: client.name }));
+    }
+    const { client, types, alreadyAllowed } = await consentStep(details);
+    const choices = types.map((resourceType) => ({ resourceType, alreadyAllowed: alreadyAllowed.has(resourceType) }));
+    return html(reply, 200, smartConsentPage({ uid: details.uid, appName: client.name, organization: client.organization_id, types: choices }));
   });
 
   app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/login`, { schema: { hide: true } }, async (request, reply) => {
@@ -120,16 +131,13 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
 
   app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/consent`, { schema: { hide: true } }, async (request, reply) => {
     const details = await provider.interactionDetails(request.raw, reply.raw);
-    const account = await signedInAccount(db, details.session!.accountId);
-    const patient = account.patientId;
-    const caller = patientCaller('smart', account);
-    const client = await clientOf(String(details.params.client_id));
-    const requested = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    const { account, client, requested, types, alreadyAllowed } = await consentStep(details);
     const form = request.body ?? {};
-    const allowed = requestedTypes(requested, client.requested_resource_types).filter((type) => form[`type:${type}`] === 'allow');
-    const active = await consent.listGrants(caller, { patientId: patient, clientId: client.client_id, status: 'active' });
-    const newlyAllowed = allowed.filter((type) => !active.some((grant) => grant.resourceType === type));
-    if (newlyAllowed.length > 0) await consent.grantConsent(caller, { patientId: patient, clientId: client.client_id, resourceTypes: newlyAllowed }, 'smart');
+    const allowed = types.filter((type) => form[`type:${type}`] === 'allow');
+    const newlyAllowed = allowed.filter((type) => !alreadyAllowed.has(type));
+    if (newlyAllowed.length > 0) {
+      await consent.grantConsent(patientCaller('smart', account), { patientId: account.patientId, clientId: client.client_id, resourceTypes: newlyAllowed }, 'smart');
+    }
 
     const scopes = narrowedScopes(requested, allowed);
     const grant = new provider.Grant({ accountId: account.username, clientId: client.client_id });
