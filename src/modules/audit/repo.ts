@@ -18,15 +18,8 @@ export interface AuditEventInput {
   chain?: string;
 }
 
-export interface AuditEvent {
-  seq: number;
-  recordedAt: string;
-  actor: string;
-  action: string;
-  outcome: string;
-  entityType: string;
-  entityId: string;
-  referralId: number | null;
+/** A stored event: what its hash covers, its detail an object. */
+export interface AuditEvent extends ChainedContent {
   detail: Record<string, unknown>;
 }
 
