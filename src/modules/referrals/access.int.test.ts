@@ -77,6 +77,16 @@ for (const engine of testEngines()) {
       assert.equal(missing.body.code, 'NOT_FOUND');
     });
 
+    it("answers a task the referral does not have with 404 to its receiving side, 403 to the referring side", async () => {
+      const { id } = await sent(hub);
+      const patch = (identity: 'dr-patel' | 'dr-smith' | 'dr-other') => hub.request('PATCH', `/api/referrals/${id}/tasks/999999`, { as: identity, body: { status: 'RECEIVED' } });
+      const receiving = await patch('dr-patel');
+      assert.equal(receiving.status, 404);
+      assert.equal(receiving.body.code, 'NOT_FOUND');
+      assert.equal((await patch('dr-smith')).status, 403);
+      assert.equal((await patch('dr-other')).status, 404);
+    });
+
     it('lets a clinician draft only for the organisation they act for', async () => {
       const response = await hub.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral({ sendingOrganisationId: 'Organization/city-hospital' }) });
       assert.equal(response.status, 403);

@@ -54,8 +54,7 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
     const { caller, referralId, taskId } = request;
     const found = await readReferralTask(tx, referralId, taskId, { lock: locked });
     const referral = visibleReferral(caller, found?.referral ?? (await referrals.findReferral(tx, referralId)), referralId);
-    assertSide(caller, referral, ['receiving'], 'update the task of');
-    if (!found) throw notFound(`Task ${taskId} of referral ${referralId}`);
+    if (!found) throw missingTask(caller, referral, taskId);
     const update = judge(found, request);
     const written = (await writeTaskUpdate(tx, update)) ?? (locked ? await writeOnNewChain(tx, update) : undefined);
     return written && remembered(found, update, written);
@@ -124,6 +123,12 @@ export function createTaskUseCases({ db, clock }: ReferralDeps) {
   }
 
   return { listTasks, updateReferralTask };
+}
+
+/** A task the referral does not have: 404 to its receiving side, 403 to anyone else who sees the referral. */
+function missingTask(caller: Caller, referral: ReferralRow, taskId: number): AppError {
+  assertSide(caller, referral, ['receiving'], 'update the task of');
+  return notFound(`Task ${taskId} of referral ${referral.id}`);
 }
 
 /** The update judged by `judge`, or nothing when the judgement refuses it (to be judged again on fresh rows). */
