@@ -18,6 +18,10 @@ import { embeddedFhirBackend } from './modules/fhir/embedded-backend.js';
 import { fhirRoutes } from './modules/fhir/routes.js';
 import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { directoryFhirReads } from './modules/directory/fhir.js';
+import { directoryLookup } from './modules/directory/lookup.js';
+import { directoryRoutes } from './modules/directory/routes.js';
+import { createDirectoryService } from './modules/directory/service.js';
 import { outboxRoutes } from './modules/mirror/routes.js';
 import { portalRoutes } from './modules/portal/routes.js';
 import { smartAccess } from './modules/smart/access.js';
@@ -80,7 +84,8 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const fhirBackend = config.fhirUpstream ? upstreamFhirBackend(config.fhirUpstream) : embeddedFhirBackend(db, `${config.publicBaseUrl}/fhir`);
   await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: config.fhirUpstream?.baseUrl ?? 'embedded' });
 
-  const consentService = createConsentService({ db, clock });
+  const directory = directoryLookup(db);
+  const consentService = createConsentService({ db, clock, directory });
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey);
@@ -88,7 +93,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const access = smartAccess({ smart, db, consent: consentService, clock });
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
   if (config.modules.includes('consent')) {
-    await app.register(portalRoutes, { db, clock, consent: consentService });
+    await app.register(portalRoutes, { db, clock, consent: consentService, directory });
     await app.register(smartRoutes, { smart, db, consent: consentService, publicBaseUrl: config.publicBaseUrl });
     if (config.demo) await app.register(demoSmartAppRoutes, { publicBaseUrl: config.publicBaseUrl });
   }
@@ -96,7 +101,8 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   await app.register(fhirRoutes, {
     prefix: '/fhir',
     backend: fhirBackend,
-    authenticate: authenticate(verifyToken),
+    authenticate: authenticate(verifyToken, directory),
+    directory: { read: directoryFhirReads(db, config.publicBaseUrl).read, organizationOfApp: async (clientId) => (await directory.app(clientId))?.organization },
     readableByClinician: (caller, found) => readableReferralResources(db, caller, found),
     smartConfiguration: smartConfiguration(smart, config.publicBaseUrl),
     smartAccess: access,
@@ -104,11 +110,12 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
 
   await app.register(
     async (api) => {
-      api.addHook('onRequest', authenticate(verifyToken));
+      api.addHook('onRequest', authenticate(verifyToken, directory));
       await api.register(outboxRoutes, { db });
+      await api.register(directoryRoutes, { service: createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl }) });
       if (config.modules.includes('consent')) await api.register(consentRoutes, { service: consentService });
       if (config.modules.includes('referrals')) {
-        const service = createReferralService({ db, clock, consentGate, responseDueHours: config.responseDueHours });
+        const service = createReferralService({ db, clock, consentGate, directory, responseDueHours: config.responseDueHours });
         await api.register(referralRoutes, { service });
       }
     },

@@ -11,7 +11,7 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   dbPoolSize: number;
-  /** Demo mode: demo data on first start and demo tokens. */
+  /** Demo mode: demo data on first start and demo tokens (by default on the embedded database only). */
   demo: boolean;
   /** The demo patient's consent-portal password (demo mode only). */
   demoPatientPassword: string;
@@ -45,7 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir,
     dbPoolSize: integer(env.DB_POOL_SIZE, 10, 'DB_POOL_SIZE'),
-    demo: env.DEMO !== 'false',
+    demo: env.DEMO ? env.DEMO === 'true' : !env.DATABASE_URL,
     demoPatientPassword: env.DEMO_PATIENT_PASSWORD || 'consent-demo',
     jwt: {
       issuer: env.JWT_ISSUER ?? 'referral-hub',

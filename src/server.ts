@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { seedDemoClinicalRecord } from './modules/demo/clinical-record.js';
-import { seedDemoData, seedDemoPortal } from './modules/demo/seed.js';
+import { seedDemoData, seedDemoDirectory, seedDemoPortal } from './modules/demo/seed.js';
 import { systemClock } from './platform/clock.js';
 import { openDatabase } from './platform/db.js';
 import { loadSigningKey } from './platform/keys.js';
@@ -17,8 +17,11 @@ if (!config.databaseUrl) await mkdir(pgliteDir, { recursive: true });
 const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir, poolSize: config.dbPoolSize });
 await migrate(database);
 const signingKey = await loadSigningKey({ jwk: config.signingKeyJwk, dataDir: config.dataDir });
+if (config.demo) {
+  await seedDemoDirectory(database.db, systemClock, config.publicBaseUrl);
+  await seedDemoPortal(database.db, systemClock, config.demoPatientPassword);
+}
 const seeded = config.demo ? await seedDemoData(database.db, systemClock) : false;
-if (config.demo) await seedDemoPortal(database.db, systemClock, config.demoPatientPassword, config.publicBaseUrl);
 const app = await buildApp({ config, db: database.db, engine: database.engine, clock: systemClock, signingKey });
 await app.listen({ port: config.port, host: config.host });
 if (config.demo) {
@@ -33,6 +36,8 @@ if (config.demo) {
   console.log(`  curl -H "Authorization: Bearer $(npm run --silent token -- dr-smith)" ${base}/api/referrals`);
   console.log(`Demo SMART app: ${config.publicBaseUrl}/demo/smart-app`);
   console.log(`Consent portal: ${base}/consent/portal (demo patient: username "patient", password from DEMO_PATIENT_PASSWORD, "consent-demo" by default)`);
+} else {
+  console.log('No demo data (DEMO is not true). On a new install, create the first administrator with: npm run admin -- bootstrap');
 }
 
 let closing = false;

@@ -91,17 +91,25 @@ describe('npm start in demo mode', () => {
 });
 
 describe('DEMO=false', () => {
-  it('refuses demo tokens and starts without demo data', async () => {
+  it('refuses demo tokens, starts without demo data, and lets in the administrator made by `npm run admin -- bootstrap`', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'rh-clean-'));
+    const bootstrap = npmRun(['admin', '--', 'bootstrap', 'ops'], { DATA_DIR: dataDir, DEMO: 'false' });
+    assert.equal(bootstrap.status, 0, bootstrap.stderr);
+    const adminToken = bootstrap.stdout.split('\n').find((line) => line.split('.').length === 3)!;
+    assert.notEqual(npmRun(['admin', '--', 'bootstrap', 'someone-else'], { DATA_DIR: dataDir, DEMO: 'false' }).status, 0, 'a second bootstrap is refused');
     const server = await startServer({ DATA_DIR: dataDir, DEMO: 'false' });
     try {
       const refused = npmRun(['token', '--', 'dr-smith'], { DATA_DIR: dataDir, DEMO: 'false' });
       assert.notEqual(refused.status, 0);
       assert.equal(refused.stdout, '');
+      const asAdmin = (token: string, url: string) => fetch(`${server.base}${url}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.deepEqual((await (await asAdmin(adminToken, '/api/consent?patientId=Patient/ePatient-8675309')).json()).grants, []);
+      assert.deepEqual(await (await asAdmin(adminToken, '/api/admin/organizations')).json(), [], 'no demo directory');
       const key = await loadSigningKey({ dataDir });
-      const admin = await mintToken(key, { sub: 'ops', roles: ['admin'] }, { issuer: 'referral-hub', audience: 'referral-hub-api', ttlSeconds: 60 });
-      const response = await fetch(`${server.base}/api/consent?patientId=Patient/ePatient-8675309`, { headers: { authorization: `Bearer ${admin}` } });
-      assert.deepEqual((await response.json()).grants, []);
+      const stranger = await mintToken(key, { sub: 'not-an-admin', roles: ['admin'] }, { issuer: 'referral-hub', audience: 'referral-hub-api', ttlSeconds: 60 });
+      const refusedStranger = await asAdmin(stranger, '/api/admin/organizations');
+      assert.equal(refusedStranger.status, 403);
+      assert.equal((await refusedStranger.json()).code, 'ADMINISTRATOR_NOT_IN_DIRECTORY');
     } finally {
       await stop(server.child);
       await rm(dataDir, { recursive: true, force: true });

@@ -62,3 +62,7 @@ export const consentServiceUnavailable = (reason: string) =>
 
 export const demoDisabled = () =>
   new AppError(403, 'DEMO_DISABLED', 'Demo identities are only available in demo mode (DEMO=true)');
+
+/** A rule of the directory broken by a request: who may act, and which organisations and apps fit together. */
+export const directoryRuleBroken = (status: 403 | 404 | 409 | 422, code: string, message: string, field?: string) =>
+  new AppError(status, code, message, field ? { field } : {});

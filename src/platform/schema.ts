@@ -161,12 +161,64 @@ export interface SmartClientTable {
   public_client: boolean;
   requested_resource_types: string[];
   client_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  active: Generated<boolean>;
 }
+
+export type PatientAccountState = 'invited' | 'active' | 'disabled';
 
 export interface PatientAccountTable {
   username: string;
   patient_id: string;
-  password_hash: string;
+  password_hash: string | null;
+  state: ColumnType<PatientAccountState, PatientAccountState | undefined, PatientAccountState>;
+}
+
+export interface AccountLinkTable {
+  token_hash: string;
+  username: string;
+  purpose: 'enrol' | 'reset';
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface DirectoryIdentifier {
+  system?: string;
+  value: string;
+}
+
+export interface OrganizationTable {
+  id: string;
+  name: string;
+  active: Generated<boolean>;
+  parent_id: string | null;
+  identifiers: Json<DirectoryIdentifier[]>;
+  updated_at: Timestamp;
+}
+
+export interface PractitionerTable {
+  id: string;
+  name: string;
+  active: Generated<boolean>;
+  identifiers: Json<DirectoryIdentifier[]>;
+  updated_at: Timestamp;
+}
+
+export type DirectoryRole = 'referrer' | 'receiver' | 'admin';
+
+export interface PractitionerRoleTable {
+  id: string;
+  practitioner_id: string;
+  organization_id: string;
+  role: DirectoryRole;
+  active: Generated<boolean>;
+  updated_at: Timestamp;
+}
+
+export interface AdministratorTable {
+  username: string;
+  name: string;
+  active: Generated<boolean>;
+  created_at: Timestamp;
 }
 
 export interface PortalSessionTable {
@@ -205,6 +257,11 @@ export interface Database {
   patient_account: PatientAccountTable;
   portal_session: PortalSessionTable;
   oauth_payload: OauthPayloadTable;
+  organization: OrganizationTable;
+  practitioner: PractitionerTable;
+  practitioner_role: PractitionerRoleTable;
+  administrator: AdministratorTable;
+  account_link: AccountLinkTable;
 }
 
 export type ReferralRow = Selectable<ReferralTable>;

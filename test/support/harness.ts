@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppResources } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { demoClaims, DEMO_PATIENT } from '../../src/modules/demo/identities.js';
+import { seedDemoDirectory } from '../../src/modules/demo/seed.js';
 import { mintToken } from '../../src/modules/identity/tokens.js';
 import { outboxStatus } from '../../src/modules/mirror/outbox.js';
 import { fixedClock } from '../../src/platform/clock.js';
@@ -43,12 +44,13 @@ export interface Harness {
 
 export async function startHarness(
   engine: TestEngine,
-  overrides: { config?: Partial<Config>; resources?: Partial<AppResources>; database?: DatabaseHandle } = {},
+  overrides: { config?: Partial<Config>; resources?: Partial<AppResources>; database?: DatabaseHandle; demoDirectory?: boolean } = {},
 ): Promise<Harness> {
   const database = overrides.database ?? (await engine.open());
-  const config = { ...loadConfig({ DEMO: 'true' }, []), ...overrides.config };
+  const config = { ...loadConfig({ DEMO: String(overrides.demoDirectory ?? true) }, []), ...overrides.config };
   const key = await testSigningKey();
   const clock = fixedClock(new Date());
+  if (config.demo) await seedDemoDirectory(database.db, clock, config.publicBaseUrl);
   const app = await buildApp({ config, db: database.db, engine: database.engine, clock, signingKey: key, logger: false, ...overrides.resources });
   await app.listen({ port: overrides.config?.port ?? 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -8,7 +8,7 @@ import type { ConsentService } from './service.js';
 const tags = ['consent'];
 
 export const consentRoutes: FastifyPluginAsyncTypebox<{ service: ConsentService }> = async (app, { service }) => {
-  app.post('/consent', { schema: { tags, summary: 'Grant consent to share resource types with a SMART client', body: S.GrantConsentBody, response: { 201: S.GrantList, ...errorResponses(400, 401, 403) } } }, async function grantConsent(request, reply) {
+  app.post('/consent', { schema: { tags, summary: 'Grant consent to share resource types with a SMART client', body: S.GrantConsentBody, response: { 201: S.GrantList, ...errorResponses(400, 401, 403, 422) } } }, async function grantConsent(request, reply) {
     const grants = await service.grantConsent(callerOf(request), request.body, 'api');
     return reply.status(201).send({ grants });
   });

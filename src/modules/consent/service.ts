@@ -2,9 +2,10 @@
 // allowed may ask whether a patient's consent permits sharing a type with a SMART client.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import { forbidden, notFound, validationFailed } from '../../platform/errors.js';
+import { directoryRuleBroken, forbidden, notFound, validationFailed } from '../../platform/errors.js';
 import type { ConsentGrantRow, Database } from '../../platform/schema.js';
 import { appendAuditEvent } from '../audit/repo.js';
+import { directoryLookup, type DirectoryLookup } from '../directory/lookup.js';
 import { isFhirResourceType } from '../fhir/resource-types.js';
 import { hasRole, requireRole, toPatientReference, type Caller } from '../identity/caller.js';
 import * as grants from './repo.js';
@@ -29,14 +30,16 @@ export interface ConsentService {
   onRevoked(listener: (grant: ConsentGrantView) => Promise<void>): void;
 }
 
-export function createConsentService(deps: { db: Kysely<Database>; clock: Clock }): ConsentService {
+export function createConsentService(deps: { db: Kysely<Database>; clock: Clock; directory?: DirectoryLookup }): ConsentService {
   const { db, clock } = deps;
+  const directory = deps.directory ?? directoryLookup(db);
 
   async function grantConsent(caller: Caller, input: GrantConsentInput, source: GrantSource = 'api') {
     const patientId = toPatientReference(input.patientId);
     assertActsForPatient(caller, patientId);
     input.resourceTypes.forEach((type, index) => assertResourceType(type, `body.resourceTypes[${index}]`));
     const period = checkedPeriod(input.period);
+    await assertRegisteredApp(directory, input.clientId);
     return db.transaction().execute(async (tx) => {
       const created: ConsentGrantView[] = [];
       for (const resourceType of input.resourceTypes) {
@@ -110,6 +113,13 @@ export function createConsentService(deps: { db: Kysely<Database>; clock: Clock 
   const onRevoked = (listener: (grant: ConsentGrantView) => Promise<void>) => void revokedListeners.push(listener);
 
   return { grantConsent, listGrants, revokeGrant, evaluate, evaluateFor, onRevoked };
+}
+
+/** Consent is given to facility apps the directory knows, and only while they are active. */
+async function assertRegisteredApp(directory: DirectoryLookup, clientId: string): Promise<void> {
+  const app = await directory.app(clientId);
+  if (!app) throw directoryRuleBroken(422, 'FACILITY_APP_NOT_REGISTERED', `clientId: ${clientId} is not a facility app registered with this hub`, 'body.clientId');
+  if (!app.active) throw directoryRuleBroken(422, 'FACILITY_APP_INACTIVE', `clientId: ${app.name} (${clientId}) has been deactivated and takes no new consent`, 'body.clientId');
 }
 
 function decide(resourceType: string, grant: ConsentGrantRow | undefined): ResourceTypeDecision {

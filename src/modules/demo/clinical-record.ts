@@ -1,5 +1,5 @@
 // The demo patient's clinical record on the FHIR server, loaded once as a transaction bundle: the
-// patient, the GP practice and cardiology organisations, stable angina (I20.9) and hypertension, a
+// patient (their GP and practice are in the directory), stable angina (I20.9) and hypertension, a
 // raised high-sensitivity troponin with its repeat, ECG findings, and the GP's cardiac work-up report.
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
@@ -22,10 +22,6 @@ export function demoClinicalRecord(): Bundle {
     resourceType: 'Bundle',
     type: 'transaction',
     entry: [
-      put({ resourceType: 'Organization', id: 'anytown-gp-practice', name: 'Anytown GP Practice' }),
-      put({ resourceType: 'Organization', id: 'royal-london-cardiology', name: 'Royal London Hospital — Cardiology' }),
-      put({ resourceType: 'Practitioner', id: 'dr-smith', name: [{ prefix: ['Dr'], given: ['Jane'], family: 'Smith' }] }),
-      put({ resourceType: 'Practitioner', id: 'dr-patel', name: [{ prefix: ['Dr'], given: ['Raj'], family: 'Patel' }] }),
       put({
         resourceType: 'Patient', id: PATIENT_ID, name: [{ use: 'official', given: ['Jordan'], family: 'Example' }], gender: 'male', birthDate: '1962-03-14',
         generalPractitioner: [{ reference: 'Practitioner/dr-smith' }], managingOrganization: { reference: 'Organization/anytown-gp-practice' },

@@ -9,19 +9,16 @@ export const DEMO_IDENTITIES: Record<string, Caller> = {
     sub: 'dr-smith',
     fhirUser: 'Practitioner/dr-smith',
     roles: ['clinician'],
-    organization: 'Organization/anytown-gp-practice',
   },
   'dr-patel': {
     sub: 'dr-patel',
     fhirUser: 'Practitioner/dr-patel',
     roles: ['clinician'],
-    organization: 'Organization/royal-london-cardiology',
   },
   'dr-other': {
     sub: 'dr-other',
     fhirUser: 'Practitioner/dr-other',
     roles: ['clinician'],
-    organization: 'Organization/city-hospital',
   },
   patient: {
     sub: 'patient',

@@ -8,6 +8,7 @@ import type { Caller } from '../identity/caller.js';
 import { hasRole } from '../identity/caller.js';
 import { callerOf } from '../identity/plugin.js';
 import { unauthenticated } from '../../platform/errors.js';
+import { isDirectoryResourceType, type DirectoryReader, type DirectoryResourceType } from '../directory/fhir.js';
 import { bareId } from '../portal/accounts.js';
 import type { SmartAccess, SmartContext } from '../smart/access.js';
 import { operationOutcome, type FhirAnswer, type FhirBackend, type FhirInteraction } from './backend.js';
@@ -30,6 +31,12 @@ export interface FhirRouteOptions {
   smartConfiguration: object;
   /** Checks SMART access tokens and decides each read of patient data. */
   smartAccess?: SmartAccess;
+  /** Answers reads of the directory's Organization, Practitioner, PractitionerRole and Endpoint. */
+  directory: {
+    read(reader: DirectoryReader, type: DirectoryResourceType, path: string, query: string): Promise<FhirAnswer>;
+    /** The organisation a SMART app belongs to. */
+    organizationOfApp(clientId: string): Promise<string | undefined>;
+  };
 }
 
 const FHIR_JSON = 'application/fhir+json';
@@ -60,6 +67,8 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
   const handler = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
     const interaction = interactionOf(request);
     if (isCapabilityRequest(request.method, request.url)) return sendFhir(reply, await options.backend.handle(interaction));
+    const type = interaction.path.split('/')[0] ?? '';
+    if (isDirectoryResourceType(type)) return sendFhir(reply, await directoryAnswer(request, type, interaction, options.directory));
     if (request.smartContext) return sendFhir(reply, await smartAnswer(request.smartContext, interaction, options));
     const caller = callerOf(request);
     const refusal = refusalFor(caller, interaction);
@@ -85,6 +94,24 @@ function interactionOf(request: FastifyRequest<{ Params: { '*': string } }>): Fh
     body: request.body,
     headers: { 'if-match': request.headers['if-match'] as string | undefined, 'if-none-exist': request.headers['if-none-exist'] as string | undefined },
   };
+}
+
+/** The directory is read-only here: clinicians and admins read all of it, patients the facilities, a SMART app its own records. */
+async function directoryAnswer(request: FastifyRequest, type: DirectoryResourceType, interaction: FhirInteraction, directory: FhirRouteOptions['directory']): Promise<FhirAnswer> {
+  if (interaction.method !== 'GET') return { status: 405, resource: operationOutcome('not-supported', 'The directory is read-only on /fhir; administrators change it through /api/admin') };
+  const reader = await readerOf(request, directory);
+  return reader ? directory.read(reader, type, interaction.path, interaction.query) : forbidden('The directory is not shared with this caller');
+}
+
+async function readerOf(request: FastifyRequest, directory: FhirRouteOptions['directory']): Promise<DirectoryReader | undefined> {
+  const context = request.smartContext;
+  if (context) {
+    const organization = await directory.organizationOfApp(context.clientId);
+    return organization ? { app: { clientId: context.clientId, organization } } : undefined;
+  }
+  const caller = callerOf(request);
+  if (hasRole(caller, 'admin', 'clinician')) return { everything: true };
+  return hasRole(caller, 'patient') ? { facilities: true } : undefined;
 }
 
 /** Who may attempt what, before the store is asked. */

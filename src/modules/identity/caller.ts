@@ -1,5 +1,7 @@
 // Who is calling: the verified claims of a bearer token, and the role checks routes rely on.
 import { forbidden, unauthenticated } from '../../platform/errors.js';
+import type { DirectoryRole } from '../../platform/schema.js';
+import type { Membership } from '../directory/lookup.js';
 
 export const ROLES = ['clinician', 'patient', 'admin', 'service'] as const;
 export type Role = (typeof ROLES)[number];
@@ -9,15 +11,15 @@ export interface Caller {
   /** e.g. Practitioner/dr-smith or Patient/ePatient-8675309 */
   fhirUser?: string;
   roles: Role[];
-  /** The organisation a clinician acts for, e.g. Organization/anytown-gp-practice */
-  organization?: string;
+  /** A clinician's roles at organisations, as the directory has them (never from a token claim). */
+  memberships?: Membership[];
   /** For patients: their Patient reference, e.g. Patient/ePatient-8675309 */
   patient?: string;
 }
 
 /** Turns verified JWT claims into a Caller, refusing tokens whose claims are malformed. */
 export function callerFromClaims(claims: Record<string, unknown>): Caller {
-  const { sub, fhirUser, roles, organization, patient } = claims;
+  const { sub, fhirUser, roles, patient } = claims;
   if (typeof sub !== 'string' || sub === '') throw unauthenticated('The token has no subject');
   if (!Array.isArray(roles) || !roles.every((role) => typeof role === 'string')) {
     throw unauthenticated('The token has no roles claim');
@@ -26,7 +28,6 @@ export function callerFromClaims(claims: Record<string, unknown>): Caller {
     sub,
     fhirUser: optionalString(fhirUser),
     roles: roles.filter((role): role is Role => (ROLES as readonly string[]).includes(role)),
-    organization: optionalString(organization),
     patient: patientOf(optionalString(patient), optionalString(fhirUser)),
   };
 }
@@ -44,6 +45,11 @@ function patientOf(patient?: string, fhirUser?: string): string | undefined {
 /** `ePatient-1` and `Patient/ePatient-1` name the same patient. */
 export function toPatientReference(id: string): string {
   return id.startsWith('Patient/') ? id : `Patient/${id}`;
+}
+
+/** The organisations where a clinician holds `role`, as `Organization/<id>`. */
+export function organizationsWhere(caller: Caller, role: DirectoryRole): string[] {
+  return (caller.memberships ?? []).filter((membership) => membership.role === role).map((membership) => membership.organization);
 }
 
 export function hasRole(caller: Caller, ...roles: Role[]): boolean {

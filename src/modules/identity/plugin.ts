@@ -1,8 +1,9 @@
 // Authentication for /api: every request must carry a verified bearer token (RFC 6750), which
 // becomes `request.caller`.
 import type { FastifyRequest } from 'fastify';
-import { unauthenticated } from '../../platform/errors.js';
-import type { Caller } from './caller.js';
+import { directoryRuleBroken, unauthenticated } from '../../platform/errors.js';
+import type { DirectoryLookup } from '../directory/lookup.js';
+import { hasRole, type Caller } from './caller.js';
 import type { TokenVerifier } from './tokens.js';
 
 declare module 'fastify' {
@@ -13,13 +14,29 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)$/i;
 
-/** An onRequest hook that verifies the bearer token or answers 401. */
-export function authenticate(verify: TokenVerifier) {
+/** An onRequest hook that verifies the bearer token (or answers 401) and resolves the caller in the directory. */
+export function authenticate(verify: TokenVerifier, directory: DirectoryLookup) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     if (!token) throw unauthenticated('Authorization: Bearer <token> is required');
-    request.caller = await verify(token);
+    request.caller = await resolveInDirectory(await verify(token), directory);
   };
+}
+
+/**
+ * A clinician acts for the organisations and in the roles the directory gives their practitioner
+ * (`fhirUser`); an administrator must be one the directory knows. Anyone else acts by their token.
+ */
+export async function resolveInDirectory(caller: Caller, directory: DirectoryLookup): Promise<Caller> {
+  if (hasRole(caller, 'admin') && !(await directory.isAdministrator(caller.sub))) {
+    throw directoryRuleBroken(403, 'ADMINISTRATOR_NOT_IN_DIRECTORY', `${caller.sub} is not an active administrator of this instance`);
+  }
+  if (!hasRole(caller, 'clinician')) return caller;
+  const memberships = caller.fhirUser ? await directory.membershipsOf(caller.fhirUser) : undefined;
+  if (!memberships) {
+    throw directoryRuleBroken(403, 'PRACTITIONER_NOT_IN_DIRECTORY', `${caller.fhirUser ?? 'A clinician token without fhirUser'} is not an active practitioner of the directory: ask an administrator to add you`);
+  }
+  return { ...caller, memberships };
 }
 
 export function callerOf(request: FastifyRequest): Caller {

@@ -12,13 +12,13 @@ export interface PatientAccount {
 }
 
 export async function findAccount(db: Kysely<Database>, username: string): Promise<PatientAccount | undefined> {
-  const row = await db.selectFrom('patient_account').select(['username', 'patient_id']).where('username', '=', username).executeTakeFirst();
+  const row = await db.selectFrom('patient_account').select(['username', 'patient_id']).where('username', '=', username).where('state', '=', 'active').executeTakeFirst();
   return row && { username: row.username, patientId: row.patient_id };
 }
 
-/** The account when the password is its own; an unknown username takes as long to refuse. */
+/** The active account when the password is its own; an unknown, invited or disabled username takes as long to refuse. */
 export async function signIn(db: Kysely<Database>, username: string, password: string): Promise<PatientAccount | undefined> {
-  const row = await db.selectFrom('patient_account').selectAll().where('username', '=', username).executeTakeFirst();
+  const row = await db.selectFrom('patient_account').selectAll().where('username', '=', username).where('state', '=', 'active').executeTakeFirst();
   const valid = await verifyPassword(password, row?.password_hash ?? UNKNOWN_ACCOUNT_HASH);
   return row && valid ? { username: row.username, patientId: row.patient_id } : undefined;
 }

@@ -1,5 +1,6 @@
 // The consent portal's pages: plain server-rendered HTML that works without JavaScript and reads
 // well on a phone. Every value is escaped; every form carries the CSRF token.
+import { MIN_PASSWORD_LENGTH } from '../directory/patient-accounts.js';
 
 export interface AppAccess {
   clientId: string;
@@ -66,4 +67,47 @@ function appCard(app: AppAccess, csrf: string, focus: boolean): string {
   return `<section class="card${focus ? ' focus' : ''}" id="app-${escapeHtml(app.clientId)}" data-client-id="${escapeHtml(app.clientId)}">
 <h2>${escapeHtml(app.name)}</h2><p class="org">${escapeHtml(app.organization)} · <span class="small">${escapeHtml(app.clientId)}</span></p>
 <table>${rows.join('')}</table></section>`;
+}
+
+export function unknownAppPage(clientId: string): string {
+  return pageLayout(
+    'App not found — Referral Hub consent portal',
+    `<h1>We could not find that app</h1>
+<p class="error" role="alert">The link you followed names an app (<span class="small">${escapeHtml(clientId)}</span>) that is not registered with this consent portal, or no longer is.</p>
+<p>Nothing has been shared. Please check the link with the practice or hospital that gave it to you.</p>
+<p><a href="/consent/portal">Go to your consent portal</a></p>`,
+  );
+}
+
+export function accountLinkPage(options: { token: string; csrfToken: string; purpose: 'enrol' | 'reset'; username: string; error?: string }): string {
+  const enrol = options.purpose === 'enrol';
+  return pageLayout(
+    enrol ? 'Create your password — Referral Hub consent portal' : 'Choose a new password — Referral Hub consent portal',
+    `<h1>${enrol ? 'Welcome to your consent portal' : 'Choose a new password'}</h1>
+<p>${enrol ? 'Create a password to finish setting up your account' : 'Set a new password for your account'} <strong>${escapeHtml(options.username)}</strong>. Use at least ${MIN_PASSWORD_LENGTH} characters.</p>
+${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : ''}
+<form method="post" action="/consent/portal/account" class="card">
+<input type="hidden" name="csrf" value="${escapeHtml(options.csrfToken)}"><input type="hidden" name="token" value="${escapeHtml(options.token)}">
+<input type="text" name="username" value="${escapeHtml(options.username)}" autocomplete="username" hidden>
+<label for="password">New password</label><input id="password" name="password" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" required>
+<label for="confirm">The same password again</label><input id="confirm" name="confirm" type="password" autocomplete="new-password" minlength="${MIN_PASSWORD_LENGTH}" required>
+<p><button type="submit">${enrol ? 'Create my password' : 'Save my new password'}</button></p></form>`,
+  );
+}
+
+export function accountLinkDonePage(): string {
+  return pageLayout(
+    'Password saved — Referral Hub consent portal',
+    `<h1>Your password is saved</h1><p role="status">You can now sign in to choose who may read your records.</p>
+<p><a href="/consent/portal">Sign in to your consent portal</a></p>`,
+  );
+}
+
+export function accountLinkInvalidPage(): string {
+  return pageLayout(
+    'Link no longer valid — Referral Hub consent portal',
+    `<h1>This link no longer works</h1>
+<p class="error" role="alert">It has expired or has already been used. Each link works once.</p>
+<p>Please ask your practice or hospital for a new link.</p>`,
+  );
 }

@@ -9,8 +9,10 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
+import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Caller } from '../identity/caller.js';
-import { loginPage, portalPage, type AppAccess } from './pages.js';
+import { accountLinkRoutes } from './account-routes.js';
+import { loginPage, portalPage, unknownAppPage, type AppAccess } from './pages.js';
 import { patientCaller, signIn } from './accounts.js';
 import { endSession, findSession, randomToken, sameToken, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
 
@@ -24,9 +26,10 @@ export interface PortalOptions {
   db: Kysely<Database>;
   clock: Clock;
   consent: ConsentService;
+  directory: DirectoryLookup;
 }
 
-export async function portalRoutes(app: FastifyInstance, { db, clock, consent }: PortalOptions): Promise<void> {
+export async function portalRoutes(app: FastifyInstance, { db, clock, consent, directory }: PortalOptions): Promise<void> {
   await app.register(cookie);
   await app.register(formbody);
   const cookieOptions = (request: FastifyRequest) => ({ path: PORTAL, httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https' });
@@ -41,11 +44,14 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent }:
     return html(reply, status, loginPage({ csrfToken, clientId, error }));
   };
 
+  await accountLinkRoutes(app, { db, clock, html });
+
   app.get<{ Querystring: { client_id?: string } }>(PORTAL, { schema: { hide: true } }, async (request, reply) => {
-    const current = await session(request);
     const clientId = request.query.client_id || undefined;
+    if (clientId && !(await directory.app(clientId))?.active) return html(reply, 404, unknownAppPage(clientId));
+    const current = await session(request);
     if (!current) return showLogin(request, reply, 200, clientId);
-    const apps = await facilityApps(db, consent, current);
+    const apps = await facilityApps(directory, consent, current);
     return html(reply, 200, portalPage({ patientId: current.patientId, csrfToken: current.csrfToken, apps: focusFirst(apps, clientId), focusClientId: clientId }));
   });
 
@@ -95,14 +101,16 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent }:
   });
 }
 
-/** Every registered facility app and every app the patient has granted something, with each type's state. */
-async function facilityApps(db: Kysely<Database>, consent: ConsentService, session: PortalSession): Promise<AppAccess[]> {
+/** Every active facility app and every app the patient has granted something, with each type's state. */
+async function facilityApps(directory: DirectoryLookup, consent: ConsentService, session: PortalSession): Promise<AppAccess[]> {
   const grants = await consent.listGrants(patientCaller('portal', session), { patientId: session.patientId, status: 'active' });
-  const clients = await db.selectFrom('smart_client').selectAll().orderBy('name').execute();
-  const known = new Set(clients.map((client) => client.client_id));
-  const unregistered = [...new Set(grants.map((grant) => grant.clientId).filter((id) => !known.has(id)))];
+  const granted = new Set(grants.map((grant) => grant.clientId));
+  const clients = (await directory.allApps()).filter((client) => client.active || granted.has(client.clientId));
+  const known = new Set(clients.map((client) => client.clientId));
+  const unregistered = [...granted].filter((id) => !known.has(id));
+  const organizationName = async (reference: string) => (await directory.organization(reference))?.name ?? reference;
   const apps = [
-    ...clients.map((client) => ({ clientId: client.client_id, name: client.name, organization: client.organization_id, requested: client.requested_resource_types })),
+    ...(await Promise.all(clients.map(async (client) => ({ clientId: client.clientId, name: client.name, organization: await organizationName(client.organization), requested: client.requestedResourceTypes })))),
     ...unregistered.map((clientId) => ({ clientId, name: clientId, organization: 'Not registered with this hub', requested: [] as string[] })),
   ];
   return apps.map(({ requested, ...app }) => {

@@ -27,7 +27,14 @@ export async function startSession(db: Kysely<Database>, account: { username: st
 
 export async function findSession(db: Kysely<Database>, id: string | undefined, now: Date): Promise<PortalSession | undefined> {
   if (!id) return undefined;
-  const row = await db.selectFrom('portal_session').selectAll().where('id_hash', '=', hashOf(id)).where('expires_at', '>', now).executeTakeFirst();
+  const row = await db
+    .selectFrom('portal_session')
+    .innerJoin('patient_account', 'patient_account.username', 'portal_session.username')
+    .select(['portal_session.username', 'portal_session.patient_id', 'csrf_token'])
+    .where('id_hash', '=', hashOf(id))
+    .where('expires_at', '>', now)
+    .where('patient_account.state', '=', 'active')
+    .executeTakeFirst();
   return row && { username: row.username, patientId: row.patient_id, csrfToken: row.csrf_token };
 }
 

@@ -1,19 +1,19 @@
-// Who may see and act on a referral: the referring side (the requester and clinicians of the sending
-// organisation) and, once it is sent, the receiving side (clinicians of the performer / receiving
-// organisation). Others get 404, so that a referral's existence is not disclosed.
+// Who may see and act on a referral: the referring side (the requester, and referrers of the sending
+// organisation) and, once it is sent, the receiving side (receivers of the performer or the receiving
+// organisation), roles as the directory has them. Others get 404, so that a referral's existence is
+// not disclosed.
 import { forbidden, notFound } from '../../platform/errors.js';
 import type { ReferralRow } from '../../platform/schema.js';
-import { hasRole, type Caller } from '../identity/caller.js';
+import { hasRole, organizationsWhere, type Caller } from '../identity/caller.js';
 
 export type Side = 'referring' | 'receiving';
 
 export function sidesOf(caller: Caller, referral: ReferralRow): Side[] {
   if (!hasRole(caller, 'clinician')) return [];
   const sides: Side[] = [];
-  const org = caller.organization;
-  if (caller.fhirUser === referral.requester_id || (org && org === referral.sending_organisation_id)) sides.push('referring');
-  const receivingOrg = org && (org === referral.performer_id || org === referral.receiving_organisation_id);
-  if (receivingOrg && referral.status !== 'DRAFT') sides.push('receiving');
+  if (caller.fhirUser === referral.requester_id || organizationsWhere(caller, 'referrer').includes(referral.sending_organisation_id)) sides.push('referring');
+  const receives = organizationsWhere(caller, 'receiver').some((org) => org === referral.performer_id || org === referral.receiving_organisation_id);
+  if (receives && referral.status !== 'DRAFT') sides.push('receiving');
   return sides;
 }
 

@@ -1,15 +1,17 @@
-// What the referral use cases need from the app: the database, the clock, the consent gate and the
-// response-time table.
+// What the referral use cases need from the app: the database, the clock, the consent gate, the
+// directory and the response-time table.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentGate } from '../consent/gate.js';
+import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Priority } from './priority.js';
 
 export interface ReferralDeps {
   db: Kysely<Database>;
   clock: Clock;
   consentGate: ConsentGate;
+  directory: DirectoryLookup;
   responseDueHours: Record<Priority, number>;
 }
 

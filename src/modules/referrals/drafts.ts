@@ -1,7 +1,7 @@
 // Drafting referrals: create (optionally idempotent) and edit while still a draft. No consent check
 // runs here; it runs when the draft is sent.
 import type { Kysely } from 'kysely';
-import { forbidden, referralNotEditable, validationFailed } from '../../platform/errors.js';
+import { referralNotEditable, validationFailed } from '../../platform/errors.js';
 import { claimKey, findStoredResponse, idempotentRequest, storeResponse } from '../../platform/idempotency.js';
 import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
 import { assertIfMatch } from '../../platform/versioning.js';
@@ -9,21 +9,23 @@ import { appendAuditEvent, pendingAuditEvent, type AuditEventInput } from '../au
 import { isFhirResourceType } from '../fhir/resource-types.js';
 import { requireRole, type Caller } from '../identity/caller.js';
 import { assertSide, visibleReferral } from './access.js';
+import { assertDrafter, receivingApp } from './bindings.js';
 import type { Outcome, ReferralDeps } from './deps.js';
 import * as referrals from './repo.js';
 import type { CreateReferralInput, EditReferralInput, ReferralView } from './schemas.js';
 import { toReferralView } from './views.js';
 
-export function createDraftUseCases({ db, clock }: ReferralDeps) {
+export function createDraftUseCases({ db, clock, directory }: ReferralDeps) {
   async function createReferral(caller: Caller, input: CreateReferralInput, idempotencyKey?: string): Promise<Outcome<ReferralView>> {
     requireRole(caller, 'clinician');
-    assertActsForSender(caller, input.sendingOrganisationId);
+    assertDrafter(caller, input);
     assertResourceTypes(input.sharedResourceTypes);
     const keyed = idempotencyKey ? idempotentRequest(caller.sub, 'referral.create', idempotencyKey, input) : undefined;
     const stored = keyed && (await findStoredResponse(db, keyed));
     if (stored) return stored as Outcome<ReferralView>;
 
-    const draft: NewReferralRow = { ...(columnsOf(input) as NewReferralRow), status: 'DRAFT', created_by: caller.sub, created_at: clock.now(), updated_at: clock.now() };
+    const bound = { ...input, requesterId: input.requesterId ?? caller.fhirUser!, receivingFacilityClientId: await receivingApp(directory, input) };
+    const draft: NewReferralRow = { ...(columnsOf(bound) as NewReferralRow), status: 'DRAFT', created_by: caller.sub, created_at: clock.now(), updated_at: clock.now() };
     if (!keyed) return created(await insertDraft(db, caller, draft));
     const outcome = await db.transaction().execute(async (tx) => {
       if (!(await claimKey(tx, keyed, clock.now()))) return undefined;
@@ -43,14 +45,15 @@ export function createDraftUseCases({ db, clock }: ReferralDeps) {
   const created = (row: ReferralRow): Outcome<ReferralView> => ({ statusCode: 201, body: toReferralView(row, clock.now()) });
 
   async function editDraft(caller: Caller, id: number, input: EditReferralInput, ifMatch?: string): Promise<ReferralView> {
-    if (input.sendingOrganisationId) assertActsForSender(caller, input.sendingOrganisationId);
+    assertDrafter(caller, input);
     if (input.sharedResourceTypes) assertResourceTypes(input.sharedResourceTypes);
     return db.transaction().execute(async (tx) => {
       const row = visibleReferral(caller, await referrals.findReferral(tx, id, { forUpdate: true }), id);
       assertSide(caller, row, ['referring'], 'edit');
       assertIfMatch(ifMatch, row.version);
       if (row.status !== 'DRAFT') throw referralNotEditable(row.status);
-      const updated = await referrals.updateReferral(tx, id, columnsOf(input), clock.now());
+      const receivingFacilityClientId = await receivingApp(directory.within(tx), editedParties(row, input));
+      const updated = await referrals.updateReferral(tx, id, columnsOf({ ...input, receivingFacilityClientId }), clock.now());
       await auditDraft(tx, caller, updated, 'referral.edit', { changedFields: Object.keys(input) });
       return toReferralView(updated, clock.now());
     });
@@ -67,11 +70,15 @@ function draftAudit(caller: Caller, referralId: number, action: string, detail: 
   return { actor: caller.sub, action, outcome: 'success', entityType: 'Referral', entityId: referralId, referralId, detail };
 }
 
-/** A clinician drafts referrals only for the organisation they act for. */
-function assertActsForSender(caller: Caller, sendingOrganisationId: string): void {
-  if (caller.organization !== sendingOrganisationId) {
-    throw forbidden(`sendingOrganisationId must be the organisation you act for (${caller.organization ?? 'none'})`);
-  }
+/** The receiving parties after an edit: a new receiving organisation without a named app takes its own app. */
+function editedParties(row: ReferralRow, input: EditReferralInput) {
+  const receivingOrganisationId = input.receivingOrganisationId ?? row.receiving_organisation_id;
+  const movedReceiver = receivingOrganisationId !== row.receiving_organisation_id;
+  return {
+    performerId: input.performerId ?? row.performer_id,
+    receivingOrganisationId,
+    receivingFacilityClientId: input.receivingFacilityClientId ?? (movedReceiver ? undefined : row.receiving_facility_client_id),
+  };
 }
 
 function assertResourceTypes(types: string[]): void {

@@ -4,7 +4,7 @@ import { decodeCursor, pageOf } from '../../platform/cursor.js';
 import { forbidden } from '../../platform/errors.js';
 import type { ReferralRow } from '../../platform/schema.js';
 import { listReferralAudit } from '../audit/repo.js';
-import { requireRole, toPatientReference, type Caller } from '../identity/caller.js';
+import { organizationsWhere, requireRole, toPatientReference, type Caller } from '../identity/caller.js';
 import { visibleReferral } from './access.js';
 import type { ReferralDeps } from './deps.js';
 import * as referrals from './repo.js';
@@ -54,8 +54,9 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
 
   async function inbox(caller: Caller, filter: InboxFilter) {
     requireRole(caller, 'clinician');
-    if (caller.organization !== filter.performerId) {
-      throw forbidden(`performerId must be the organisation you act for (${caller.organization ?? 'none'})`);
+    const receivesFor = organizationsWhere(caller, 'receiver');
+    if (!receivesFor.includes(filter.performerId)) {
+      throw forbidden(`performerId must be an organisation you receive referrals for (${receivesFor.join(', ') || 'none'})`);
     }
     const limit = filter.limit ?? DEFAULT_LIMIT;
     const after = filter.cursor ? decodeCursor(filter.cursor, isInboxPosition) : undefined;

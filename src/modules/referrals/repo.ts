@@ -3,7 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import { chainAppend, chainExists, chainStart, type PendingAuditEvent } from '../audit/repo.js';
 import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
-import type { Caller } from '../identity/caller.js';
+import { organizationsWhere, type Caller } from '../identity/caller.js';
 import type { InboxFilter, ListReferralsFilter } from './schemas.js';
 
 type Db = Kysely<Database>;
@@ -92,13 +92,14 @@ export async function writeSend(db: Db, send: Send): Promise<ReferralRow | undef
 
 /** Referrals the caller's organisation sends (drafts included) or receives (once sent), newest first. */
 export function listVisibleReferrals(db: Db, caller: Caller, filter: ListReferralsFilter & { afterId?: number; limit: number }) {
-  const organization = caller.organization ?? '';
+  const referrerOf = anyOf(organizationsWhere(caller, 'referrer'));
+  const receiverOf = anyOf(organizationsWhere(caller, 'receiver'));
   const fhirUser = caller.fhirUser ?? '';
   let query = db.selectFrom('referral').selectAll();
   query = query.where((eb) => {
-    const referring = eb.or([eb('sending_organisation_id', '=', organization), eb('requester_id', '=', fhirUser)]);
+    const referring = eb.or([eb('sending_organisation_id', '=', referrerOf), eb('requester_id', '=', fhirUser)]);
     const receiving = eb.and([
-      eb.or([eb('performer_id', '=', organization), eb('receiving_organisation_id', '=', organization)]),
+      eb.or([eb('performer_id', '=', receiverOf), eb('receiving_organisation_id', '=', receiverOf)]),
       eb('status', '!=', 'DRAFT'),
     ]);
     if (filter.side === 'referring') return referring;
@@ -111,6 +112,9 @@ export function listVisibleReferrals(db: Db, caller: Caller, filter: ListReferra
   if (filter.afterId !== undefined) query = query.where('id', '<', filter.afterId);
   return query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
 }
+
+/** `= ANY(…)` over a list that may be empty (where `IN ()` would not be valid SQL). */
+const anyOf = (values: string[]) => sql<string>`ANY(${values}::text[])`;
 
 export interface InboxPosition {
   rank: number;

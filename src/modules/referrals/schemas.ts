@@ -17,9 +17,9 @@ export const TaskStatus = Type.Enum(TASK_STATUSES);
 
 const referralFields = {
   patientId: reference('Patient'),
-  requesterId: reference('Practitioner', 'PractitionerRole'),
-  performerId: reference('Organization', 'HealthcareService', 'PractitionerRole', 'Practitioner'),
-  receivingFacilityClientId: ClientId,
+  requesterId: Type.Optional({ ...reference('Practitioner'), description: 'The calling practitioner (the default); a referral is never drafted in another name' }),
+  performerId: { ...OrganizationRef, description: 'The organisation (or department) asked to perform the referral' },
+  receivingFacilityClientId: Type.Optional({ ...ClientId, description: "The receiving organisation's facility app the patient consents to; its only app when omitted" }),
   referralCode: Type.String({ pattern: '^[0-9]{6,18}$', description: 'SNOMED CT concept id' }),
   referralDisplay: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   priority: Priority,
@@ -91,7 +91,7 @@ export type ListReferralsFilter = Static<typeof ListReferralsQuery>;
 
 export const InboxQuery = Type.Object(
   {
-    performerId: referralFields.performerId,
+    performerId: OrganizationRef,
     status: Type.Optional(Type.Union([Type.Literal('ACTIVE'), Type.Literal('ON_HOLD')])),
     patientId: Type.Optional(PatientId),
     priority: Type.Optional(Priority),

@@ -8,6 +8,7 @@ import { appendAuditEvent, pendingAuditEvent, type AuditEventInput } from '../au
 import type { EvaluateResult } from '../consent/schemas.js';
 import type { Caller } from '../identity/caller.js';
 import { assertSide, visibleReferral } from './access.js';
+import { receivingApp } from './bindings.js';
 import type { Outcome, ReferralDeps } from './deps.js';
 import { responseDueAt, type Priority } from './priority.js';
 import * as referrals from './repo.js';
@@ -46,6 +47,8 @@ export function createSendUseCase(deps: ReferralDeps) {
     assertSide(caller, draft, ['referring'], 'send');
     assertIfMatch(ifMatch, draft.version);
     referralTransition(draft.status as ReferralStatus, 'send');
+    // A draft is judged by the directory as it is now: its organisations still active, its app still theirs.
+    await receivingApp(deps.directory, partiesOf(draft));
 
     const consent = await consentGate.evaluate({
       patientId: draft.patient_id,
@@ -118,6 +121,12 @@ export function createSendUseCase(deps: ReferralDeps) {
 
   return { sendReferral };
 }
+
+const partiesOf = (draft: ReferralRow) => ({
+  performerId: draft.performer_id,
+  receivingOrganisationId: draft.receiving_organisation_id,
+  receivingFacilityClientId: draft.receiving_facility_client_id,
+});
 
 /** The audit event of a successful send: the move, the task it opened and each type's decision. */
 function sendAudit(caller: Caller, referral: ReferralRow, taskId: number, consent: EvaluateResult): AuditEventInput {

@@ -1,5 +1,5 @@
 // Storage for the authorization server, in the database: clients are read from the smart_client
-// table (a client registered there is known at once); sessions, interactions, codes, grants and
+// table (a client registered there is known at once, a deactivated one is unknown); sessions, interactions, codes, grants and
 // tokens are rows of oauth_payload that expire with their TTL — so they survive restarts and any
 // process can serve /oauth.
 import { sql, type Kysely } from 'kysely';
@@ -92,7 +92,7 @@ export function smartStore(db: Kysely<Database>): SmartStore {
 }
 
 async function clientMetadata(db: Kysely<Database>, clientId: string): Promise<AdapterPayload | undefined> {
-  const client = await db.selectFrom('smart_client').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+  const client = await db.selectFrom('smart_client').selectAll().where('client_id', '=', clientId).where('active', '=', true).executeTakeFirst();
   return (
     client && {
       client_id: client.client_id,

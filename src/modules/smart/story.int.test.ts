@@ -22,7 +22,7 @@ describe('consent, referral and SMART app in Chromium', () => {
     const port = await freePort();
     const publicBaseUrl = `http://127.0.0.1:${port}`;
     hub = await startHarness(engine!, { config: { port, publicBaseUrl, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
-    await seedDemoPortal(hub.database.db, hub.clock, PASSWORD, publicBaseUrl);
+    await seedDemoPortal(hub.database.db, hub.clock, PASSWORD);
     await seedDemoClinicalRecord(hub.database.db, hub.app.fhirBackend);
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });

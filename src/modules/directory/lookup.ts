@@ -1,0 +1,98 @@
+// What every other module asks the directory: which organisations a practitioner acts for and in
+// which roles, whether an administrator is known, and the organisations and facility apps that
+// referrals and consent grants name. Only active records count.
+import type { Kysely } from 'kysely';
+import type { Database, DirectoryRole } from '../../platform/schema.js';
+
+export interface Membership {
+  /** `Organization/<id>` */
+  organization: string;
+  role: DirectoryRole;
+}
+
+export interface OrganizationRecord {
+  /** `Organization/<id>` */
+  reference: string;
+  name: string;
+  active: boolean;
+  /** `Organization/<id>` of the organisation it is a department or unit of. */
+  partOf: string | null;
+}
+
+export interface FacilityAppRecord {
+  clientId: string;
+  name: string;
+  /** `Organization/<id>` */
+  organization: string;
+  active: boolean;
+  requestedResourceTypes: string[];
+}
+
+export interface DirectoryLookup {
+  /** The active roles of an active practitioner at active organisations; undefined when the directory does not know them. */
+  membershipsOf(practitioner: string): Promise<Membership[] | undefined>;
+  isAdministrator(username: string): Promise<boolean>;
+  organization(reference: string): Promise<OrganizationRecord | undefined>;
+  app(clientId: string): Promise<FacilityAppRecord | undefined>;
+  /** The active apps registered to an organisation. */
+  appsOf(organization: string): Promise<FacilityAppRecord[]>;
+  /** Every registered app, active or not, by name. */
+  allApps(): Promise<FacilityAppRecord[]>;
+  /** The same lookups inside a caller's transaction (on the embedded database, the only connection). */
+  within(tx: Kysely<Database>): DirectoryLookup;
+}
+
+export const organizationRef = (id: string) => `Organization/${id}`;
+export const practitionerRef = (id: string) => `Practitioner/${id}`;
+/** The id a reference ends in: `Organization/x` → `x`; undefined when it is not of that type. */
+export const idIn = (type: string, reference: string) => (reference.startsWith(`${type}/`) ? reference.slice(type.length + 1) : undefined);
+
+export function directoryLookup(db: Kysely<Database>): DirectoryLookup {
+  const appColumns = ['client_id', 'name', 'organization_id', 'active', 'requested_resource_types'] as const;
+  const toApp = (row: { client_id: string; name: string; organization_id: string; active: boolean; requested_resource_types: string[] }): FacilityAppRecord => ({
+    clientId: row.client_id,
+    name: row.name,
+    organization: row.organization_id,
+    active: row.active,
+    requestedResourceTypes: row.requested_resource_types,
+  });
+
+  return {
+    async membershipsOf(practitioner) {
+      const id = idIn('Practitioner', practitioner);
+      if (!id) return undefined;
+      const rows = await db
+        .selectFrom('practitioner as p')
+        .leftJoin('practitioner_role as r', (join) => join.onRef('r.practitioner_id', '=', 'p.id').on('r.active', '=', true))
+        .leftJoin('organization as o', (join) => join.onRef('o.id', '=', 'r.organization_id').on('o.active', '=', true))
+        .select(['o.id as organization_id', 'r.role'])
+        .where('p.id', '=', id)
+        .where('p.active', '=', true)
+        .execute();
+      if (rows.length === 0) return undefined;
+      return rows.flatMap((row) => (row.organization_id && row.role ? [{ organization: organizationRef(row.organization_id), role: row.role }] : []));
+    },
+    async isAdministrator(username) {
+      const row = await db.selectFrom('administrator').select('username').where('username', '=', username).where('active', '=', true).executeTakeFirst();
+      return row !== undefined;
+    },
+    async organization(reference) {
+      const id = idIn('Organization', reference);
+      const row = id && (await db.selectFrom('organization').selectAll().where('id', '=', id).executeTakeFirst());
+      return row ? { reference: organizationRef(row.id), name: row.name, active: row.active, partOf: row.parent_id && organizationRef(row.parent_id) } : undefined;
+    },
+    async app(clientId) {
+      const row = await db.selectFrom('smart_client').select(appColumns).where('client_id', '=', clientId).executeTakeFirst();
+      return row && toApp(row);
+    },
+    async appsOf(organization) {
+      const rows = await db.selectFrom('smart_client').select(appColumns).where('organization_id', '=', organization).where('active', '=', true).orderBy('client_id').execute();
+      return rows.map(toApp);
+    },
+    async allApps() {
+      const rows = await db.selectFrom('smart_client').select(appColumns).orderBy('name').execute();
+      return rows.map(toApp);
+    },
+    within: (tx) => directoryLookup(tx),
+  };
+}
