@@ -97,6 +97,11 @@ describe('DEMO=false', () => {
     assert.equal(bootstrap.status, 0, bootstrap.stderr);
     const adminToken = bootstrap.stdout.split('\n').find((line) => line.split('.').length === 3)!;
     assert.notEqual(npmRun(['admin', '--', 'bootstrap', 'someone-else'], { DATA_DIR: dataDir, DEMO: 'false' }).status, 0, 'a second bootstrap is refused');
+    const added = npmRun(['admin', '--', 'add-organization', '{"id":"valley-practice","name":"Valley Medical Practice"}'], { DATA_DIR: dataDir, DEMO: 'false' });
+    assert.equal(added.status, 0, added.stderr);
+    const invalid = npmRun(['admin', '--', 'add-organization', '{"id":"bad id"}'], { DATA_DIR: dataDir, DEMO: 'false' });
+    assert.notEqual(invalid.status, 0);
+    assert.match(invalid.stderr, /invalid input/);
     const server = await startServer({ DATA_DIR: dataDir, DEMO: 'false' });
     try {
       const refused = npmRun(['token', '--', 'dr-smith'], { DATA_DIR: dataDir, DEMO: 'false' });
@@ -104,7 +109,8 @@ describe('DEMO=false', () => {
       assert.equal(refused.stdout, '');
       const asAdmin = (token: string, url: string) => fetch(`${server.base}${url}`, { headers: { authorization: `Bearer ${token}` } });
       assert.deepEqual((await (await asAdmin(adminToken, '/api/consent?patientId=Patient/ePatient-8675309')).json()).grants, []);
-      assert.deepEqual(await (await asAdmin(adminToken, '/api/admin/organizations')).json(), [], 'no demo directory');
+      const organizations = await (await asAdmin(adminToken, '/api/admin/organizations')).json();
+      assert.deepEqual(organizations.map((org: { id: string }) => org.id), ['valley-practice'], 'no demo directory; what the CLI added');
       const key = await loadSigningKey({ dataDir });
       const stranger = await mintToken(key, { sub: 'not-an-admin', roles: ['admin'] }, { issuer: 'referral-hub', audience: 'referral-hub-api', ttlSeconds: 60 });
       const refusedStranger = await asAdmin(stranger, '/api/admin/organizations');

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { validateResource } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { testEngines } from '../../../test/support/engines.js';
+import { formClient } from '../../../test/support/form-client.js';
 import { startHarness, type Harness } from '../../../test/support/harness.js';
 import { DIRECTORY_ROLE_SYSTEM } from './fhir-resources.js';
 
@@ -146,6 +147,30 @@ for (const engine of testEngines()) {
       assert.equal((await admin('POST', '/patient-accounts', { username: 'jo.example', patientId: 'Patient/p-other' })).body.code, 'ALREADY_IN_DIRECTORY');
       assert.equal((await admin('PATCH', '/patient-accounts/jo.example', { state: 'disabled' })).body.state, 'disabled');
       assert.equal((await admin('POST', '/patient-accounts/jo.example/link')).body.code, 'ACCOUNT_DISABLED');
+      assert.equal((await formClient(hub.baseUrl).get(new URL(invited.body.link.url).pathname + new URL(invited.body.link.url).search)).status, 410, "a disabled account's link opens nothing");
+    });
+
+    it('resets a forgotten password through a new one-time link: the old password stops working', async () => {
+      const csrfIn = (html: string) => /name="csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
+      const patient = formClient(hub.baseUrl);
+      const setPassword = async (url: string, password: string) => {
+        const link = new URL(url);
+        const form = await patient.get(link.pathname + link.search);
+        return patient.post('/consent/portal/account', { csrf: csrfIn(form.html), token: link.searchParams.get('token')!, password, confirm: password });
+      };
+      const signIn = async (password: string) => {
+        const browser = formClient(hub.baseUrl);
+        const login = await browser.get('/consent/portal');
+        return (await browser.post('/consent/portal/login', { csrf: csrfIn(login.html), username: 'kim.example', password })).status;
+      };
+      const invited = await admin('POST', '/patient-accounts', { username: 'kim.example', patientId: 'Patient/p-kim' });
+      assert.equal(await signIn('anything at all'), 401, 'an invited account cannot sign in');
+      assert.equal((await setPassword(invited.body.link.url, 'first password here')).status, 200);
+      const reset = await admin('POST', '/patient-accounts/kim.example/link');
+      assert.equal(reset.body.link.purpose, 'reset');
+      assert.equal((await setPassword(reset.body.link.url, 'second password here')).status, 200);
+      assert.equal(await signIn('first password here'), 401);
+      assert.equal(await signIn('second password here'), 303);
     });
   });
 }

@@ -113,6 +113,11 @@ for (const engine of testEngines()) describe(`SMART standalone patient launch on
     assert.equal((await hub.request('GET', '/fhir/Observation?patient=Patient/someone-else', { as: bearer })).status, 403, 'patient A reading patient B');
     assert.equal((await hub.request('GET', '/fhir/Observation/other-obs', { as: bearer })).status, 403);
     assert.equal((await hub.request('GET', '/fhir/ServiceRequest', { as: bearer })).status, 403, 'a type outside the scopes');
+    const ownEndpoint = await hub.request('GET', '/fhir/Endpoint', { as: bearer });
+    assert.deepEqual(ownEndpoint.body.entry.map((entry: { resource: { id: string } }) => entry.resource.id), [CLIENT_ID], 'an app reads its own Endpoint in the directory');
+    assert.equal((await hub.request('GET', '/fhir/Organization/royal-london-cardiology', { as: bearer })).status, 200, 'and its own organisation');
+    assert.equal((await hub.request('GET', '/fhir/Organization/city-hospital', { as: bearer })).status, 404, 'but no other');
+    assert.equal((await hub.request('GET', '/fhir/Practitioner', { as: bearer })).status, 403, 'nor the practitioners');
     const active = await introspect();
     assert.equal(active.active, true);
     assert.equal(active.patient, 'ePatient-8675309');
