@@ -41,7 +41,7 @@ ${options.clientId ? `<input type="hidden" name="client_id" value="${escapeHtml(
   );
 }
 
-export function portalPage(options: { patientId: string; csrfToken: string; apps: AppAccess[]; focusClientId?: string; notice?: string }): string {
+export function portalPage(options: { patientId: string; csrfToken: string; apps: AppAccess[]; focusClientId?: string; notice?: string; error?: string }): string {
   const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(options.csrfToken)}">`;
   const cards = options.apps.map((app) => appCard(app, csrf, app.clientId === options.focusClientId)).join('\n');
   return pageLayout(
@@ -49,6 +49,7 @@ export function portalPage(options: { patientId: string; csrfToken: string; apps
     `<h1>Who may read your records</h1>
 <p class="small">Signed in for ${escapeHtml(options.patientId)}.</p>
 ${options.notice ? `<p class="card" role="status">${escapeHtml(options.notice)}</p>` : ''}
+${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p>` : ''}
 ${cards || '<p>No facility app holds or asks for access to your records.</p>'}
 <form method="post" action="/consent/portal/logout">${csrf}<button class="secondary" type="submit">Sign out</button></form>`,
   );

@@ -7,6 +7,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
+import { AppError } from '../../platform/errors.js';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
@@ -75,7 +76,13 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
       const form = request.body ?? {};
       if (!current) return showLogin(request, reply, 401, form.client_id, 'Please sign in again.');
       if (!sameToken(current.csrfToken, form.csrf)) return html(reply, 403, loginPage({ csrfToken: '', error: 'This form did not come from your portal page.' }));
-      return backToPortal(reply, await handler(current, form, patientCaller('portal', current)));
+      try {
+        return backToPortal(reply, await handler(current, form, patientCaller('portal', current)));
+      } catch (error) {
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+        const apps = await facilityApps(directory, consent, current);
+        return html(reply, error.status, portalPage({ patientId: current.patientId, csrfToken: current.csrfToken, apps, error: refusalForPatient(error) }));
+      }
     };
 
   app.post<{ Body: Form }>(`${PORTAL}/grant`, { schema: { hide: true } }, signedInForm(async (current, form, caller) => {
@@ -124,6 +131,12 @@ async function facilityApps(directory: DirectoryLookup, consent: ConsentService,
       }),
     };
   });
+}
+
+/** What a patient is told when the portal cannot do what they asked. */
+function refusalForPatient(error: AppError): string {
+  if (error.code === 'FACILITY_APP_INACTIVE' || error.code === 'FACILITY_APP_NOT_REGISTERED') return 'That app no longer takes new permissions, so nothing was changed. You can still revoke what it already has.';
+  return 'That could not be done, and nothing was changed. Please reload the page and try again.';
 }
 
 function focusFirst(apps: AppAccess[], clientId?: string): AppAccess[] {

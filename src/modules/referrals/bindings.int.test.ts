@@ -7,9 +7,11 @@ import { testEngines } from '../../../test/support/engines.js';
 import { formClient } from '../../../test/support/form-client.js';
 import { createDraft, grantConsent, guideReferral, startHarness, type Harness } from '../../../test/support/harness.js';
 import { demoClaims } from '../demo/identities.js';
+import { seedDemoPortal } from '../demo/seed.js';
 import { mintToken } from '../identity/tokens.js';
 
 const CITY = 'Organization/city-hospital';
+const csrfIn = (html: string) => /name="csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
 const CARDIOLOGY_APP = 'royal-london-cardiology-smart';
 /** The Why of the directory issue: a referral to City Hospital, sent on consent given to the cardiology app. */
 const mismatch = { performerId: CITY, receivingOrganisationId: CITY, receivingFacilityClientId: CARDIOLOGY_APP };
@@ -108,6 +110,16 @@ for (const engine of testEngines()) {
       assertRefused(await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' }), 422, 'FACILITY_APP_INACTIVE');
       const grant = await hub.request('POST', '/api/consent', { as: 'patient', body: { patientId: 'Patient/ePatient-8675309', clientId: 'pilot-clinic-app', resourceTypes: ['Condition'] } });
       assertRefused(grant, 422, 'FACILITY_APP_INACTIVE', 'body.clientId');
+
+      await seedDemoPortal(hub.database.db, hub.clock, 'portal-test-password');
+      const browser = formClient(hub.baseUrl);
+      const login = await browser.get('/consent/portal');
+      await browser.post('/consent/portal/login', { csrf: csrfIn(login.html), username: 'patient', password: 'portal-test-password' });
+      const portal = await browser.get('/consent/portal');
+      assert.match(portal.html, /data-client-id="pilot-clinic-app"/, 'an app the patient granted stays listed, to be revoked');
+      const allow = await browser.post('/consent/portal/grant', { csrf: csrfIn(portal.html), client_id: 'pilot-clinic-app', resource_type: 'Condition' });
+      assert.equal(allow.status, 422);
+      assert.match(allow.html, /no longer takes new permissions/);
     });
 
     it('refuses a draft in another clinician’s name, and takes the caller as requester when none is given', async () => {
