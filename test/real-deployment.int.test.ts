@@ -8,11 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { runAdminCommand } from '../src/modules/directory/cli.js';
 import { mintToken } from '../src/modules/identity/tokens.js';
 import { testEngines } from './support/engines.js';
-import { formClient } from './support/form-client.js';
+import { csrfIn, formClient } from './support/form-client.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { freePort } from './support/ports.js';
-
-const csrfIn = (html: string) => /name="csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
 
 for (const engine of testEngines()) {
   describe(`a real deployment with DEMO=false on ${engine.name}`, () => {

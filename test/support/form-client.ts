@@ -42,3 +42,6 @@ export function formClient(baseUrl: string) {
     },
   };
 }
+
+/** The CSRF token a server-rendered form carries back. */
+export const csrfIn = (html: string) => /name="csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';

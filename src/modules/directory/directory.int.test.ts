@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { validateResource } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { testEngines } from '../../../test/support/engines.js';
-import { formClient } from '../../../test/support/form-client.js';
+import { csrfIn, formClient } from '../../../test/support/form-client.js';
 import { startHarness, type Harness } from '../../../test/support/harness.js';
 import { DIRECTORY_ROLE_SYSTEM } from './fhir-resources.js';
 
@@ -151,7 +151,6 @@ for (const engine of testEngines()) {
     });
 
     it('resets a forgotten password through a new one-time link: the old password stops working', async () => {
-      const csrfIn = (html: string) => /name="csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
       const patient = formClient(hub.baseUrl);
       const setPassword = async (url: string, password: string) => {
         const link = new URL(url);

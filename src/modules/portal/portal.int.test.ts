@@ -7,13 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, SCREENSHOTS } from '../../../test/support/browser.js';
 import { testEngines } from '../../../test/support/engines.js';
-import { formClient } from '../../../test/support/form-client.js';
+import { csrfIn, formClient } from '../../../test/support/form-client.js';
 import { createDraft, startHarness, type Harness } from '../../../test/support/harness.js';
 import { seedDemoPortal } from '../demo/seed.js';
 
 const PASSWORD = 'portal-test-password';
-
-const csrfIn = (html: string) => /name="csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
 
 for (const engine of testEngines()) {
   describe(`consent portal over HTTP on ${engine.name}`, () => {

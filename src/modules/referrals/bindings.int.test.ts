@@ -4,14 +4,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
-import { formClient } from '../../../test/support/form-client.js';
+import { csrfIn, formClient } from '../../../test/support/form-client.js';
 import { createDraft, grantConsent, guideReferral, startHarness, type Harness } from '../../../test/support/harness.js';
 import { demoClaims } from '../demo/identities.js';
 import { seedDemoPortal } from '../demo/seed.js';
 import { mintToken } from '../identity/tokens.js';
 
 const CITY = 'Organization/city-hospital';
-const csrfIn = (html: string) => /name="csrf" value="([^"]*)"/.exec(html)?.[1] ?? '';
 const CARDIOLOGY_APP = 'royal-london-cardiology-smart';
 /** The Why of the directory issue: a referral to City Hospital, sent on consent given to the cardiology app. */
 const mismatch = { performerId: CITY, receivingOrganisationId: CITY, receivingFacilityClientId: CARDIOLOGY_APP };
