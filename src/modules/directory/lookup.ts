@@ -1,7 +1,7 @@
 // What every other module asks the directory: which organisations a practitioner acts for and in
 // which roles, whether an administrator is known, and the organisations and facility apps that
 // referrals and consent grants name. Only active records count.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, DirectoryRole } from '../../platform/schema.js';
 
 export interface Membership {
@@ -34,18 +34,30 @@ export interface DirectoryLookup {
   isAdministrator(username: string): Promise<boolean>;
   organization(reference: string): Promise<OrganizationRecord | undefined>;
   app(clientId: string): Promise<FacilityAppRecord | undefined>;
-  /** The active apps registered to an organisation. */
-  appsOf(organization: string): Promise<FacilityAppRecord[]>;
   /** Every registered app, active or not, by name. */
   allApps(): Promise<FacilityAppRecord[]>;
+  /**
+   * A referral's receiving parties in one round trip: the performer and receiving organisations,
+   * and the named app (active or not) — or, with none named, the receiving organisation's active apps.
+   */
+  receivingParties(query: { performer: string; receiver: string; clientId?: string }): Promise<ReceivingParties>;
   /** The same lookups inside a caller's transaction (on the embedded database, the only connection). */
   within(tx: Kysely<Database>): DirectoryLookup;
+}
+
+export interface ReceivingParties {
+  performer?: OrganizationRecord;
+  receiver?: OrganizationRecord;
+  apps: FacilityAppRecord[];
 }
 
 export const organizationRef = (id: string) => `Organization/${id}`;
 export const practitionerRef = (id: string) => `Practitioner/${id}`;
 /** The id a reference ends in: `Organization/x` → `x`; undefined when it is not of that type. */
 export const idIn = (type: string, reference: string) => (reference.startsWith(`${type}/`) ? reference.slice(type.length + 1) : undefined);
+
+type OrganizationRow = { id: string; name: string; active: boolean; parent_id: string | null };
+const toOrganization = (row: OrganizationRow): OrganizationRecord => ({ reference: organizationRef(row.id), name: row.name, active: row.active, partOf: row.parent_id && organizationRef(row.parent_id) });
 
 export function directoryLookup(db: Kysely<Database>): DirectoryLookup {
   const appColumns = ['client_id', 'name', 'organization_id', 'active', 'requested_resource_types'] as const;
@@ -79,15 +91,23 @@ export function directoryLookup(db: Kysely<Database>): DirectoryLookup {
     async organization(reference) {
       const id = idIn('Organization', reference);
       const row = id && (await db.selectFrom('organization').selectAll().where('id', '=', id).executeTakeFirst());
-      return row ? { reference: organizationRef(row.id), name: row.name, active: row.active, partOf: row.parent_id && organizationRef(row.parent_id) } : undefined;
+      return row ? toOrganization(row) : undefined;
+    },
+    async receivingParties({ performer, receiver, clientId }) {
+      const organization = (reference: string) => sql<OrganizationRow | null>`(SELECT to_jsonb(o) FROM organization o WHERE o.id = ${idIn('Organization', reference) ?? ''})`;
+      const app = sql`jsonb_build_object('client_id', client_id, 'name', name, 'organization_id', organization_id, 'active', active, 'requested_resource_types', to_jsonb(requested_resource_types))`;
+      const apps = clientId
+        ? sql`SELECT ${app} AS app FROM smart_client WHERE client_id = ${clientId}`
+        : sql`SELECT ${app} AS app FROM smart_client WHERE organization_id = ${receiver} AND active ORDER BY client_id`;
+      const { rows } = await sql<{ performer: OrganizationRow | null; receiver: OrganizationRow | null; apps: Parameters<typeof toApp>[0][] }>`
+        SELECT ${organization(performer)} AS performer, ${organization(receiver)} AS receiver,
+               (SELECT coalesce(jsonb_agg(listed.app), '[]'::jsonb) FROM (${apps}) AS listed) AS apps`.execute(db);
+      const found = rows[0]!;
+      return { performer: found.performer ? toOrganization(found.performer) : undefined, receiver: found.receiver ? toOrganization(found.receiver) : undefined, apps: found.apps.map(toApp) };
     },
     async app(clientId) {
       const row = await db.selectFrom('smart_client').select(appColumns).where('client_id', '=', clientId).executeTakeFirst();
       return row && toApp(row);
-    },
-    async appsOf(organization) {
-      const rows = await db.selectFrom('smart_client').select(appColumns).where('organization_id', '=', organization).where('active', '=', true).orderBy('client_id').execute();
-      return rows.map(toApp);
     },
     async allApps() {
       const rows = await db.selectFrom('smart_client').select(appColumns).orderBy('name').execute();

@@ -3,7 +3,7 @@
 // consent gate evaluates exactly the app these rules settle on, so no send passes on consent given
 // to another organisation's app.
 import { directoryRuleBroken } from '../../platform/errors.js';
-import type { DirectoryLookup, OrganizationRecord } from '../directory/lookup.js';
+import type { DirectoryLookup, FacilityAppRecord, OrganizationRecord } from '../directory/lookup.js';
 import { organizationsWhere, type Caller } from '../identity/caller.js';
 
 export interface ReferralParties {
@@ -30,14 +30,16 @@ export function assertDrafter(caller: Caller, draft: { requesterId?: string; sen
 }
 
 /**
- * Checks the receiving parties against the directory and returns the facility app the consent gate
- * must evaluate: the performer and the receiving organisation are active organisations, the
+ * Checks the receiving parties against the directory (one lookup) and returns the facility app the
+ * consent gate must evaluate: the performer and the receiving organisation are active organisations, the
  * receiving organisation is the performer or its parent, and the app is an active app of the
  * receiving organisation (named, or its only one).
  */
 export async function receivingApp(directory: DirectoryLookup, parties: ReferralParties): Promise<string> {
-  const performer = await activeOrganization(directory, parties.performerId, 'performerId');
-  const receiver = await activeOrganization(directory, parties.receivingOrganisationId, 'receivingOrganisationId');
+  const clientId = parties.receivingFacilityClientId;
+  const found = await directory.receivingParties({ performer: parties.performerId, receiver: parties.receivingOrganisationId, clientId });
+  const performer = activeOrganization(found.performer, parties.performerId, 'performerId');
+  const receiver = activeOrganization(found.receiver, parties.receivingOrganisationId, 'receivingOrganisationId');
   if (receiver.reference !== performer.reference && receiver.reference !== performer.partOf) {
     throw directoryRuleBroken(
       422,
@@ -46,19 +48,17 @@ export async function receivingApp(directory: DirectoryLookup, parties: Referral
       'body.receivingOrganisationId',
     );
   }
-  return parties.receivingFacilityClientId ? namedApp(directory, parties.receivingFacilityClientId, receiver) : onlyApp(directory, receiver);
+  return clientId ? namedApp(found.apps[0], clientId, receiver) : onlyApp(found.apps, receiver);
 }
 
-async function activeOrganization(directory: DirectoryLookup, reference: string, field: string): Promise<OrganizationRecord> {
-  const organization = await directory.organization(reference);
+function activeOrganization(organization: OrganizationRecord | undefined, reference: string, field: string): OrganizationRecord {
   if (!organization) throw directoryRuleBroken(422, 'ORGANISATION_NOT_IN_DIRECTORY', `${field}: ${reference} is not an organisation in the directory`, `body.${field}`);
   if (!organization.active) throw directoryRuleBroken(422, 'ORGANISATION_INACTIVE', `${field}: ${organization.name} no longer takes referrals through this hub (deactivated)`, `body.${field}`);
   return organization;
 }
 
-async function namedApp(directory: DirectoryLookup, clientId: string, receiver: OrganizationRecord): Promise<string> {
+function namedApp(app: FacilityAppRecord | undefined, clientId: string, receiver: OrganizationRecord): string {
   const field = 'body.receivingFacilityClientId';
-  const app = await directory.app(clientId);
   if (!app) throw directoryRuleBroken(422, 'FACILITY_APP_NOT_REGISTERED', `receivingFacilityClientId: ${clientId} is not a facility app registered with this hub`, field);
   if (app.organization !== receiver.reference) {
     throw directoryRuleBroken(
@@ -72,8 +72,7 @@ async function namedApp(directory: DirectoryLookup, clientId: string, receiver: 
   return app.clientId;
 }
 
-async function onlyApp(directory: DirectoryLookup, receiver: OrganizationRecord): Promise<string> {
-  const apps = await directory.appsOf(receiver.reference);
+function onlyApp(apps: FacilityAppRecord[], receiver: OrganizationRecord): string {
   const field = 'body.receivingFacilityClientId';
   if (apps.length === 0) throw directoryRuleBroken(422, 'NO_FACILITY_APP', `receivingFacilityClientId: ${receiver.name} has no facility app registered, so no patient consent can be checked for it`, field);
   if (apps.length > 1) {
