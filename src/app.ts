@@ -40,6 +40,7 @@ import { AppError } from './platform/errors.js';
 import { renderApiError } from './platform/http-errors.js';
 import type { SigningKey } from './platform/keys.js';
 import type { Database } from './platform/schema.js';
+import { refuseNulCharacters } from './platform/text-guard.js';
 import { createValidatorCompiler } from './platform/validation.js';
 
 export interface AppResources {
@@ -72,6 +73,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   app.setErrorHandler(renderApiError);
   app.setNotFoundHandler((request, reply) => renderApiError(new AppError(404, 'NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a route of this API`), request, reply));
   acceptEmptyJsonBodies(app);
+  app.addHook('preValidation', refuseNulCharacters);
 
   await app.register(swagger, {
     openapi: {

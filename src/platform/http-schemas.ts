@@ -18,3 +18,8 @@ export const IdempotencyHeaders = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/** The largest id a row here can have (PostgreSQL `integer`). */
+export const MAX_ROW_ID = 2_147_483_647;
+/** A row's id in a path: a positive integer within the column's range. */
+export const RowId = Type.Integer({ minimum: 1, maximum: MAX_ROW_ID });

@@ -1,5 +1,6 @@
 // Request and response shapes of /api/consent, declared once for validation, types and OpenAPI.
 import Type, { type Static } from 'typebox';
+import { RowId } from '../../platform/http-schemas.js';
 
 export const PatientId = Type.String({
   pattern: '^(Patient/)?[A-Za-z0-9\\-.]{1,64}$',
@@ -48,7 +49,7 @@ export const ListConsentQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const GrantIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const GrantIdParams = Type.Object({ id: RowId });
 
 export const EvaluateBody = Type.Object(
   {

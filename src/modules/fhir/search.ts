@@ -14,8 +14,8 @@ type Condition = (eb: Where) => Expression<SqlBool>;
 export const SUPPORTED_SEARCH_PARAMETERS = ['_id', 'patient', 'subject', 'status', 'identifier', '_lastUpdated'] as const;
 
 export async function searchStore(db: Kysely<Database>, request: SearchRequest, fhirBaseUrl: string): Promise<Bundle> {
-  const count = Math.min(request.count ?? DEFAULT_SEARCH_COUNT, DEFAULT_MAX_SEARCH_COUNT);
-  const offset = request.offset ?? 0;
+  const count = Math.min(pagingNumber('_count', request.count ?? DEFAULT_SEARCH_COUNT), DEFAULT_MAX_SEARCH_COUNT);
+  const offset = pagingNumber('_offset', request.offset ?? 0);
   const conditions = (request.filters ?? []).map(conditionFor);
   const matching = db
     .selectFrom('fhir_resource')
@@ -42,6 +42,12 @@ export async function searchStore(db: Kysely<Database>, request: SearchRequest, 
       return { fullUrl: `${fhirBaseUrl}/${resource.resourceType}/${resource.id}`, search: { mode: 'match' }, resource };
     }),
   };
+}
+
+/** `_count` and `_offset` are whole numbers, zero or more. */
+function pagingNumber(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new OperationOutcomeError(badRequest(`${name} must be a whole number, zero or more`, name));
+  return value;
 }
 
 function conditionFor(filter: Filter): Condition {

@@ -3,7 +3,7 @@
 // lives in fhir_resource_history for vread and _history.
 import '../../platform/node-globals.js';
 import { randomUUID } from 'node:crypto';
-import { badRequest, gone, notFound, OperationOutcomeError, preconditionFailed, type SearchRequest } from '@medplum/core';
+import { badRequest, gone, notFound, OperationOutcomeError, preconditionFailed, serverError, type SearchRequest } from '@medplum/core';
 import type { Bundle, Reference, Resource } from '@medplum/fhirtypes';
 import { FhirRepository, type RepositoryMode } from '@medplum/fhir-router';
 import { sql, type Kysely } from 'kysely';
@@ -14,6 +14,15 @@ import { searchStore } from './search.js';
 type WithId<T extends Resource> = T & { id: string };
 type Db = Kysely<Database>;
 
+/** The methods through which the router reaches the database. */
+const GUARDED_METHODS = ['createResource', 'updateResource', 'deleteResource', 'readResource', 'readHistory', 'readVersion', 'search'] as const;
+
+/** Our own outcomes pass as they are; any other failure (the database's text) becomes a plain server error. */
+function asStoreFailure(error: unknown): never {
+  if (error instanceof OperationOutcomeError) throw error;
+  throw new OperationOutcomeError(serverError(new Error('The FHIR store could not answer this request')));
+}
+
 export class PgFhirRepository extends FhirRepository {
   constructor(
     private readonly db: Db,
@@ -22,6 +31,10 @@ export class PgFhirRepository extends FhirRepository {
     private readonly inTransaction = false,
   ) {
     super();
+    for (const name of GUARDED_METHODS) {
+      const method = this[name].bind(this) as (...args: unknown[]) => Promise<unknown>;
+      Object.assign(this, { [name]: (...args: unknown[]) => method(...args).catch(asStoreFailure) });
+    }
   }
 
   setMode(_mode: RepositoryMode): void {}

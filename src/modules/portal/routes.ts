@@ -7,7 +7,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, validationFailed } from '../../platform/errors.js';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
@@ -22,6 +22,15 @@ const LOGIN_CSRF_COOKIE = 'rh_portal_login';
 const PORTAL = '/consent/portal';
 
 type Form = Record<string, string | undefined>;
+const CLIENT_ID = /^[A-Za-z0-9._:/-]{1,200}$/;
+const GRANT_ID = /^[1-9][0-9]{0,8}$/;
+
+/** A form field as the API would accept it, or 400 naming it. */
+function checkedForm(form: Form, field: string, pattern: RegExp): string {
+  const value = form[field] ?? '';
+  if (!pattern.test(value)) throw validationFailed(`form.${field}`, 'is not valid');
+  return value;
+}
 
 export interface PortalOptions {
   db: Kysely<Database>;
@@ -86,7 +95,7 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
     };
 
   app.post<{ Body: Form }>(`${PORTAL}/grant`, { schema: { hide: true } }, signedInForm(async (current, form, caller) => {
-    const clientId = form.client_id ?? '';
+    const clientId = checkedForm(form, 'client_id', CLIENT_ID);
     const resourceType = form.resource_type ?? '';
     const active = await consent.listGrants(caller, { patientId: current.patientId, clientId, status: 'active' });
     if (!active.some((grant) => grant.resourceType === resourceType)) {
@@ -96,7 +105,7 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
   }));
 
   app.post<{ Body: Form }>(`${PORTAL}/revoke`, { schema: { hide: true } }, signedInForm(async (_current, form, caller) => {
-    await consent.revokeGrant(caller, Number(form.grant_id));
+    await consent.revokeGrant(caller, Number(checkedForm(form, 'grant_id', GRANT_ID)));
     return form.client_id;
   }));
 

@@ -2,6 +2,7 @@
 // and a referral's audit history.
 import { decodeCursor, pageOf } from '../../platform/cursor.js';
 import { forbidden } from '../../platform/errors.js';
+import { MAX_ROW_ID } from '../../platform/http-schemas.js';
 import type { ReferralRow } from '../../platform/schema.js';
 import { listReferralAudit } from '../audit/repo.js';
 import { organizationsWhere, requireRole, toPatientReference, type Caller } from '../identity/caller.js';
@@ -14,13 +15,15 @@ import { toReferralView } from './views.js';
 
 const DEFAULT_LIMIT = 20;
 
-const isIdPosition = (value: unknown): value is { id: number } =>
-  typeof value === 'object' && value !== null && Number.isInteger((value as { id: unknown }).id);
+const isRowId = (value: unknown) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_ROW_ID;
+const isIdPosition = (value: unknown): value is { id: number } => typeof value === 'object' && value !== null && isRowId((value as { id: unknown }).id);
+/** A date the database can hold and a referral can be due at. */
+const isDueDate = (value: unknown) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
 
 const isInboxPosition = (value: unknown): value is referrals.InboxPosition => {
   if (!isIdPosition(value)) return false;
   const { rank, due } = value as { rank?: unknown; due?: unknown };
-  return Number.isInteger(rank) && typeof due === 'string' && !Number.isNaN(Date.parse(due));
+  return isRowId(rank) && isDueDate(due);
 };
 
 export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {

@@ -2,6 +2,7 @@
 // validation, TypeScript types and the OpenAPI document.
 import Type, { type Static } from 'typebox';
 import { ClientId, PatientId, ResourceType } from '../consent/schemas.js';
+import { RowId } from '../../platform/http-schemas.js';
 import { PRIORITIES } from './priority.js';
 import { REFERRAL_STATUSES } from './states.js';
 import { FACILITY_TASK_STATUSES, TASK_STATUSES } from './task-states.js';
@@ -101,8 +102,8 @@ export const InboxQuery = Type.Object(
 );
 export type InboxFilter = Static<typeof InboxQuery>;
 
-export const ReferralIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
-export const TaskIdParams = Type.Object({ id: Type.Integer({ minimum: 1 }), taskId: Type.Integer({ minimum: 1 }) });
+export const ReferralIdParams = Type.Object({ id: RowId });
+export const TaskIdParams = Type.Object({ id: RowId, taskId: RowId });
 
 const Reason = Type.String({ minLength: 1, maxLength: 1000 });
 export const ReasonQuery = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });

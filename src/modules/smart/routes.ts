@@ -4,6 +4,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { AppError } from '../../platform/errors.js';
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
@@ -99,7 +100,7 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
 
   /** What the consent step works with: the signed-in patient, the app, the types it asks for and those already allowed. */
   const consentStep = async (details: Interaction) => {
-    const account = await signedInAccount(db, details.session!.accountId);
+    const account = await signedInAccount(db, details.session?.accountId);
     const client = await clientOf(String(details.params.client_id));
     const requested = String(details.params.scope ?? '').split(' ').filter(Boolean);
     const active = await consent.listGrants(patientCaller('smart', account), { patientId: account.patientId, clientId: client.client_id, status: 'active' });
@@ -151,8 +152,8 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: S
 }
 
 /** The account the authorization server's session signed in. */
-async function signedInAccount(db: Kysely<Database>, accountId: string): Promise<PatientAccount> {
-  const account = await findAccount(db, accountId);
-  if (!account) throw new Error('The signed-in patient account no longer exists');
+async function signedInAccount(db: Kysely<Database>, accountId: string | undefined): Promise<PatientAccount> {
+  const account = accountId ? await findAccount(db, accountId) : undefined;
+  if (!account) throw new AppError(400, 'NOT_SIGNED_IN', 'Sign in before choosing what to share: start again from the app');
   return account;
 }
