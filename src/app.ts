@@ -84,14 +84,14 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   const fhirBackend = config.fhirUpstream ? upstreamFhirBackend(config.fhirUpstream) : embeddedFhirBackend(db, `${config.publicBaseUrl}/fhir`);
-  await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: config.fhirUpstream?.baseUrl ?? 'embedded' });
+  await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: config.fhirUpstream ? 'upstream' : 'embedded' });
 
   const directory = directoryLookup(db);
   const consentService = createConsentService({ db, clock, directory });
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey);
-  const smart = createSmartServer({ db, publicBaseUrl: config.publicBaseUrl, signingKey, trustProxy: config.trustProxy });
+  const smart = createSmartServer({ db, publicBaseUrl: config.publicBaseUrl, signingKey });
   const access = smartAccess({ smart, db, consent: consentService, clock });
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
   if (config.modules.includes('consent')) {

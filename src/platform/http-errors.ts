@@ -20,6 +20,8 @@ const FRAMEWORK_CODES: Record<number, string> = {
 
 export function renderApiError(error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) {
   if (error instanceof AppError) {
+    // RFC 6750 §3: a 401 says how to authenticate, and whether the token given was the trouble.
+    if (error.status === 401) reply.header('www-authenticate', request.headers.authorization ? 'Bearer error="invalid_token"' : 'Bearer');
     return reply.status(error.status).send({ code: error.code, message: error.message, ...error.details });
   }
   if (error.validation) {

@@ -49,6 +49,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
     // As for the API: the error's kind and stack only, never a message that may quote patient data.
     if (status >= 500) request.log.error({ errorName: error.name, stack: error.stack?.split('\n').slice(1, 6).join('\n') }, 'FHIR request failed');
     const outcome = status === 401 ? operationOutcome('login', error.message) : status < 500 ? operationOutcome('invalid', error.message) : operationOutcome('exception', 'An unexpected error occurred');
+    if (status === 401) reply.header('www-authenticate', bearerChallenge(request.headers.authorization ? 'invalid_token' : undefined));
     return sendFhir(reply, { status, resource: outcome });
   });
   app.addHook('onRequest', async (request) => {
@@ -151,7 +152,8 @@ async function smartAnswer(context: SmartContext, interaction: FhirInteraction, 
   if (id) {
     const answer = await options.backend.handle(interaction);
     const inCompartment = answer.resource.resourceType === 'OperationOutcome' || searchColumnsOf(answer.resource as never).compartments.includes(context.patient);
-    return inCompartment ? answer : forbidden('That resource belongs to another patient');
+    // Another patient's resource answers as one that does not exist: the answer says nothing of it.
+    return inCompartment ? answer : { status: 404, resource: operationOutcome('not-found', `${type}/${id} is not found`) };
   }
   const query = new URLSearchParams(interaction.query);
   const patientId = bareId(context.patient);
@@ -169,6 +171,12 @@ function forbidden(diagnostics: string): FhirAnswer {
   return { status: 403, resource: operationOutcome('forbidden', diagnostics) };
 }
 
+/** RFC 6750 §3: how to authenticate, and why a token was not enough. */
+function bearerChallenge(error?: 'invalid_token' | 'insufficient_scope'): string {
+  return error ? `Bearer realm="fhir", error="${error}"` : 'Bearer realm="fhir"';
+}
+
 function sendFhir(reply: FastifyReply, answer: FhirAnswer) {
+  if (answer.status === 403) reply.header('www-authenticate', bearerChallenge('insufficient_scope'));
   return reply.status(answer.status).headers(answer.headers ?? {}).type(FHIR_JSON).send(answer.resource);
 }

@@ -1,5 +1,5 @@
 // GET /health: is the database reachable, and how far behind is the FHIR mirror? No token needed;
-// nothing about patients is said.
+// nothing about patients is said, nor where the upstream FHIR server is or how it is reached.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql, type Kysely } from 'kysely';
 import Type from 'typebox';

@@ -104,6 +104,9 @@ describe('FHIR mirror to an upstream FHIR server that wants OAuth2 client-creden
       await drainMirror(hub);
       assert.equal((await upstream.get(`ServiceRequest/referral-${id}`)).body.status, 'active');
       assert.equal((await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' })).body.status, 'active');
+      const health = JSON.stringify((await hub.request('GET', '/health')).body);
+      assert.equal(JSON.parse(health).fhirMirror.target, 'upstream');
+      assert.doesNotMatch(health, new RegExp(`${new URL(upstream.baseUrl).host}|upstream-secret|referral-hub`), '/health says nothing of where the upstream is or how it is reached');
     } finally {
       await hub.close();
     }

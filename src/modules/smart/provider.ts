@@ -15,8 +15,6 @@ export interface SmartServerOptions {
   db: Kysely<Database>;
   publicBaseUrl: string;
   signingKey: SigningKey;
-  /** Behind a TLS-terminating proxy, so that its cookies are Secure. */
-  trustProxy?: boolean;
 }
 
 export interface SmartServer {
@@ -28,7 +26,7 @@ export interface SmartServer {
 
 export const OAUTH_PREFIX = '/oauth';
 
-export function createSmartServer({ db, publicBaseUrl, signingKey, trustProxy = false }: SmartServerOptions): SmartServer {
+export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServerOptions): SmartServer {
   const issuer = `${publicBaseUrl}${OAUTH_PREFIX}`;
   const fhirBase = `${publicBaseUrl}/fhir`;
   const patientScopes = allPatientScopes();
@@ -40,7 +38,15 @@ export function createSmartServer({ db, publicBaseUrl, signingKey, trustProxy = 
     pkce: { required: () => true },
     scopes: ['openid', 'offline_access', 'fhirUser', 'launch/patient'],
     claims: { openid: ['sub'], fhirUser: ['fhirUser'] },
-    extraParams: ['aud', 'launch'],
+    // SMART: the request's `aud` must be the FHIR base the app means to read — on every path into the
+    // authorization endpoint, pushed (PAR) or not.
+    extraParams: {
+      aud: async (_ctx, aud) => {
+        if (aud !== fhirBase) throw new errors.InvalidRequest(`aud must be this server's FHIR base URL, ${fhirBase}`);
+      },
+      launch: async () => {},
+    },
+    clientAuthMethods: ['none', 'client_secret_basic'],
     interactions: { url: (_ctx, interaction) => `${OAUTH_PREFIX}/interaction/${interaction.uid}` },
     findAccount: async (_ctx, sub) => {
       const account = await findAccount(db, sub);
@@ -67,25 +73,10 @@ export function createSmartServer({ db, publicBaseUrl, signingKey, trustProxy = 
     ttl: { IdToken: 3600, AccessToken: 3600, AuthorizationCode: 60, RefreshToken: 14 * 24 * 3600, Interaction: 3600, Session: 8 * 3600, Grant: 14 * 24 * 3600 },
   };
   const provider = new Provider(issuer, configuration);
-  provider.proxy = trustProxy;
-  provider.use(requireFhirAudience(fhirBase));
+  // The routes set the forwarded host and protocol from PUBLIC_BASE_URL themselves, so they hold.
+  provider.proxy = true;
   provider.use(offlineAccessAsksConsent);
   return { provider, store, issuer, fhirBase };
-}
-
-/** SMART: the authorization request's `aud` must be the FHIR base the app means to read. */
-function requireFhirAudience(fhirBase: string) {
-  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
-    if (ctx.path === '/auth' && ctx.method === 'GET') {
-      const aud = new URLSearchParams(ctx.querystring).get('aud');
-      if (aud !== fhirBase) {
-        ctx.status = 400;
-        ctx.body = { error: 'invalid_request', error_description: `aud must be this server's FHIR base URL, ${fhirBase}` };
-        return;
-      }
-    }
-    await next();
-  };
 }
 
 /**

@@ -34,14 +34,26 @@ export async function smartRoutes(app: FastifyInstance, options: SmartRouteOptio
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
     const callback = smart.provider.callback();
+    const publicUrl = new URL(options.publicBaseUrl);
     scope.all(`${OAUTH_PREFIX}/*`, { schema: { hide: true } }, (request, reply) => {
       reply.hijack();
       const raw = request.raw as typeof request.raw & { originalUrl?: string };
       raw.originalUrl = raw.url;
       raw.url = raw.url!.slice(OAUTH_PREFIX.length) || '/';
+      pinToPublicUrl(raw, publicUrl);
       callback(raw, reply.raw);
     });
   });
+}
+
+/**
+ * The issuer and every URL the authorization server builds come from PUBLIC_BASE_URL, never from
+ * what a request says its host is (the provider reads these forwarded headers, set here alone).
+ */
+function pinToPublicUrl(raw: FastifyRequest['raw'], publicUrl: URL): void {
+  raw.headers.host = publicUrl.host;
+  raw.headers['x-forwarded-host'] = publicUrl.host;
+  raw.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
 }
 
 export function smartConfiguration(smart: SmartServer, publicBaseUrl: string) {
@@ -88,8 +100,10 @@ function withSmartTokenContext(db: Kysely<Database>) {
   };
 }
 
-async function interactionRoutes(app: FastifyInstance, { smart, db, consent }: SmartRouteOptions): Promise<void> {
+async function interactionRoutes(app: FastifyInstance, { smart, db, consent, publicBaseUrl }: SmartRouteOptions): Promise<void> {
   await app.register(formbody);
+  const publicUrl = new URL(publicBaseUrl);
+  app.addHook('onRequest', async (request) => pinToPublicUrl(request.raw, publicUrl));
   const { provider, fhirBase } = smart;
   const html = (reply: FastifyReply, status: number, body: string) => reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
   const clientOf = (clientId: string) => db.selectFrom('smart_client').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();

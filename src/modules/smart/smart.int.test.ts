@@ -111,7 +111,14 @@ for (const engine of testEngines()) describe(`SMART standalone patient launch on
     assert.ok(observations.body.entry.every((entry: any) => entry.resource.subject.reference === 'Patient/ePatient-8675309'), 'only its patient');
     assert.equal((await hub.request('GET', '/fhir/Condition', { as: bearer })).status, 403, 'a refused scope reads nothing');
     assert.equal((await hub.request('GET', '/fhir/Observation?patient=Patient/someone-else', { as: bearer })).status, 403, 'patient A reading patient B');
-    assert.equal((await hub.request('GET', '/fhir/Observation/other-obs', { as: bearer })).status, 403);
+    const otherPatients = await hub.request('GET', '/fhir/Observation/other-obs', { as: bearer });
+    const unknown = await hub.request('GET', '/fhir/Observation/no-such-observation', { as: bearer });
+    assert.deepEqual([otherPatients.status, unknown.status], [404, 404], "another patient's resource answers as one that does not exist");
+    const refusedType = await hub.request('GET', '/fhir/Condition', { as: bearer });
+    assert.match(refusedType.headers.get('www-authenticate') ?? '', /^Bearer .*error="insufficient_scope"/);
+    const badToken = await hub.request('GET', '/fhir/Observation', { as: { token: 'not-a-live-token' } });
+    assert.equal(badToken.status, 401);
+    assert.match(badToken.headers.get('www-authenticate') ?? '', /^Bearer .*error="invalid_token"/);
     assert.equal((await hub.request('GET', '/fhir/ServiceRequest', { as: bearer })).status, 403, 'a type outside the scopes');
     const ownEndpoint = await hub.request('GET', '/fhir/Endpoint', { as: bearer });
     assert.deepEqual(ownEndpoint.body.entry.map((entry: { resource: { id: string } }) => entry.resource.id), [CLIENT_ID], 'an app reads its own Endpoint in the directory');
@@ -175,10 +182,38 @@ for (const engine of testEngines()) describe(`SMART standalone patient launch on
     assert.match(plain.headers.get('location') ?? '', /error=invalid_request/);
   });
 
-  it('refuses an authorization request whose aud is not this FHIR base', async () => {
+  it('refuses an authorization request whose aud is not this FHIR base, pushed (PAR) or not', async () => {
     const request = authorizationRequest('launch/patient patient/Observation.rs', { aud: 'https://other.example/fhir' });
     const response = await fetch(await request.url(), { redirect: 'manual' });
-    assert.equal(response.status, 400);
-    assert.equal((await response.json()).error, 'invalid_request');
+    const location = decodeURIComponent(response.headers.get('location') ?? '');
+    assert.match(location, /error=invalid_request/);
+    assert.match(location.replaceAll('+', ' '), /aud must be/);
+    const pushed = await fetch(`${hub.baseUrl}/oauth/request`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'launch/patient patient/Observation.rs', state: 'x', aud: 'https://other.example/fhir', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }),
+    });
+    assert.equal(pushed.status, 400);
+    assert.equal((await pushed.json()).error, 'invalid_request');
+  });
+
+  it('builds its endpoints from PUBLIC_BASE_URL, whatever Host a request names', async () => {
+    const { request } = await import('node:http');
+    const body = await new Promise<string>((resolve, reject) => {
+      const url = new URL(`${hub.baseUrl}/oauth/.well-known/openid-configuration`);
+      request({ hostname: url.hostname, port: url.port, path: url.pathname, headers: { host: 'evil.example', 'x-forwarded-host': 'evil.example' } }, (res) => {
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve(text));
+      }).on('error', reject).end();
+    });
+    const discovery = JSON.parse(body);
+    assert.equal(discovery.token_endpoint, `${hub.baseUrl}/oauth/token`);
+    assert.equal(discovery.issuer, `${hub.baseUrl}/oauth`);
+  });
+
+  it('advertises only the client authentication methods its clients use', async () => {
+    const discovery = await (await fetch(`${hub.baseUrl}/oauth/.well-known/openid-configuration`)).json();
+    assert.deepEqual([...discovery.token_endpoint_auth_methods_supported].sort(), ['client_secret_basic', 'none']);
   });
 });
