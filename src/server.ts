@@ -45,8 +45,11 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, async () => {
     if (closing) return;
     closing = true;
+    // In-flight requests finish and the mirror worker stops; past ten seconds the process goes anyway.
+    setTimeout(() => process.exit(1), 10_000).unref();
     await app.close();
     await database.close();
+    console.log(`Referral Hub stopped (${signal})`);
     process.exit(0);
   });
 }

@@ -90,6 +90,33 @@ describe('npm start in demo mode', () => {
   });
 });
 
+describe('npm start', () => {
+  it('stops gracefully within 10 s when npm itself gets SIGTERM', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'rh-npm-'));
+    const port = await freePort();
+    const npm = spawn('npm', ['start'], { env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' } });
+    let output = '';
+    npm.stdout!.on('data', (chunk) => (output += chunk));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      for (let attempt = 0; attempt < 120 && !(await fetch(`${base}/health`).then((r) => r.ok, () => false)); attempt++) await new Promise((resolve) => setTimeout(resolve, 250));
+      const started = Date.now();
+      npm.kill('SIGTERM');
+      let down = false;
+      while (!down && Date.now() - started < 10_000) {
+        down = await fetch(`${base}/health`).then(() => false, () => true);
+        if (!down) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      assert.ok(down, 'the server still answers 10 s after SIGTERM to npm');
+      await new Promise((resolve) => (npm.exitCode !== null ? resolve(null) : npm.once('exit', resolve)));
+      assert.match(output, /Referral Hub stopped \(SIGTERM\)/);
+    } finally {
+      npm.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('DEMO=false', () => {
   it('refuses demo tokens, starts without demo data, and lets in the administrator made by `npm run admin -- bootstrap`', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'rh-clean-'));
