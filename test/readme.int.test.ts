@@ -2,6 +2,7 @@
 // from `npm run --silent token`, the guide's consent gate, graceful stop, and `audit:verify`.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -87,6 +88,49 @@ describe('npm start in demo mode', () => {
     const verify = npmRun(['audit:verify'], { DATA_DIR: dataDir });
     assert.equal(verify.status, 0, verify.stdout + verify.stderr);
     assert.match(verify.stdout, /intact/);
+  });
+});
+
+/** The JSON documents curl printed one after another, without separators. */
+function jsonValuesIn(text: string): any[] {
+  const values: any[] = [];
+  let depth = 0;
+  let start = -1;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (inString) {
+      if (char === '\\') i++;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '{' || char === '[') {
+      if (depth++ === 0) start = i;
+    } else if ((char === '}' || char === ']') && --depth === 0) values.push(JSON.parse(text.slice(start, i + 1)));
+  }
+  return values;
+}
+
+describe("the README's curl walkthrough", () => {
+  it('runs as written on a fresh demo server, task steps included, to a completed referral', async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const section = readme.slice(readme.indexOf("## The workflow guide's walkthrough with curl"));
+    const script = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'rh-walkthrough-'));
+    const server = await startServer({ DATA_DIR: dataDir });
+    try {
+      const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { env: { ...process.env, DATA_DIR: dataDir, API: `${server.base}/api` }, encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const answers = jsonValuesIn(run.stdout);
+      assert.equal(answers[1].code, 'CONSENT_GATE_FAILED');
+      assert.equal(answers[3].status, 'ACTIVE');
+      const taskAnswers = answers.filter((answer) => answer.referralId === 1 && typeof answer.status === 'string');
+      assert.deepEqual(taskAnswers.map((task) => task.status), ['RECEIVED', 'ACCEPTED', 'INPROGRESS', 'COMPLETED']);
+      const followed = answers.find((answer) => answer.id === 1 && answer.status === 'COMPLETED' && 'consentVerified' in answer);
+      assert.ok(followed, 'step 5 shows the referral COMPLETED');
+    } finally {
+      await stop(server.child);
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
 
