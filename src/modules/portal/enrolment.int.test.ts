@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium, SCREENSHOTS } from '../../../test/support/browser.js';
+import { launchChromium, SCREENSHOTS, withoutChromium } from '../../../test/support/browser.js';
 import { testEngines } from '../../../test/support/engines.js';
 import { startHarness, type Harness } from '../../../test/support/harness.js';
 import { freePort } from '../../../test/support/ports.js';
 
 const WIDTHS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
 
-describe('a patient enrols through their link in Chromium', () => {
+describe('a patient enrols through their link in Chromium', { skip: withoutChromium }, () => {
   const [engine] = testEngines();
   let hub: Harness;
   let browser: Browser;

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { launchChromium, SCREENSHOTS } from '../../../test/support/browser.js';
+import { launchChromium, SCREENSHOTS, withoutChromium } from '../../../test/support/browser.js';
 import { testEngines } from '../../../test/support/engines.js';
 import { csrfIn, formClient } from '../../../test/support/form-client.js';
 import { createDraft, startHarness, type Harness } from '../../../test/support/harness.js';
@@ -86,7 +86,7 @@ for (const engine of testEngines()) {
   });
 }
 
-describe('the patient’s consent story in Chromium', () => {
+describe('the patient’s consent story in Chromium', { skip: withoutChromium }, () => {
   const [engine] = testEngines();
   let hub: Harness;
   let browser: Browser;

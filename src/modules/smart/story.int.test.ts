@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../../../test/support/ports.js';
-import { launchChromium, SCREENSHOTS } from '../../../test/support/browser.js';
+import { launchChromium, SCREENSHOTS, withoutChromium } from '../../../test/support/browser.js';
 import { testEngines } from '../../../test/support/engines.js';
 import { createDraft, startHarness, type Harness } from '../../../test/support/harness.js';
 import { seedDemoClinicalRecord } from '../demo/clinical-record.js';
@@ -14,7 +14,7 @@ import { seedDemoPortal } from '../demo/seed.js';
 
 const PASSWORD = 'story-test-password';
 
-describe('consent, referral and SMART app in Chromium', () => {
+describe('consent, referral and SMART app in Chromium', { skip: withoutChromium }, () => {
   const [engine] = testEngines();
   let hub: Harness;
   let browser: Browser;
