@@ -31,6 +31,7 @@ import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.j
 import { authenticate } from './modules/identity/plugin.js';
 import { serviceTokenSource } from './modules/identity/service-token.js';
 import { createTokenVerifier } from './modules/identity/tokens.js';
+import { refersPatient } from './modules/referrals/consent-askers.js';
 import { readableReferralResources } from './modules/referrals/fhir-access.js';
 import { referralMirrorSources } from './modules/referrals/mirror-sources.js';
 import { referralRoutes } from './modules/referrals/routes.js';
@@ -89,7 +90,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: config.fhirUpstream ? 'upstream' : 'embedded' });
 
   const directory = directoryLookup(db);
-  const consentService = createConsentService({ db, clock, directory });
+  const consentService = createConsentService({ db, clock, directory, refersPatient: refersPatient(db) });
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey);

@@ -63,6 +63,7 @@ export interface ConsentGrantTable {
   source: string;
   status: string;
   granted_by: string;
+  granted_as: 'patient' | 'administrator';
   created_at: Timestamp;
   revoked_at: Timestamp | null;
   revoked_by: string | null;

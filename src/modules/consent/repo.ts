@@ -13,6 +13,7 @@ export interface NewGrant {
   periodEnd: string | null;
   source: 'portal' | 'smart' | 'api';
   grantedBy: string;
+  grantedAs: 'patient' | 'administrator';
   createdAt: Date;
 }
 
@@ -28,6 +29,7 @@ export async function insertGrant(db: Db, grant: NewGrant): Promise<ConsentGrant
       source: grant.source,
       status: 'active',
       granted_by: grant.grantedBy,
+      granted_as: grant.grantedAs,
       created_at: grant.createdAt,
     })
     .returningAll()
@@ -79,7 +81,7 @@ export function toGrantView(row: ConsentGrantRow): ConsentGrantView {
     period: { start: row.period_start?.toISOString() ?? null, end: row.period_end?.toISOString() ?? null },
     source: row.source as ConsentGrantView['source'],
     status: row.status as ConsentGrantView['status'],
-    grantedBy: row.granted_by,
+    grantedBy: row.granted_as,
     createdAt: row.created_at.toISOString(),
     revokedAt: row.revoked_at?.toISOString() ?? null,
   };

@@ -36,7 +36,7 @@ export const ConsentGrant = Type.Object({
   period: Type.Object({ start: Type.Union([Type.String(), Type.Null()]), end: Type.Union([Type.String(), Type.Null()]) }),
   source: Type.Union([Type.Literal('portal'), Type.Literal('smart'), Type.Literal('api')]),
   status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
-  grantedBy: Type.String(),
+  grantedBy: Type.Union([Type.Literal('patient'), Type.Literal('administrator')], { description: 'Who gave the grant: the patient, or an administrator for them (never a login name)' }),
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
 });

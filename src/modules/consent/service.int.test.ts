@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
-import { startHarness, type Harness } from '../../../test/support/harness.js';
+import { createDraft, startHarness, type Harness } from '../../../test/support/harness.js';
 
 const CLIENT = 'royal-london-cardiology-smart';
 const ME = 'Patient/ePatient-8675309';
@@ -21,7 +21,7 @@ for (const engine of testEngines()) {
     const grant = (patientId: string, resourceTypes: string[], period?: object) =>
       hub.request('POST', '/api/consent', { as: 'admin', body: { patientId, clientId: CLIENT, resourceTypes, ...(period ? { period } : {}) } });
     const evaluate = (patientId: string, resourceTypes: string[], clientId = CLIENT) =>
-      hub.request('POST', '/api/consent/evaluate', { as: 'dr-smith', body: { patientId, clientId, resourceTypes } });
+      hub.request('POST', '/api/consent/evaluate', { as: 'admin', body: { patientId, clientId, resourceTypes } });
 
     it('denies by default', async () => {
       const answer = await evaluate(newPatient(), ['Observation']);
@@ -85,10 +85,19 @@ for (const engine of testEngines()) {
       assert.equal((await hub.request('POST', '/api/consent', { as: 'dr-smith', body: { patientId: ME, clientId: CLIENT, resourceTypes: ['Observation'] } })).status, 403);
     });
 
-    it('lets clinicians, services and admins evaluate, not patients', async () => {
+    it('answers the patient, admins, and clinicians referring the patient — nobody else, and names no login', async () => {
       const body = { patientId: ME, clientId: CLIENT, resourceTypes: ['Observation'] };
-      assert.equal((await hub.request('POST', '/api/consent/evaluate', { as: 'patient', body })).status, 403);
-      assert.equal((await hub.request('POST', '/api/consent/evaluate', { as: 'dr-patel', body })).status, 200);
+      const own = await hub.request('POST', '/api/consent/evaluate', { as: 'patient', body });
+      assert.equal(own.status, 200);
+      assert.equal((await hub.request('POST', '/api/consent/evaluate', { as: 'patient', body: { ...body, patientId: newPatient() } })).status, 403);
+      assert.equal((await hub.request('POST', '/api/consent/evaluate', { as: 'dr-other', body })).status, 403, 'a clinician with no referral of this patient');
+      await createDraft(hub);
+      const referring = await hub.request('POST', '/api/consent/evaluate', { as: 'dr-smith', body });
+      assert.equal(referring.status, 200, 'the GP drafting a referral for the patient');
+      assert.equal((await hub.request('POST', '/api/consent/evaluate', { as: 'dr-patel', body })).status, 403, 'the receiving side of a draft has no referral of theirs');
+      const decided = referring.body.decisions.find((d: { grant: unknown }) => d.grant);
+      if (decided) assert.ok(['patient', 'administrator'].includes(decided.grant.grantedBy));
+      assert.doesNotMatch(JSON.stringify([own.body, referring.body]), /portal:|smart:/);
     });
 
     it('names the field of bad input', async () => {

@@ -30,7 +30,10 @@ export interface ConsentService {
   onRevoked(listener: (grant: ConsentGrantView) => Promise<void>): void;
 }
 
-export function createConsentService(deps: { db: Kysely<Database>; clock: Clock; directory?: DirectoryLookup }): ConsentService {
+/** Whether a clinician has a reason to ask about a patient's consent: a referral of theirs for the patient. */
+export type ReferringClinicianCheck = (caller: Caller, patientId: string) => Promise<boolean>;
+
+export function createConsentService(deps: { db: Kysely<Database>; clock: Clock; directory?: DirectoryLookup; refersPatient?: ReferringClinicianCheck }): ConsentService {
   const { db, clock } = deps;
   const directory = deps.directory ?? directoryLookup(db);
 
@@ -50,6 +53,7 @@ export function createConsentService(deps: { db: Kysely<Database>; clock: Clock;
           ...period,
           source,
           grantedBy: caller.sub,
+          grantedAs: hasRole(caller, 'patient') ? 'patient' : 'administrator',
           createdAt: clock.now(),
         });
         await auditGrantChange(tx, caller, 'consent.grant', row);
@@ -91,8 +95,14 @@ export function createConsentService(deps: { db: Kysely<Database>; clock: Clock;
     return { decision: permitted ? 'permit' : 'deny', patientId, clientId: query.clientId, decisions };
   }
 
+  /**
+   * Who may ask about a patient's consent: the patient, admins, the referral service, and clinicians
+   * on the referring side of one of the patient's referrals. Anyone else learns nothing.
+   */
   async function evaluateFor(caller: Caller, input: EvaluateInput) {
-    requireRole(caller, 'clinician', 'service', 'admin');
+    const patientId = toPatientReference(input.patientId);
+    const mayAsk = hasRole(caller, 'service', 'admin') || (hasRole(caller, 'patient') && caller.patient === patientId) || (hasRole(caller, 'clinician') && (await deps.refersPatient?.(caller, patientId)));
+    if (!mayAsk) throw forbidden("Only the patient, an administrator, or a clinician referring this patient may ask about the patient's consent");
     const resourceTypes = [...new Set([...(input.resourceType ? [input.resourceType] : []), ...(input.resourceTypes ?? [])])];
     if (resourceTypes.length === 0) throw validationFailed('body.resourceTypes', 'name resourceType or resourceTypes');
     return evaluate({ patientId: input.patientId, clientId: input.clientId, resourceTypes });

@@ -36,7 +36,7 @@ const audit: AuditEventRow = {
 };
 const grant: ConsentGrantRow = {
   id: 3, patient_id: 'Patient/ePatient-8675309', client_id: 'royal-london-cardiology-smart', resource_type: 'Condition', period_start: at, period_end: null,
-  source: 'portal', status: 'revoked', granted_by: 'patient', created_at: at, revoked_at: at, revoked_by: 'patient',
+  source: 'portal', status: 'revoked', granted_by: 'patient', granted_as: 'patient', created_at: at, revoked_at: at, revoked_by: 'patient',
 };
 
 const samples: Record<string, Resource> = {
