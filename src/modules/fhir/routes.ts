@@ -125,7 +125,7 @@ function refusalFor(caller: Caller, interaction: FhirInteraction): FhirAnswer | 
   return undefined;
 }
 
-/** A clinician's answer: a single resource they may not read is "not found"; a bundle loses such entries. */
+/** A clinician's answer: a single resource they may not read is "not found"; a bundle loses such entries, its total and its paging links. */
 async function narrowed(caller: Caller, answer: FhirAnswer, readable: ReadableFilter): Promise<FhirAnswer> {
   const resource = answer.resource;
   if (resource.resourceType === 'OperationOutcome') return answer;
@@ -136,8 +136,9 @@ async function narrowed(caller: Caller, answer: FhirAnswer, readable: ReadableFi
   const bundle = resource as Bundle;
   const entries = bundle.entry ?? [];
   const kept = new Set(await readable(caller, entries.flatMap((entry) => (entry.resource ? [entry.resource] : []))));
-  const { total: _total, ...rest } = bundle;
-  return { ...answer, resource: { ...rest, entry: entries.filter((entry) => entry.resource && kept.has(entry.resource)) } };
+  // The store's total and paging links count what the caller may not see: only `self` stays.
+  const { total: _total, link, ...rest } = bundle;
+  return { ...answer, resource: { ...rest, link: link?.filter((l) => l.relation === 'self'), entry: entries.filter((entry) => entry.resource && kept.has(entry.resource)) } };
 }
 
 /**

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Resource } from '@medplum/fhirtypes';
 import { sql } from 'kysely';
 import { testEngines } from '../../../test/support/engines.js';
-import { createDraft, createSentReferral, drainMirror, startHarness, type Harness } from '../../../test/support/harness.js';
+import { createDraft, createSentReferral, drainMirror, grantConsent, startHarness, type Harness } from '../../../test/support/harness.js';
 import { claimDue, foldChanges, markDelivered, outboxStatus } from './outbox.js';
 import { createMirrorWorker } from './worker.js';
 
@@ -55,6 +55,26 @@ for (const engine of testEngines()) {
       const sent = history.body.find((event: any) => event.action === 'referral.send' && event.outcome === 'success');
       const sentAudit = await hub.request('GET', `/fhir/AuditEvent/audit-${sent.seq}`, { as: 'admin' });
       assert.match(sentAudit.body.entity[0].detail[0].valueString, /Condition/);
+    });
+
+    it("shows the receiving side no draft version of a referral, and no paging links or totals counting others' records", async () => {
+      const id = await createDraft(hub, { clinicalNote: 'Draft wording the GP later removed' });
+      await drainMirror(hub);
+      await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { clinicalNote: 'Chest pain.' } });
+      await grantConsent(hub, ['Observation', 'Condition', 'DiagnosticReport']);
+      assert.equal((await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' })).status, 200);
+      await drainMirror(hub);
+      const history = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}/_history`, { as: 'dr-patel' });
+      assert.equal(history.status, 200);
+      assert.ok(history.body.entry.length > 0);
+      assert.ok(history.body.entry.every((entry: { resource: { status: string } }) => entry.resource.status !== 'draft'));
+      assert.doesNotMatch(JSON.stringify(history.body), /Draft wording/);
+      assert.equal((await hub.request('GET', `/fhir/ServiceRequest/referral-${id}/_history/1`, { as: 'dr-patel' })).status, 404);
+      assert.equal((await hub.request('GET', `/fhir/ServiceRequest/referral-${id}/_history/1`, { as: 'dr-smith' })).status, 200, 'the referring side keeps its drafts');
+      const elsewhere = await hub.request('GET', '/fhir/ServiceRequest?patient=Patient/ePatient-8675309&_count=0', { as: 'dr-other' });
+      assert.equal(elsewhere.status, 200);
+      assert.equal(elsewhere.body.total, undefined);
+      assert.deepEqual(elsewhere.body.link.map((link: { relation: string }) => link.relation), ['self'], 'no next link betrays referrals elsewhere');
     });
 
     it('logs each change for the outbox in the change\'s own transaction, and a rolled-back change logs none', async () => {

@@ -1,5 +1,6 @@
 // Which referral resources on /fhir a clinician may read: the ServiceRequest and Tasks of the
-// referrals they can see through the API (the same sides rule).
+// referrals they can see through the API (the same sides rule), and of a ServiceRequest's versions
+// only those from when they were entitled to it.
 import type { Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
@@ -14,11 +15,19 @@ export function referralIdOf(resource: Resource): number | undefined {
   return undefined;
 }
 
-/** Keeps the resources the clinician may read; everything else is dropped. */
+/**
+ * Keeps the resources the clinician may read; everything else is dropped. A version of a
+ * ServiceRequest from while it was a draft is the referring side's alone: the receiving side sees a
+ * referral from its send on, in its history too.
+ */
 export async function readableReferralResources<T extends Resource>(db: Kysely<Database>, caller: Caller, resources: T[]): Promise<T[]> {
   const ids = [...new Set(resources.map(referralIdOf).filter((id): id is number => id !== undefined))];
   if (ids.length === 0) return [];
   const referrals = await db.selectFrom('referral').selectAll().where('id', 'in', ids).execute();
-  const visible = new Set(referrals.filter((referral) => sidesOf(caller, referral).length > 0).map((referral) => referral.id));
-  return resources.filter((resource) => visible.has(referralIdOf(resource) ?? -1));
+  const sides = new Map(referrals.map((referral) => [referral.id, sidesOf(caller, referral)]));
+  return resources.filter((resource) => {
+    const sidesOfCaller = sides.get(referralIdOf(resource) ?? -1) ?? [];
+    const draftVersion = resource.resourceType === 'ServiceRequest' && (resource as { status?: string }).status === 'draft';
+    return draftVersion ? sidesOfCaller.includes('referring') : sidesOfCaller.length > 0;
+  });
 }
