@@ -39,7 +39,7 @@ import { createReferralService } from './modules/referrals/service.js';
 import type { Clock } from './platform/clock.js';
 import { AppError } from './platform/errors.js';
 import { renderApiError } from './platform/http-errors.js';
-import type { SigningKey } from './platform/keys.js';
+import { generateSigningJwk, importSigningKey, type SigningKey } from './platform/keys.js';
 import type { Database } from './platform/schema.js';
 import { refuseNulCharacters } from './platform/text-guard.js';
 import { createValidatorCompiler } from './platform/validation.js';
@@ -50,6 +50,8 @@ export interface AppResources {
   engine: string;
   clock: Clock;
   signingKey: SigningKey;
+  /** The authorization server's id_token key, apart from the API tokens' (a new one per process when absent). */
+  oidcSigningKey?: SigningKey;
   /** Overrides the gate the config would choose; for tests that compare gates. */
   consentGate?: ConsentGate;
   logger?: boolean | { level: string; stream?: { write(line: string): void } };
@@ -94,7 +96,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey);
-  const smart = createSmartServer({ db, publicBaseUrl: config.publicBaseUrl, signingKey });
+  const smart = createSmartServer({ db, publicBaseUrl: config.publicBaseUrl, signingKey: resources.oidcSigningKey ?? (await importSigningKey(await generateSigningJwk())) });
   const access = smartAccess({ smart, db, consent: consentService, clock });
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
   if (config.modules.includes('consent')) {

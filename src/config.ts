@@ -18,6 +18,8 @@ export interface Config {
   jwt: { issuer: string; audience: string; jwksUrl?: string };
   /** A private JWK (JSON) for the instance's own tokens; else a key file in `dataDir/keys`. */
   signingKeyJwk?: string;
+  /** A private JWK for the authorization server's id_tokens, kept apart from the API tokens' key; else `dataDir/keys`. */
+  oidcSigningKeyJwk?: string;
   /** Base URL of a separate consent service; in-process when absent. */
   consentUrl?: string;
   /** The modules this process serves. */
@@ -53,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       jwksUrl,
     },
     signingKeyJwk: env.SIGNING_KEY || undefined,
+    oidcSigningKeyJwk: env.OIDC_SIGNING_KEY || undefined,
     consentUrl: env.CONSENT_URL || undefined,
     modules: parseModules(argv),
     responseDueHours: parseResponseDue(env.RESPONSE_DUE_HOURS),

@@ -17,12 +17,13 @@ if (!config.databaseUrl) await mkdir(pgliteDir, { recursive: true });
 const database = await openDatabase({ url: config.databaseUrl, dataDir: pgliteDir, poolSize: config.dbPoolSize });
 await migrate(database);
 const signingKey = await loadSigningKey({ jwk: config.signingKeyJwk, dataDir: config.dataDir });
+const oidcSigningKey = await loadSigningKey({ jwk: config.oidcSigningKeyJwk, dataDir: config.dataDir, file: 'oidc-signing-key.json' });
 if (config.demo) {
   await seedDemoDirectory(database.db, systemClock, config.publicBaseUrl);
   await seedDemoPortal(database.db, systemClock, config.demoPatientPassword);
 }
 const seeded = config.demo ? await seedDemoData(database.db, systemClock) : false;
-const app = await buildApp({ config, db: database.db, engine: database.engine, clock: systemClock, signingKey });
+const app = await buildApp({ config, db: database.db, engine: database.engine, clock: systemClock, signingKey, oidcSigningKey });
 await app.listen({ port: config.port, host: config.host });
 if (config.demo) {
   await seedDemoClinicalRecord(database.db, app.fhirBackend).catch((error: Error) => console.warn(`Demo clinical record not loaded: ${error.message}`));

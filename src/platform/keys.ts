@@ -16,8 +16,8 @@ export interface SigningKey {
 }
 
 /** Loads the key from a JWK string, or from the key file in `dataDir`, generating that on first use. */
-export async function loadSigningKey(options: { jwk?: string; dataDir: string }): Promise<SigningKey> {
-  const jwk = options.jwk ? (JSON.parse(options.jwk) as JWK) : await readOrCreateKeyFile(options.dataDir);
+export async function loadSigningKey(options: { jwk?: string; dataDir: string; file?: string }): Promise<SigningKey> {
+  const jwk = options.jwk ? (JSON.parse(options.jwk) as JWK) : await readOrCreateKeyFile(options.dataDir, options.file ?? 'signing-key.json');
   return importSigningKey(jwk);
 }
 
@@ -39,8 +39,8 @@ export async function importSigningKey(jwk: JWK): Promise<SigningKey> {
   };
 }
 
-async function readOrCreateKeyFile(dataDir: string): Promise<JWK> {
-  const file = path.join(dataDir, 'keys', 'signing-key.json');
+async function readOrCreateKeyFile(dataDir: string, name: string): Promise<JWK> {
+  const file = path.join(dataDir, 'keys', name);
   try {
     return JSON.parse(await readFile(file, 'utf8')) as JWK;
   } catch (error) {

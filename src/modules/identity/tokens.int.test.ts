@@ -24,12 +24,12 @@ describe('bearer tokens signed by the instance key', () => {
 
   const list = (token?: string, raw?: string) =>
     hub.request('GET', '/api/referrals', { headers: raw !== undefined ? { authorization: raw } : token ? { authorization: `Bearer ${token}` } : {} });
-  const signed = (claims: Record<string, unknown>, options: { issuer?: string; audience?: string; exp?: number } = {}) =>
+  const signed = (claims: Record<string, unknown>, options: { issuer?: string; audience?: string; exp?: number; iat?: number } = {}) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: 'ES256', kid: hub.key.kid })
       .setIssuer(options.issuer ?? hub.config.jwt.issuer)
       .setAudience(options.audience ?? hub.config.jwt.audience)
-      .setIssuedAt()
+      .setIssuedAt(options.iat)
       .setExpirationTime(options.exp ?? now() + 600)
       .sign(hub.key.privateKey);
 
@@ -68,6 +68,12 @@ describe('bearer tokens signed by the instance key', () => {
       async () => mintToken(await importSigningKey(await generateSigningJwk()), demoClaims('dr-smith'), { ...hub.config.jwt, ttlSeconds: 600 }),
     ],
     ['a token without roles', async () => signed({ sub: 'dr-smith' })],
+    ['a token that expires in the year 9999', async () => signed(demoClaims('dr-smith'), { exp: 253402300799 })],
+    ['a token issued an hour from now', async () => signed(demoClaims('dr-smith'), { iat: now() + 3600 })],
+    [
+      'a token without iat',
+      async () => new SignJWT(demoClaims('dr-smith')).setProtectedHeader({ alg: 'ES256', kid: hub.key.kid }).setIssuer(hub.config.jwt.issuer).setAudience(hub.config.jwt.audience).setExpirationTime(now() + 600).sign(hub.key.privateKey),
+    ],
   ];
 
   for (const [name, make] of refusals) {
@@ -108,7 +114,7 @@ describe('bearer tokens of an external identity provider (JWKS_URL)', () => {
   });
 
   it("accepts the provider's token and refuses the instance's own", async () => {
-    const token = await new SignJWT(demoClaims('dr-smith')).setProtectedHeader({ alg: 'RS256', kid: 'idp-1' }).setIssuer(idp.issuer).setAudience(idp.audience).setExpirationTime(now() + 600).sign(idpKey);
+    const token = await new SignJWT(demoClaims('dr-smith')).setProtectedHeader({ alg: 'RS256', kid: 'idp-1' }).setIssuer(idp.issuer).setAudience(idp.audience).setIssuedAt().setExpirationTime(now() + 600).sign(idpKey);
     assert.equal((await hub.request('GET', '/api/referrals', { as: { token } })).status, 200);
     const own = await mintToken(hub.key, demoClaims('dr-smith'), { ...idp, ttlSeconds: 600 });
     assert.equal((await hub.request('GET', '/api/referrals', { as: { token: own } })).status, 401);

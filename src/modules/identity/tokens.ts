@@ -6,6 +6,10 @@ import { SIGNING_ALG, type SigningKey } from '../../platform/keys.js';
 import { callerFromClaims, type Caller } from './caller.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
+/** The longest an API token may live, and how far clocks may disagree (RFC 8725 §3.10, RFC 7519 §4.1.4). */
+export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+const CLOCK_SKEW_SECONDS = 60;
+
 /** Algorithms an external identity provider may use; never `none`, never HMAC (RFC 8725 §3.1). */
 const EXTERNAL_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
@@ -29,8 +33,9 @@ export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey)
         issuer: settings.issuer,
         audience: settings.audience,
         algorithms,
-        requiredClaims: ['exp', 'sub'],
+        requiredClaims: ['exp', 'sub', 'iat'],
       });
+      assertLifetime(payload);
       const caller = callerFromClaims(payload);
       verified.remember(token, caller, payload.exp!);
       return caller;
@@ -38,6 +43,12 @@ export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey)
       throw unauthenticated(describeRejection(error));
     }
   };
+}
+
+/** Issued now or before (give or take the clock skew), and for no longer than the longest lifetime. */
+function assertLifetime({ iat, exp }: JWTPayload): void {
+  if (typeof iat !== 'number' || iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) throw unauthenticated('The token was issued in the future');
+  if (exp! - iat > MAX_TOKEN_LIFETIME_SECONDS) throw unauthenticated(`The token lives longer than ${MAX_TOKEN_LIFETIME_SECONDS / 3600} hours`);
 }
 
 function describeRejection(error: unknown): string {

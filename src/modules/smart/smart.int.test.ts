@@ -212,6 +212,12 @@ for (const engine of testEngines()) describe(`SMART standalone patient launch on
     assert.equal(discovery.issuer, `${hub.baseUrl}/oauth`);
   });
 
+  it('signs id_tokens with a key of its own, not the API tokens’ key', async () => {
+    const jwks = await (await fetch(`${hub.baseUrl}/oauth/jwks`)).json();
+    assert.ok(jwks.keys.length > 0);
+    assert.ok(jwks.keys.every((key: { kid: string; x: string }) => key.kid !== hub.key.kid && key.x !== hub.key.publicJwk.x));
+  });
+
   it('advertises only the client authentication methods its clients use', async () => {
     const discovery = await (await fetch(`${hub.baseUrl}/oauth/.well-known/openid-configuration`)).json();
     assert.deepEqual([...discovery.token_endpoint_auth_methods_supported].sort(), ['client_secret_basic', 'none']);
