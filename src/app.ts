@@ -41,6 +41,7 @@ import { AppError } from './platform/errors.js';
 import { renderApiError } from './platform/http-errors.js';
 import { generateSigningJwk, importSigningKey, type SigningKey } from './platform/keys.js';
 import type { Database } from './platform/schema.js';
+import { securityHeaders } from './platform/security-headers.js';
 import { refuseNulCharacters } from './platform/text-guard.js';
 import { createValidatorCompiler } from './platform/validation.js';
 
@@ -77,6 +78,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   app.setErrorHandler(renderApiError);
   app.setNotFoundHandler((request, reply) => renderApiError(new AppError(404, 'NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a route of this API`), request, reply));
   acceptEmptyJsonBodies(app);
+  await securityHeaders(app);
   app.addHook('onResponse', logRequest);
   app.addHook('preValidation', refuseNulCharacters);
 
@@ -87,7 +89,12 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
       security: [{ bearerAuth: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // The documentation is never framed, and served over plain HTTP on a workstation it still loads.
+    transformStaticCSP: (policy) => policy.replace(/frame-ancestors [^;]+/, "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
   const fhirBackend = config.fhirUpstream ? upstreamFhirBackend(config.fhirUpstream) : embeddedFhirBackend(db, `${config.publicBaseUrl}/fhir`);
   await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: config.fhirUpstream ? 'upstream' : 'embedded' });
 

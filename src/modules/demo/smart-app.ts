@@ -1,16 +1,27 @@
 // A small SMART app for the demo, standing in for the cardiology unit's viewer: it launches
 // standalone with PKCE against this server, then reads the patient's Observations, Conditions and
 // DiagnosticReports and shows them — or shows that access was refused. Plain HTML and browser JS.
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { CONTENT_SECURITY_POLICY } from '../../platform/security-headers.js';
 import { DEMO_CLIENT_ID } from './seed.js';
 
 const SCOPES = 'launch/patient openid fhirUser patient/Observation.rs patient/Condition.rs patient/DiagnosticReport.rs';
 
 export async function demoSmartAppRoutes(app: FastifyInstance, { publicBaseUrl }: { publicBaseUrl: string }): Promise<void> {
   const page = smartAppPage({ clientId: DEMO_CLIENT_ID, fhirBase: `${publicBaseUrl}/fhir`, redirectUri: `${publicBaseUrl}/demo/smart-app/callback`, scope: SCOPES });
+  const csp = policyAllowingOwnScript(page);
   for (const path of ['/demo/smart-app', '/demo/smart-app/callback']) {
-    app.get(path, { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page));
+    app.get(path, { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-store').header('content-security-policy', csp).type('text/html; charset=utf-8').send(page));
   }
+}
+
+/** The service's policy, with this page's one inline script allowed by its hash and nothing else. */
+function policyAllowingOwnScript(page: string): string {
+  const script = /<script type="module">([\s\S]*?)<\/script>/.exec(page)![1]!;
+  const hash = createHash('sha256').update(script).digest('base64');
+  const directives = { ...CONTENT_SECURITY_POLICY, 'script-src': [`'sha256-${hash}'`] };
+  return Object.entries(directives).map(([name, values]) => `${name} ${values.join(' ')}`).join('; ');
 }
 
 function smartAppPage(settings: { clientId: string; fhirBase: string; redirectUri: string; scope: string }): string {

@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { AppError } from '../../platform/errors.js';
+import { keepHeadersOnHijack } from '../../platform/security-headers.js';
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
@@ -36,6 +37,7 @@ export async function smartRoutes(app: FastifyInstance, options: SmartRouteOptio
     const callback = smart.provider.callback();
     const publicUrl = new URL(options.publicBaseUrl);
     scope.all(`${OAUTH_PREFIX}/*`, { schema: { hide: true } }, (request, reply) => {
+      keepHeadersOnHijack(reply);
       reply.hijack();
       const raw = request.raw as typeof request.raw & { originalUrl?: string };
       raw.originalUrl = raw.url;
@@ -108,6 +110,7 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
   const html = (reply: FastifyReply, status: number, body: string) => reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
   const clientOf = (clientId: string) => db.selectFrom('smart_client').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
   const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
+    keepHeadersOnHijack(reply);
     reply.hijack();
     await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: true });
   };
