@@ -240,6 +240,13 @@ export interface OauthPayloadTable {
   expires_at: Timestamp | null;
 }
 
+export interface SignInThrottleTable {
+  key: string;
+  failures: number;
+  window_started: Timestamp;
+  locked_until: Timestamp | null;
+}
+
 export interface Database {
   referral: ReferralTable;
   referral_task: ReferralTaskTable;
@@ -263,6 +270,7 @@ export interface Database {
   practitioner_role: PractitionerRoleTable;
   administrator: AdministratorTable;
   account_link: AccountLinkTable;
+  sign_in_throttle: SignInThrottleTable;
 }
 
 export type ReferralRow = Selectable<ReferralTable>;

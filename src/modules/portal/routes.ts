@@ -14,7 +14,8 @@ import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Caller } from '../identity/caller.js';
 import { accountLinkRoutes } from './account-routes.js';
 import { loginPage, portalPage, unknownAppPage, type AppAccess } from './pages.js';
-import { patientCaller, signIn } from './accounts.js';
+import { patientCaller } from './accounts.js';
+import { signInRefusal, throttledSignIn } from './sign-in-throttle.js';
 import { endSession, findSession, randomToken, sameToken, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
 
 const SESSION_COOKIE = 'rh_portal';
@@ -55,6 +56,7 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
   };
 
   await accountLinkRoutes(app, { db, clock, html });
+  const signInThrottled = throttledSignIn(db, clock);
 
   app.get<{ Querystring: { client_id?: string } }>(PORTAL, { schema: { hide: true } }, async (request, reply) => {
     const clientId = request.query.client_id || undefined;
@@ -70,9 +72,13 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
     const clientId = form.client_id || undefined;
     const expected = request.cookies[LOGIN_CSRF_COOKIE];
     if (!expected || !sameToken(expected, form.csrf)) return showLogin(request, reply, 403, clientId, 'The sign-in form had expired. Please try again.');
-    const account = await signIn(db, form.username ?? '', form.password ?? '');
-    if (!account) return showLogin(request, reply, 401, clientId, 'That username and password do not match.');
-    const id = await startSession(db, account, clock.now());
+    const answer = await signInThrottled('portal', form.username ?? '', form.password ?? '', request.ip);
+    if (!('account' in answer)) {
+      const refusal = signInRefusal(answer);
+      if (refusal.retryAfterSeconds) reply.header('retry-after', String(refusal.retryAfterSeconds));
+      return showLogin(request, reply, refusal.status, clientId, refusal.message);
+    }
+    const id = await startSession(db, answer.account, clock.now());
     reply.clearCookie(LOGIN_CSRF_COOKIE, { path: PORTAL });
     reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions(request), maxAge: SESSION_HOURS * 3600 });
     return backToPortal(reply, clientId);

@@ -4,12 +4,14 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import { keepHeadersOnHijack } from '../../platform/security-headers.js';
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
-import { bareId, findAccount, patientCaller, signIn, type PatientAccount } from '../portal/accounts.js';
+import { bareId, findAccount, patientCaller, type PatientAccount } from '../portal/accounts.js';
+import { signInRefusal, throttledSignIn } from '../portal/sign-in-throttle.js';
 import { smartConsentPage, smartLoginPage } from './pages.js';
 import { OAUTH_PREFIX, type SmartServer } from './provider.js';
 import { IDENTITY_SCOPES, narrowedScopes, requestedTypes } from './scopes.js';
@@ -23,6 +25,7 @@ export interface SmartRouteOptions {
   db: Kysely<Database>;
   consent: ConsentService;
   publicBaseUrl: string;
+  clock: Clock;
 }
 
 export async function smartRoutes(app: FastifyInstance, options: SmartRouteOptions): Promise<void> {
@@ -102,8 +105,9 @@ function withSmartTokenContext(db: Kysely<Database>) {
   };
 }
 
-async function interactionRoutes(app: FastifyInstance, { smart, db, consent, publicBaseUrl }: SmartRouteOptions): Promise<void> {
+async function interactionRoutes(app: FastifyInstance, { smart, db, consent, publicBaseUrl, clock }: SmartRouteOptions): Promise<void> {
   await app.register(formbody);
+  const signInThrottled = throttledSignIn(db, clock);
   const publicUrl = new URL(publicBaseUrl);
   app.addHook('onRequest', async (request) => pinToPublicUrl(request.raw, publicUrl));
   const { provider, fhirBase } = smart;
@@ -139,12 +143,14 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
   app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/login`, { schema: { hide: true } }, async (request, reply) => {
     const details = await provider.interactionDetails(request.raw, reply.raw);
     const form = request.body ?? {};
-    const account = await signIn(db, form.username ?? '', form.password ?? '');
-    if (!account) {
+    const answer = await signInThrottled('smart', form.username ?? '', form.password ?? '', request.ip);
+    if (!('account' in answer)) {
       const client = await clientOf(String(details.params.client_id));
-      return html(reply, 401, smartLoginPage({ uid: details.uid, appName: client.name, error: 'That username and password do not match.' }));
+      const refusal = signInRefusal(answer);
+      if (refusal.retryAfterSeconds) reply.header('retry-after', String(refusal.retryAfterSeconds));
+      return html(reply, refusal.status, smartLoginPage({ uid: details.uid, appName: client.name, error: refusal.message }));
     }
-    return finish(request, reply, { login: { accountId: account.username } });
+    return finish(request, reply, { login: { accountId: answer.account.username } });
   });
 
   app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/consent`, { schema: { hide: true } }, async (request, reply) => {
