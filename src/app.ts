@@ -41,6 +41,7 @@ import { AppError } from './platform/errors.js';
 import { renderApiError } from './platform/http-errors.js';
 import { generateSigningJwk, importSigningKey, type SigningKey } from './platform/keys.js';
 import type { Database } from './platform/schema.js';
+import { limitRequests } from './platform/rate-limit.js';
 import { securityHeaders } from './platform/security-headers.js';
 import { refuseNulCharacters } from './platform/text-guard.js';
 import { createValidatorCompiler } from './platform/validation.js';
@@ -120,11 +121,13 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     readableByClinician: (caller, found) => readableReferralResources(db, caller, found),
     smartConfiguration: smartConfiguration(smart, config.publicBaseUrl),
     smartAccess: access,
+    limitRequests: (scope) => limitRequests(scope, db, 'fhir', config.rateLimitPerMinute),
   });
 
   await app.register(
     async (api) => {
       api.addHook('onRequest', authenticate(verifyToken, directory));
+      await limitRequests(api, db, 'api', config.rateLimitPerMinute);
       await api.register(outboxRoutes, { db });
       await api.register(directoryRoutes, { service: createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl }) });
       if (config.modules.includes('consent')) await api.register(consentRoutes, { service: consentService });

@@ -33,6 +33,8 @@ export interface Config {
   /** An upstream FHIR R4 server; the embedded store serves /fhir when absent. */
   fhirUpstream?: { baseUrl: string; auth?: { tokenUrl: string; clientId: string; clientSecret: string; scope?: string } };
   mirror: { enabled: boolean; pollMs: number; retryMaxMs: number };
+  /** Requests a minute one client may make to /api and to /fhir; 0 sets no limit. */
+  rateLimitPerMinute: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv.slice(2)): Config {
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     trustProxy: env.TRUST_PROXY === 'true',
     publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${integer(env.PORT, 8080, 'PORT')}`).replace(/\/+$/, ''),
     fhirUpstream: parseFhirUpstream(env),
+    rateLimitPerMinute: integer(env.RATE_LIMIT_PER_MINUTE, 6000, 'RATE_LIMIT_PER_MINUTE'),
     mirror: {
       enabled: env.MIRROR_WORKER !== 'false',
       pollMs: integer(env.MIRROR_POLL_MS, 100, 'MIRROR_POLL_MS'),

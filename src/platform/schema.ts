@@ -247,6 +247,12 @@ export interface SignInThrottleTable {
   locked_until: Timestamp | null;
 }
 
+export interface RateLimitWindowTable {
+  key: string;
+  window_start: number;
+  hits: number;
+}
+
 export interface Database {
   referral: ReferralTable;
   referral_task: ReferralTaskTable;
@@ -271,6 +277,7 @@ export interface Database {
   administrator: AdministratorTable;
   account_link: AccountLinkTable;
   sign_in_throttle: SignInThrottleTable;
+  rate_limit_window: RateLimitWindowTable;
 }
 
 export type ReferralRow = Selectable<ReferralTable>;

@@ -31,6 +31,8 @@ export interface FhirRouteOptions {
   smartConfiguration: object;
   /** Checks SMART access tokens and decides each read of patient data. */
   smartAccess?: SmartAccess;
+  /** Applies the per-client request limit to the /fhir routes. */
+  limitRequests?: (scope: FastifyInstance) => Promise<void>;
   /** Answers reads of the directory's Organization, Practitioner, PractitionerRole and Endpoint. */
   directory: {
     read(reader: DirectoryReader, type: DirectoryResourceType, path: string, query: string): Promise<FhirAnswer>;
@@ -48,7 +50,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
     const status = error.status ?? error.statusCode ?? 500;
     // As for the API: the error's kind and stack only, never a message that may quote patient data.
     if (status >= 500) request.log.error({ errorName: error.name, stack: error.stack?.split('\n').slice(1, 6).join('\n') }, 'FHIR request failed');
-    const outcome = status === 401 ? operationOutcome('login', error.message) : status < 500 ? operationOutcome('invalid', error.message) : operationOutcome('exception', 'An unexpected error occurred');
+    const outcome = status === 401 ? operationOutcome('login', error.message) : status === 429 ? operationOutcome('throttled', error.message) : status < 500 ? operationOutcome('invalid', error.message) : operationOutcome('exception', 'An unexpected error occurred');
     if (status === 401) reply.header('www-authenticate', bearerChallenge(request.headers.authorization ? 'invalid_token' : undefined));
     return sendFhir(reply, { status, resource: outcome });
   });
@@ -62,6 +64,8 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
     }
     await options.authenticate(request);
   });
+
+  await options.limitRequests?.(app);
 
   app.get('/.well-known/smart-configuration', { schema: { hide: true } }, async (_request, reply) => reply.type('application/json').send(options.smartConfiguration));
 
