@@ -9,7 +9,7 @@ import type { Database } from '../../platform/schema.js';
 import type { SigningKey } from '../../platform/keys.js';
 import { findAccount } from '../portal/accounts.js';
 import { smartStore, type SmartStore } from './adapter.js';
-import { allPatientScopes } from './scopes.js';
+import { allPatientScopes, expandWildcardScopes, parsePatientScope } from './scopes.js';
 
 export interface SmartServerOptions {
   db: Kysely<Database>;
@@ -76,7 +76,29 @@ export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServer
   // The routes set the forwarded host and protocol from PUBLIC_BASE_URL themselves, so they hold.
   provider.proxy = true;
   provider.use(offlineAccessAsksConsent);
+  provider.use(wildcardScopesPerType(db));
   return { provider, store, issuer, fhirBase };
+}
+
+/**
+ * A token carries only scopes its request asked for, so `patient/*.rs` is asked as one scope per type
+ * the app is registered for (`patient/Observation.rs`…): the consent screen then narrows those to the
+ * types the patient allows, and the token names each of them.
+ */
+function wildcardScopesPerType(db: Kysely<Database>) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    if (ctx.path === '/auth' && ctx.method === 'GET') {
+      const query = new URLSearchParams(ctx.querystring);
+      const scopes = query.get('scope')?.split(' ') ?? [];
+      if (scopes.some((scope) => parsePatientScope(scope)?.resourceType === '*')) {
+        const app = await db.selectFrom('smart_client').select('requested_resource_types').where('client_id', '=', query.get('client_id') ?? '').executeTakeFirst();
+        query.set('scope', expandWildcardScopes(scopes, app?.requested_resource_types ?? []).join(' '));
+        ctx.querystring = query.toString();
+        (ctx.req as typeof ctx.req & { originalUrl: string }).originalUrl = `${OAUTH_PREFIX}${ctx.url}`;
+      }
+    }
+    await next();
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 // SMART scopes: v1 and v2 syntax, wildcards, and narrowing to what the patient allowed.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { narrowedScopes, parsePatientScope, requestedTypes, scopesAllow } from './scopes.js';
+import { expandWildcardScopes, narrowedScopes, parsePatientScope, requestedTypes, scopesAllow } from './scopes.js';
 
 describe('SMART scopes', () => {
   it('reads v1 .read and v2 .rs, .r and .s', () => {
@@ -25,5 +25,9 @@ describe('SMART scopes', () => {
     assert.deepEqual(requestedTypes(requested, ['Observation', 'Condition']), ['Observation', 'Condition']);
     assert.deepEqual(narrowedScopes(requested, ['Observation']), ['launch/patient', 'openid', 'patient/Observation.read']);
     assert.deepEqual(narrowedScopes(['patient/Condition.rs', 'patient/Observation.rs'], ['Observation']), ['patient/Observation.rs']);
+  });
+
+  it('asks patient/*.<permissions> as one scope per registered type', () => {
+    assert.deepEqual(expandWildcardScopes(['openid', 'patient/*.rs', 'patient/Observation.rs'], ['Observation', 'Condition']), ['openid', 'patient/Observation.rs', 'patient/Condition.rs']);
   });
 });

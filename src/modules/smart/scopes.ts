@@ -33,6 +33,19 @@ export function requestedTypes(scopes: string[], registeredTypes: string[]): str
   return [...new Set(types)].filter((type) => FHIR_R4_RESOURCE_TYPES.has(type));
 }
 
+/** Each `patient/*.<permissions>` as that scope for each of `types`; other scopes as they are. */
+export function expandWildcardScopes(scopes: string[], types: string[]): string[] {
+  return [
+    ...new Set(
+      scopes.flatMap((scope) => {
+        if (parsePatientScope(scope)?.resourceType !== '*') return [scope];
+        const permissions = scope.slice(scope.indexOf('.'));
+        return types.map((type) => `patient/${type}${permissions}`);
+      }),
+    ),
+  ];
+}
+
 /** The requested scopes, narrowed to the identity scopes and the types the patient allowed. */
 export function narrowedScopes(scopes: string[], allowedTypes: string[]): string[] {
   return scopes.flatMap((scope) => {

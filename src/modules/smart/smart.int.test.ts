@@ -93,6 +93,15 @@ for (const engine of testEngines()) describe(`SMART standalone patient launch on
     assert.deepEqual(grants.map((grant: any) => [grant.resourceType, grant.source]).sort(), [['DiagnosticReport', 'smart'], ['Observation', 'smart']]);
   });
 
+  it('answers patient/*.rs with one scope per type the patient allowed', async () => {
+    const request = authorizationRequest('launch/patient openid patient/*.rs');
+    const { callback } = await authorize(await request.url(), { Observation: 'allow', Condition: 'allow', DiagnosticReport: 'refuse' });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
+    const scopes = tokens.scope!.split(' ');
+    assert.deepEqual(scopes.filter((scope) => scope.startsWith('patient/')).sort(), ['patient/Condition.rs', 'patient/Observation.rs']);
+    assert.equal((await hub.request('GET', '/fhir/Observation', { as: { token: tokens.access_token } })).status, 200);
+  });
+
   it('enforces consent live on /fhir: scopes, compartment, revocation at once, introspection and refresh', async () => {
     await seedDemoClinicalRecord(hub.database.db, hub.app.fhirBackend);
     await hub.request('POST', '/fhir', { as: 'admin', body: { resourceType: 'Bundle', type: 'transaction', entry: [{ resource: { resourceType: 'Observation', id: 'other-obs', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/someone-else' } }, request: { method: 'PUT', url: 'Observation/other-obs' } }] } });
