@@ -3,7 +3,7 @@
 import './platform/node-globals.js';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import secureJson from 'secure-json-parse';
 import type { Config } from './config.js';
@@ -71,7 +71,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const { config, db, clock, signingKey } = resources;
   const app = Fastify({
     logger: resources.logger ?? { level: config.logLevel },
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
     trustProxy: config.trustProxy,
   });
