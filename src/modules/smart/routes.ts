@@ -14,6 +14,7 @@ import { bareId, findAccount, patientCaller, type PatientAccount } from '../port
 import { signInRefusal, throttledSignIn } from '../portal/sign-in-throttle.js';
 import { smartConsentPage, smartLoginPage } from './pages.js';
 import { OAUTH_PREFIX, type SmartServer } from './provider.js';
+import type { SmartAccess } from './access.js';
 import { IDENTITY_SCOPES, narrowedScopes, requestedTypes } from './scopes.js';
 
 type Form = Record<string, string | undefined>;
@@ -26,12 +27,14 @@ export interface SmartRouteOptions {
   consent: ConsentService;
   publicBaseUrl: string;
   clock: Clock;
+  access: SmartAccess;
 }
 
 export async function smartRoutes(app: FastifyInstance, options: SmartRouteOptions): Promise<void> {
   const { smart } = options;
   smart.provider.use(withSmartTokenContext(options.db));
   smart.provider.use(withIntrospectionContext(options.db));
+  smart.provider.use(endingLapsedConsent(options.access));
   app.get('/.well-known/smart-configuration', { schema: { hide: true } }, async () => smartConfiguration(smart, options.publicBaseUrl));
   await app.register(interactionRoutes, options);
   await app.register(async (scope) => {
@@ -76,6 +79,28 @@ export function smartConfiguration(smart: SmartServer, publicBaseUrl: string) {
     scopes_supported: [...IDENTITY_SCOPES, 'patient/*.read', 'patient/*.rs', 'patient/*.r', 'patient/*.s'],
     capabilities: ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient', 'permission-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect'],
     management_endpoint: `${publicBaseUrl}/consent/portal`,
+  };
+}
+
+/**
+ * A consent that has lapsed (its period ended) ends the tokens it covered, as a revocation does: an
+ * introspected token it no longer covers is inactive, and a refresh it no longer covers is refused,
+ * the grant and all its tokens revoked.
+ */
+function endingLapsedConsent(access: SmartAccess) {
+  return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
+    await next();
+    const body = ctx.body as { active?: boolean; access_token?: string } | undefined;
+    const introspected = ctx.path === '/token/introspection' && body?.active ? String(ctx.oidc?.params?.token ?? '') : undefined;
+    const refreshed = ctx.path === '/token' && ctx.status === 200 && ctx.oidc?.params?.grant_type === 'refresh_token' ? body?.access_token : undefined;
+    const context = (introspected || refreshed) && (await access.verify((introspected || refreshed)!));
+    if (!context || (await access.stillConsented(context))) return;
+    await access.revokeUnconsented(context.patient, context.clientId);
+    if (introspected) ctx.body = { active: false };
+    else {
+      ctx.status = 400;
+      ctx.body = { error: 'invalid_grant', error_description: "The patient's consent for this app has ended" };
+    }
   };
 }
 

@@ -159,6 +159,26 @@ for (const engine of testEngines()) describe(`SMART standalone patient launch on
     assert.ok(reads.some((event) => event.outcome === 'failure' && (event.detail as any).resourceType === 'Condition' && (event.detail as any).clientId === CLIENT_ID));
   });
 
+  it('ends the tokens of a consent whose period has run out: introspection inactive, refresh refused', async () => {
+    const active = (await hub.request('GET', `/api/consent?patientId=Patient/ePatient-8675309&clientId=${CLIENT_ID}&status=active`, { as: 'patient' })).body.grants;
+    for (const grant of active) await hub.request('POST', `/api/consent/${grant.id}/revoke`, { as: 'patient' });
+    const end = new Date(hub.clock.now().getTime() + 60_000).toISOString();
+    const granted = await hub.request('POST', '/api/consent', { as: 'patient', body: { patientId: 'Patient/ePatient-8675309', clientId: CLIENT_ID, resourceTypes: ['Observation'], period: { end } } });
+    assert.equal(granted.status, 201);
+    const request = authorizationRequest('launch/patient offline_access patient/Observation.rs');
+    const { callback } = await authorize(await request.url(), { Observation: 'allow' });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
+    const introspect = async () => {
+      const response = await fetch(`${hub.baseUrl}/oauth/token/introspection`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: tokens.access_token, client_id: CLIENT_ID }) });
+      return (await response.json()) as Record<string, unknown>;
+    };
+    assert.equal((await introspect()).active, true);
+    hub.clock.advance(120_000);
+    assert.equal((await hub.request('GET', '/fhir/Observation', { as: { token: tokens.access_token } })).status, 403);
+    assert.equal((await introspect()).active, false);
+    await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), (error: { error?: string }) => error.error === 'invalid_grant');
+  });
+
   it('serves a confidential client: secret at the token endpoint, authenticated introspection', async () => {
     await hub.database.db
       .insertInto('smart_client')
