@@ -9,6 +9,7 @@ import type { Database } from '../../platform/schema.js';
 import type { SigningKey } from '../../platform/keys.js';
 import { findAccount } from '../portal/accounts.js';
 import { smartStore, type SmartStore } from './adapter.js';
+import { publicClientRefresh } from './public-refresh.js';
 import { allPatientScopes, expandWildcardScopes, parsePatientScope } from './scopes.js';
 
 export interface SmartServerOptions {
@@ -77,6 +78,7 @@ export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServer
   provider.proxy = true;
   provider.use(offlineAccessAsksConsent);
   provider.use(wildcardScopesPerType(db));
+  provider.use(publicClientRefresh(provider));
   return { provider, store, issuer, fhirBase };
 }
 

@@ -88,6 +88,11 @@ for (const engine of testEngines()) describe(`SMART standalone patient launch on
     assert.ok(tokens.refresh_token, 'refresh token with offline_access');
     const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token!);
     assert.ok(refreshed.access_token);
+    // As SMART App Launch 2.2 lists a public client's refresh (and fhirclient sends it): no client_id.
+    const bare = await fetch(`${hub.baseUrl}/oauth/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshed.refresh_token ?? tokens.refresh_token! }) });
+    const bareBody = await bare.json();
+    assert.equal(bare.status, 200, JSON.stringify(bareBody));
+    assert.ok(bareBody.access_token);
     assert.ok(tokens.expires_in! > 0);
     const grants = (await hub.request('GET', `/api/consent?patientId=Patient/ePatient-8675309&clientId=${CLIENT_ID}&status=active`, { as: 'patient' })).body.grants;
     assert.deepEqual(grants.map((grant: any) => [grant.resourceType, grant.source]).sort(), [['DiagnosticReport', 'smart'], ['Observation', 'smart']]);
