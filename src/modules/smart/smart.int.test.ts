@@ -3,6 +3,7 @@
 // scopes, and the refusals the checklist asks for.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import smart from 'fhirclient/lib/entry/node.js';
 import * as oidc from 'openid-client';
 import { testEngines } from '../../../test/support/engines.js';
 import { formClient } from '../../../test/support/form-client.js';
@@ -93,6 +94,11 @@ for (const engine of testEngines()) describe(`SMART standalone patient launch on
     const bareBody = await bare.json();
     assert.equal(bare.status, 200, JSON.stringify(bareBody));
     assert.ok(bareBody.access_token);
+    // SMART's own JavaScript client (fhirclient), refreshing as it does for a public client.
+    const incoming = { url: '/', headers: { host: new URL(hub.baseUrl).host }, method: 'GET' };
+    const fhirclient = smart(incoming as never, {} as never).client({ serverUrl: `${hub.baseUrl}/fhir`, clientId: CLIENT_ID, tokenUri: `${hub.baseUrl}/oauth/token`, tokenResponse: { ...bareBody } });
+    const state = await fhirclient.refresh();
+    assert.ok(state.tokenResponse?.access_token && state.tokenResponse.access_token !== bareBody.access_token, 'fhirclient got a new access token');
     assert.ok(tokens.expires_in! > 0);
     const grants = (await hub.request('GET', `/api/consent?patientId=Patient/ePatient-8675309&clientId=${CLIENT_ID}&status=active`, { as: 'patient' })).body.grants;
     assert.deepEqual(grants.map((grant: any) => [grant.resourceType, grant.source]).sort(), [['DiagnosticReport', 'smart'], ['Observation', 'smart']]);
