@@ -41,6 +41,7 @@ import { AppError } from './platform/errors.js';
 import { renderApiError } from './platform/http-errors.js';
 import { generateSigningJwk, importSigningKey, type SigningKey } from './platform/keys.js';
 import type { Database } from './platform/schema.js';
+import { describeOperations, namedComponents } from './platform/openapi.js';
 import { limitRequests } from './platform/rate-limit.js';
 import { securityHeaders } from './platform/security-headers.js';
 import { refuseNulCharacters } from './platform/text-guard.js';
@@ -83,7 +84,9 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   app.addHook('onResponse', logRequest);
   app.addHook('preValidation', refuseNulCharacters);
 
+  describeOperations(app);
   await app.register(swagger, {
+    transformObject: (documents) => namedComponents((documents as { openapiObject: object }).openapiObject as never),
     openapi: {
       info: { title: 'Referral Hub', version: '0.1.0', description: 'Consent-gated clinical referrals for SMART on FHIR ecosystems' },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },

@@ -3,10 +3,22 @@
 
 export type ErrorDetails = Record<string, unknown>;
 
+/** Every `code` an error of this service can carry: the enum of the OpenAPI document's error body. */
+export const ERROR_CODES = [
+  'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'VALIDATION_FAILED', 'BAD_REQUEST', 'METHOD_NOT_ALLOWED', 'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE', 'RATE_LIMITED', 'INTERNAL_ERROR', 'INVALID_TRANSITION', 'REFERRAL_NOT_EDITABLE', 'REFERRAL_ON_HOLD',
+  'VERSION_CONFLICT', 'IDEMPOTENCY_KEY_REUSED', 'CONSENT_GATE_FAILED', 'CONSENT_SERVICE_UNAVAILABLE', 'DEMO_DISABLED', 'NOT_SIGNED_IN',
+  'PRACTITIONER_NOT_IN_DIRECTORY', 'ADMINISTRATOR_NOT_IN_DIRECTORY', 'REQUESTER_NOT_CALLER', 'NOT_A_REFERRER_OF_ORGANISATION',
+  'ORGANISATION_NOT_IN_DIRECTORY', 'ORGANISATION_INACTIVE', 'ORGANISATION_CYCLE', 'RECEIVING_ORGANISATION_MISMATCH',
+  'FACILITY_APP_NOT_REGISTERED', 'FACILITY_APP_NOT_OF_RECEIVING_ORGANISATION', 'FACILITY_APP_INACTIVE', 'FACILITY_APP_AMBIGUOUS',
+  'NO_FACILITY_APP', 'PUBLIC_APP_HAS_NO_SECRET', 'ALREADY_IN_DIRECTORY', 'ALREADY_BOOTSTRAPPED', 'ACCOUNT_DISABLED',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export class AppError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     readonly details: ErrorDetails = {},
   ) {
@@ -64,5 +76,5 @@ export const demoDisabled = () =>
   new AppError(403, 'DEMO_DISABLED', 'Demo identities are only available in demo mode (DEMO=true)');
 
 /** A rule of the directory broken by a request: who may act, and which organisations and apps fit together. */
-export const directoryRuleBroken = (status: 403 | 404 | 409 | 422, code: string, message: string, field?: string) =>
+export const directoryRuleBroken = (status: 403 | 404 | 409 | 422, code: ErrorCode, message: string, field?: string) =>
   new AppError(status, code, message, field ? { field } : {});

@@ -1,7 +1,7 @@
 // Renders every error of the JSON API as `{ code, message, ...details }` with the catalogue's status;
 // schema violations become 400 VALIDATION_FAILED naming the field.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from './errors.js';
+import { AppError, type ErrorCode } from './errors.js';
 
 interface SchemaViolation {
   keyword: string;
@@ -10,7 +10,7 @@ interface SchemaViolation {
   params: Record<string, unknown>;
 }
 
-const FRAMEWORK_CODES: Record<number, string> = {
+const FRAMEWORK_CODES: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',

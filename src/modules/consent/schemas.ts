@@ -39,10 +39,10 @@ export const ConsentGrant = Type.Object({
   grantedBy: Type.Union([Type.Literal('patient'), Type.Literal('administrator')], { description: 'Who gave the grant: the patient, or an administrator for them (never a login name)' }),
   createdAt: Type.String(),
   revokedAt: Type.Union([Type.String(), Type.Null()]),
-});
+}, { title: 'ConsentGrant' });
 export type ConsentGrantView = Static<typeof ConsentGrant>;
 
-export const GrantList = Type.Object({ grants: Type.Array(ConsentGrant) });
+export const GrantList = Type.Object({ grants: Type.Array(ConsentGrant) }, { title: 'GrantList' });
 
 export const ListConsentQuery = Type.Object(
   { patientId: PatientId, clientId: Type.Optional(ClientId), status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('revoked')])) },
@@ -70,7 +70,7 @@ export const TypeDecision = Type.Object({
   /** The grant that permitted it; null when denied. */
   grant: Type.Union([ConsentGrant, Type.Null()]),
   reason: Type.String(),
-});
+}, { title: 'TypeDecision' });
 export type ResourceTypeDecision = Static<typeof TypeDecision>;
 
 export const EvaluateResponse = Type.Object({
@@ -78,5 +78,5 @@ export const EvaluateResponse = Type.Object({
   patientId: Type.String(),
   clientId: Type.String(),
   decisions: Type.Array(TypeDecision),
-});
+}, { title: 'EvaluateResponse' });
 export type EvaluateResult = Static<typeof EvaluateResponse>;

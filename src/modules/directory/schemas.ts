@@ -25,7 +25,7 @@ export const CreateOrganizationBody = Type.Object({ id: FhirId, ...organizationF
 export const UpdateOrganizationBody = Type.Partial(Type.Object(organizationFields), { additionalProperties: false, minProperties: 1 });
 export type OrganizationInput = Static<typeof CreateOrganizationBody>;
 export type OrganizationPatch = Static<typeof UpdateOrganizationBody>;
-export const Organization = Type.Object({ id: Type.String(), reference: Type.String(), name: Type.String(), active: Type.Boolean(), partOf: Nullable(Type.String()), identifiers: Identifiers });
+export const Organization = Type.Object({ id: Type.String(), reference: Type.String(), name: Type.String(), active: Type.Boolean(), partOf: Nullable(Type.String()), identifiers: Identifiers }, { title: 'Organization' });
 export type OrganizationView = Static<typeof Organization>;
 
 const practitionerFields = { name: Name, active: Type.Optional(Type.Boolean()), identifiers: Type.Optional(Identifiers) };
@@ -34,9 +34,9 @@ export const UpdatePractitionerBody = Type.Partial(Type.Object(practitionerField
 export type PractitionerInput = Static<typeof CreatePractitionerBody>;
 export type PractitionerPatch = Static<typeof UpdatePractitionerBody>;
 
-export const PractitionerRoleView = Type.Object({ id: Type.String(), practitioner: Type.String(), organization: Type.String(), role: DirectoryRoleName, active: Type.Boolean() });
+export const PractitionerRoleView = Type.Object({ id: Type.String(), practitioner: Type.String(), organization: Type.String(), role: DirectoryRoleName, active: Type.Boolean() }, { title: 'PractitionerRoleView' });
 export type RoleView = Static<typeof PractitionerRoleView>;
-export const Practitioner = Type.Object({ id: Type.String(), reference: Type.String(), name: Type.String(), active: Type.Boolean(), identifiers: Identifiers, roles: Type.Array(PractitionerRoleView) });
+export const Practitioner = Type.Object({ id: Type.String(), reference: Type.String(), name: Type.String(), active: Type.Boolean(), identifiers: Identifiers, roles: Type.Array(PractitionerRoleView) }, { title: 'Practitioner' });
 export type PractitionerView = Static<typeof Practitioner>;
 
 export const AddRoleBody = Type.Object({ organization: OrganizationRef, role: DirectoryRoleName }, { additionalProperties: false });
@@ -66,7 +66,7 @@ export const FacilityApp = Type.Object({
   confidential: Type.Boolean(),
   active: Type.Boolean(),
   clientSecret: Type.Optional(Type.String({ description: 'Only in the answer that created or rotated it' })),
-});
+}, { title: 'FacilityApp' });
 export type FacilityAppView = Static<typeof FacilityApp>;
 export const AppParams = Type.Object({ clientId: FhirId });
 
@@ -79,7 +79,7 @@ export const PatientAccount = Type.Object({
   patientId: Type.String(),
   state: Type.Enum(PATIENT_ACCOUNT_STATES),
   link: Type.Optional(Type.Object({ url: Type.String(), purpose: Type.String(), expiresAt: Type.String() }, { description: 'A one-time link for the patient; only in the answer that made it' })),
-});
+}, { title: 'PatientAccount' });
 export type PatientAccountView = Static<typeof PatientAccount>;
 export const UsernameParams = Type.Object({ username: Username });
 

@@ -2,14 +2,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { FastifyReply } from 'fastify';
-import { errorResponses, IdempotencyHeaders } from '../../platform/http-schemas.js';
+import { errorResponses, IdempotencyKeyHeader, IdempotentChangeHeaders, IfMatchHeader, withETag } from '../../platform/http-schemas.js';
 import { etagOf } from '../../platform/versioning.js';
 import { callerOf } from '../identity/plugin.js';
 import * as S from './schemas.js';
 import type { ReferralService } from './service.js';
 
 const tags = ['referrals'];
-const referralResponse = (status: number, ...errors: number[]) => ({ [status]: S.Referral, ...errorResponses(400, 401, 403, 404, ...errors) });
+const referralResponse = (status: number, ...errors: number[]) => ({ [status]: withETag(S.Referral), ...errorResponses(400, 401, 403, 404, ...errors) });
 
 /** Every referral response carries its version as ETag. */
 function sendReferral(reply: FastifyReply, status: number, referral: S.ReferralView) {
@@ -17,7 +17,7 @@ function sendReferral(reply: FastifyReply, status: number, referral: S.ReferralV
 }
 
 export const referralRoutes: FastifyPluginAsyncTypebox<{ service: ReferralService }> = async (app, { service }) => {
-  app.post('/referrals', { schema: { tags, summary: 'Create a draft referral', body: S.CreateReferralBody, headers: IdempotencyHeaders, response: referralResponse(201, 422) } }, async function createReferral(request, reply) {
+  app.post('/referrals', { schema: { tags, summary: 'Create a draft referral', body: S.CreateReferralBody, headers: IdempotencyKeyHeader, response: referralResponse(201, 422) } }, async function createReferral(request, reply) {
     const outcome = await service.createReferral(callerOf(request), request.body, request.headers['idempotency-key']);
     return sendReferral(reply, outcome.statusCode, outcome.body);
   });
@@ -34,17 +34,17 @@ export const referralRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServic
     return sendReferral(reply, 200, await service.getReferral(callerOf(request), request.params.id));
   });
 
-  app.patch('/referrals/:id', { schema: { tags, summary: 'Edit a draft', params: S.ReferralIdParams, body: S.EditReferralBody, headers: IdempotencyHeaders, response: referralResponse(200, 409, 412) } }, async function editDraft(request, reply) {
+  app.patch('/referrals/:id', { schema: { tags, summary: 'Edit a draft', params: S.ReferralIdParams, body: S.EditReferralBody, headers: IfMatchHeader, response: referralResponse(200, 409, 412) } }, async function editDraft(request, reply) {
     const referral = await service.editDraft(callerOf(request), request.params.id, request.body, request.headers['if-match']);
     return sendReferral(reply, 200, referral);
   });
 
-  app.post('/referrals/:id/send', { schema: { tags, summary: 'Send through the consent gate', params: S.ReferralIdParams, headers: IdempotencyHeaders, response: referralResponse(200, 409, 412, 422, 503) } }, async function send(request, reply) {
+  app.post('/referrals/:id/send', { schema: { tags, summary: 'Send through the consent gate', params: S.ReferralIdParams, headers: IdempotentChangeHeaders, response: referralResponse(200, 409, 412, 422, 503) } }, async function send(request, reply) {
     const outcome = await service.sendReferral(callerOf(request), request.params.id, { idempotencyKey: request.headers['idempotency-key'], ifMatch: request.headers['if-match'] });
     return sendReferral(reply, outcome.statusCode, outcome.body);
   });
 
-  const reasonSchema = (summary: string) => ({ tags, summary, params: S.ReferralIdParams, querystring: S.ReasonQuery, body: S.ReasonBody, headers: IdempotencyHeaders, response: referralResponse(200, 409, 412) });
+  const reasonSchema = (summary: string) => ({ tags, summary, params: S.ReferralIdParams, querystring: S.ReasonQuery, body: S.ReasonBody, headers: IfMatchHeader, response: referralResponse(200, 409, 412) });
 
   app.post('/referrals/:id/hold', { schema: reasonSchema('Put an active referral on hold') }, async function hold(request, reply) {
     const reason = request.query.reason ?? request.body?.reason;
@@ -64,7 +64,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServic
     return service.listTasks(callerOf(request), request.params.id);
   });
 
-  app.patch('/referrals/:id/tasks/:taskId', { schema: { tags, summary: 'Move a task on, add a note, or reject', params: S.TaskIdParams, body: S.UpdateTaskBody, headers: IdempotencyHeaders, response: { 200: S.Task, ...errorResponses(400, 401, 403, 404, 409, 412) } } }, async function updateTask(request, reply) {
+  app.patch('/referrals/:id/tasks/:taskId', { schema: { tags, summary: 'Move a task on, add a note, or reject', params: S.TaskIdParams, body: S.UpdateTaskBody, headers: IfMatchHeader, response: { 200: withETag(S.Task), ...errorResponses(400, 401, 403, 404, 409, 412) } } }, async function updateTask(request, reply) {
     const task = await service.updateReferralTask(callerOf(request), request.params.id, request.params.taskId, request.body, request.headers['if-match']);
     return reply.header('etag', etagOf(task.version)).send(task);
   });

@@ -68,10 +68,10 @@ export const Referral = Type.Object({
   createdBy: Type.String(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
-});
+}, { title: 'Referral' });
 export type ReferralView = Static<typeof Referral>;
 
-export const ReferralPage = Type.Object({ items: Type.Array(Referral), nextCursor: Nullable(Type.String()) });
+export const ReferralPage = Type.Object({ items: Type.Array(Referral), nextCursor: Nullable(Type.String()) }, { title: 'ReferralPage' });
 
 const paging = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
@@ -125,7 +125,7 @@ export const TaskNote = Type.Object({
   status: TaskStatus,
   text: Type.String(),
   createdAt: Type.String(),
-});
+}, { title: 'TaskNote' });
 
 export const Task = Type.Object({
   id: Type.Integer(),
@@ -139,7 +139,7 @@ export const Task = Type.Object({
   notes: Type.Array(TaskNote),
   createdAt: Type.String(),
   updatedAt: Type.String(),
-});
+}, { title: 'Task' });
 export type TaskView = Static<typeof Task>;
 
 export const AuditEntry = Type.Object({
@@ -151,4 +151,4 @@ export const AuditEntry = Type.Object({
   entityType: Type.String(),
   entityId: Type.String(),
   detail: Type.Record(Type.String(), Type.Unknown()),
-});
+}, { title: 'AuditEntry' });
