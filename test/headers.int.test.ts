@@ -7,50 +7,51 @@ import { formClient } from './support/form-client.js';
 import { startHarness, type Harness } from './support/harness.js';
 import { freePort } from './support/ports.js';
 
-describe('security headers', () => {
-  const [engine] = testEngines();
-  let hub: Harness;
-  before(async () => {
-    const port = await freePort();
-    hub = await startHarness(engine!, { config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, trustProxy: true, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
-  });
-  after(() => hub.close());
+for (const engine of testEngines()) {
+  describe(`security headers on ${engine.name}`, () => {
+    let hub: Harness;
+    before(async () => {
+      const port = await freePort();
+      hub = await startHarness(engine, { config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, trustProxy: true, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+    });
+    after(() => hub.close());
 
-  async function smartSignInPage(): Promise<Response> {
-    const authorize = new URL(`${hub.baseUrl}/oauth/auth`);
-    const params = { client_id: 'royal-london-cardiology-smart', response_type: 'code', redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`, scope: 'launch/patient patient/Observation.rs', aud: `${hub.baseUrl}/fhir`, state: 'state-1234567', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' };
-    for (const [key, value] of Object.entries(params)) authorize.searchParams.set(key, value);
-    return (await formClient(hub.baseUrl).follow(authorize.href)).response;
-  }
-
-  it("sends every HTML page with a CSP that forbids framing, and every answer with nosniff and a Referrer-Policy", async () => {
-    const pages = [await fetch(`${hub.baseUrl}/consent/portal`), await fetch(`${hub.baseUrl}/demo/smart-app`), await fetch(`${hub.baseUrl}/docs/static/index.html`), await smartSignInPage()];
-    for (const page of pages) {
-      assert.match(page.headers.get('content-type') ?? '', /text\/html/, page.url);
-      assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, page.url);
+    async function smartSignInPage(): Promise<Response> {
+      const authorize = new URL(`${hub.baseUrl}/oauth/auth`);
+      const params = { client_id: 'royal-london-cardiology-smart', response_type: 'code', redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`, scope: 'launch/patient patient/Observation.rs', aud: `${hub.baseUrl}/fhir`, state: 'state-1234567', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' };
+      for (const [key, value] of Object.entries(params)) authorize.searchParams.set(key, value);
+      return (await formClient(hub.baseUrl).follow(authorize.href)).response;
     }
-    const answers = [...pages, await fetch(`${hub.baseUrl}/health`), await fetch(`${hub.baseUrl}/api/referrals`), await fetch(`${hub.baseUrl}/oauth/jwks`)];
-    for (const answer of answers) {
-      assert.equal(answer.headers.get('x-content-type-options'), 'nosniff', answer.url);
-      assert.equal(answer.headers.get('referrer-policy'), 'no-referrer', answer.url);
-    }
-  });
 
-  it('sends no-store on every answer of /api, /fhir and /oauth', async () => {
-    const answers = [
-      await hub.request('GET', '/api/referrals', { as: 'dr-smith' }),
-      await hub.request('GET', '/api/referrals/1', { as: 'dr-smith' }),
-      await hub.request('GET', '/fhir/Observation', { as: 'admin' }),
-      await hub.request('GET', '/fhir/Organization/city-hospital', { as: 'dr-smith' }),
-    ];
-    for (const answer of answers) assert.match(answer.headers.get('cache-control') ?? '', /no-store/);
-    assert.match((await fetch(`${hub.baseUrl}/oauth/jwks`)).headers.get('cache-control') ?? '', /no-store/);
-    assert.match((await smartSignInPage()).headers.get('cache-control') ?? '', /no-store/);
-  });
+    it("sends every HTML page with a CSP that forbids framing, and every answer with nosniff and a Referrer-Policy", async () => {
+      const pages = [await fetch(`${hub.baseUrl}/consent/portal`), await fetch(`${hub.baseUrl}/demo/smart-app`), await fetch(`${hub.baseUrl}/docs/static/index.html`), await smartSignInPage()];
+      for (const page of pages) {
+        assert.match(page.headers.get('content-type') ?? '', /text\/html/, page.url);
+        assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, page.url);
+      }
+      const answers = [...pages, await fetch(`${hub.baseUrl}/health`), await fetch(`${hub.baseUrl}/api/referrals`), await fetch(`${hub.baseUrl}/oauth/jwks`)];
+      for (const answer of answers) {
+        assert.equal(answer.headers.get('x-content-type-options'), 'nosniff', answer.url);
+        assert.equal(answer.headers.get('referrer-policy'), 'no-referrer', answer.url);
+      }
+    });
 
-  it('sends HSTS over TLS only', async () => {
-    assert.equal((await fetch(`${hub.baseUrl}/health`)).headers.get('strict-transport-security'), null);
-    const overTls = await fetch(`${hub.baseUrl}/health`, { headers: { 'x-forwarded-proto': 'https' } });
-    assert.match(overTls.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
+    it('sends no-store on every answer of /api, /fhir and /oauth', async () => {
+      const answers = [
+        await hub.request('GET', '/api/referrals', { as: 'dr-smith' }),
+        await hub.request('GET', '/api/referrals/1', { as: 'dr-smith' }),
+        await hub.request('GET', '/fhir/Observation', { as: 'admin' }),
+        await hub.request('GET', '/fhir/Organization/city-hospital', { as: 'dr-smith' }),
+      ];
+      for (const answer of answers) assert.match(answer.headers.get('cache-control') ?? '', /no-store/);
+      assert.match((await fetch(`${hub.baseUrl}/oauth/jwks`)).headers.get('cache-control') ?? '', /no-store/);
+      assert.match((await smartSignInPage()).headers.get('cache-control') ?? '', /no-store/);
+    });
+
+    it('sends HSTS over TLS only', async () => {
+      assert.equal((await fetch(`${hub.baseUrl}/health`)).headers.get('strict-transport-security'), null);
+      const overTls = await fetch(`${hub.baseUrl}/health`, { headers: { 'x-forwarded-proto': 'https' } });
+      assert.match(overTls.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
+    });
   });
-});
+}
