@@ -27,7 +27,7 @@ export interface Run {
 export async function startServer(env: Record<string, string>, options: { clients: number; nodeArgs?: string[] }): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', SIGNING_KEY: JSON.stringify(jwk), DB_POOL_SIZE: String(options.clients), DEMO: 'true', RATE_LIMIT_PER_MINUTE: '0', ...env },
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', SIGNING_KEY: JSON.stringify(jwk), DB_POOL_SIZE: String(options.clients), DEMO: 'true', RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? '0', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
