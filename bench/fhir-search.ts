@@ -69,7 +69,9 @@ async function measure(engine: string, url?: string) {
         matches = bundle.total ?? 0;
       }
       times.sort((a, b) => a - b);
-      console.log(`${engine}:   ${query.padEnd(60)} total ${String(matches).padStart(6)}  p50 ${percentile(times, 50).toFixed(1)} ms  p99 ${percentile(times, 99).toFixed(1)} ms`);
+      console.log(
+        `${engine}:   ${query.padEnd(60)} total ${String(matches).padStart(6)}  p50 ${percentile(times, 50).toFixed(1)} ms  p99 ${percentile(times, 99).toFixed(1)} ms`,
+      );
     }
   } finally {
     await handle.close();

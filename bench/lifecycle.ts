@@ -12,7 +12,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { driveLifecycles, percentile, startServer, stopServer, withScratchDatabase, type Run } from './support.js';
 
-const { values } = parseArgs({ options: { clients: { type: 'string', default: '16' }, seconds: { type: 'string', default: '20' }, warmup: { type: 'string', default: '3' }, profile: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '16' },
+    seconds: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    profile: { type: 'string' },
+  },
+});
 const clients = Number(values.clients);
 const seconds = Number(values.seconds);
 const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
@@ -29,7 +36,9 @@ function report(engine: string, run: Run): number {
   console.log(`${engine}: transitions/s ${rate.toFixed(1)}`);
   for (const [label, list] of run.latencies) {
     const sorted = [...list].sort((a, b) => a - b);
-    console.log(`${engine}:   ${label.padEnd(42)} n=${String(sorted.length).padStart(6)}  p50 ${percentile(sorted, 50).toFixed(1)} ms  p99 ${percentile(sorted, 99).toFixed(1)} ms`);
+    console.log(
+      `${engine}:   ${label.padEnd(42)} n=${String(sorted.length).padStart(6)}  p50 ${percentile(sorted, 50).toFixed(1)} ms  p99 ${percentile(sorted, 99).toFixed(1)} ms`,
+    );
   }
   return rate;
 }

@@ -38,11 +38,31 @@ async function probe(base: string, until: number): Promise<number[]> {
   while (performance.now() < until) {
     let id = 0;
     const serviceRequest = () => `ServiceRequest/referral-${id}`;
-    lags.push(await lagOf(http, async () => ((id = (await expectOk(http('POST', '/api/referrals', tokens['dr-smith']!, guideReferral()))).id), serviceRequest()), 'draft'));
+    lags.push(
+      await lagOf(
+        http,
+        async () => ((id = (await expectOk(http('POST', '/api/referrals', tokens['dr-smith']!, guideReferral()))).id), serviceRequest()),
+        'draft',
+      ),
+    );
     lags.push(await lagOf(http, async () => (await expectOk(http('POST', `/api/referrals/${id}/send`, tokens['dr-smith']!)), serviceRequest()), 'active'));
     const [task] = await expectOk(http('GET', `/api/referrals/${id}/tasks`, tokens['dr-patel']!));
-    for (const [status, fhirStatus] of [['RECEIVED', 'received'], ['ACCEPTED', 'accepted'], ['INPROGRESS', 'in-progress'], ['COMPLETED', 'completed']]) {
-      lags.push(await lagOf(http, async () => (await expectOk(http('PATCH', `/api/referrals/${id}/tasks/${task.id}`, tokens['dr-patel']!, { status })), `Task/referral-task-${task.id}`), fhirStatus!));
+    for (const [status, fhirStatus] of [
+      ['RECEIVED', 'received'],
+      ['ACCEPTED', 'accepted'],
+      ['INPROGRESS', 'in-progress'],
+      ['COMPLETED', 'completed'],
+    ]) {
+      lags.push(
+        await lagOf(
+          http,
+          async () => (
+            await expectOk(http('PATCH', `/api/referrals/${id}/tasks/${task.id}`, tokens['dr-patel']!, { status })),
+            `Task/referral-task-${task.id}`
+          ),
+          fhirStatus!,
+        ),
+      );
     }
   }
   return lags;
@@ -56,7 +76,9 @@ async function measure(engine: string, env: Record<string, string>): Promise<num
     const sorted = lags.sort((a, b) => a - b);
     const p99 = percentile(sorted, 99);
     console.log(`\n${engine}: load ${(run.transitions / (run.elapsedMs / 1000)).toFixed(1)} transitions/s by ${clients} clients, ${run.errors} errors`);
-    console.log(`${engine}: commit → visible on /fhir  n=${sorted.length}  p50 ${percentile(sorted, 50).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${sorted.at(-1)?.toFixed(1)} ms`);
+    console.log(
+      `${engine}: commit → visible on /fhir  n=${sorted.length}  p50 ${percentile(sorted, 50).toFixed(1)} ms  p99 ${p99.toFixed(1)} ms  max ${sorted.at(-1)?.toFixed(1)} ms`,
+    );
     return p99;
   } finally {
     await stopServer(server.child);

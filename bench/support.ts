@@ -24,15 +24,34 @@ export interface Run {
   elapsedMs: number;
 }
 
-export async function startServer(env: Record<string, string>, options: { clients: number; nodeArgs?: string[] }): Promise<{ child: ChildProcess; base: string }> {
+export async function startServer(
+  env: Record<string, string>,
+  options: { clients: number; nodeArgs?: string[] },
+): Promise<{ child: ChildProcess; base: string }> {
   const port = await freePort();
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'error', SIGNING_KEY: JSON.stringify(jwk), DB_POOL_SIZE: String(options.clients), DEMO: 'true', RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? '0', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'error',
+      SIGNING_KEY: JSON.stringify(jwk),
+      DB_POOL_SIZE: String(options.clients),
+      DEMO: 'true',
+      RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? '0',
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 240; i++) {
-    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) return { child, base };
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { child, base };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error('server did not start');
@@ -79,7 +98,11 @@ export async function driveLifecycles(base: string, options: { clients: number; 
     run.transitions += 1;
     return json;
   };
-  await call('POST /api/consent', 'POST', '/api/consent', 'admin', { patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart', resourceTypes: ['Observation', 'Condition', 'DiagnosticReport'] });
+  await call('POST /api/consent', 'POST', '/api/consent', 'admin', {
+    patientId: 'Patient/ePatient-8675309',
+    clientId: 'royal-london-cardiology-smart',
+    resourceTypes: ['Observation', 'Condition', 'DiagnosticReport'],
+  });
   run.transitions = 0;
   run.latencies.clear();
 

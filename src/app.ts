@@ -78,7 +78,9 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   });
   app.setValidatorCompiler(createValidatorCompiler());
   app.setErrorHandler(renderApiError);
-  app.setNotFoundHandler((request, reply) => renderApiError(new AppError(404, 'NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a route of this API`), request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    renderApiError(new AppError(404, 'NOT_FOUND', `${request.method} ${request.url.split('?')[0]} is not a route of this API`), request, reply),
+  );
   acceptEmptyJsonBodies(app);
   await securityHeaders(app);
   app.addHook('onResponse', logRequest);
@@ -107,7 +109,11 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey);
-  const smart = createSmartServer({ db, publicBaseUrl: config.publicBaseUrl, signingKey: resources.oidcSigningKey ?? (await importSigningKey(await generateSigningJwk())) });
+  const smart = createSmartServer({
+    db,
+    publicBaseUrl: config.publicBaseUrl,
+    signingKey: resources.oidcSigningKey ?? (await importSigningKey(await generateSigningJwk())),
+  });
   const access = smartAccess({ smart, db, consent: consentService, clock });
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
   if (config.modules.includes('consent')) {
@@ -120,7 +126,10 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     prefix: '/fhir',
     backend: fhirBackend,
     authenticate: authenticate(verifyToken, directory),
-    directory: { read: directoryFhirReads(db, config.publicBaseUrl).read, organizationOfApp: async (clientId) => (await directory.app(clientId))?.organization },
+    directory: {
+      read: directoryFhirReads(db, config.publicBaseUrl).read,
+      organizationOfApp: async (clientId) => (await directory.app(clientId))?.organization,
+    },
     readableByClinician: (caller, found) => readableReferralResources(db, caller, found),
     smartConfiguration: smartConfiguration(smart, config.publicBaseUrl),
     smartAccess: access,
@@ -149,7 +158,14 @@ function startFhirMirror(app: FastifyInstance, resources: AppResources, target: 
   const { db, config } = resources;
   const baseUrl = config.publicBaseUrl;
   const sources = { ...referralMirrorSources(db, baseUrl), ...auditMirrorSources(db, baseUrl), ...consentMirrorSources(db, baseUrl) };
-  const worker = createMirrorWorker({ db, sources, target, pollMs: config.mirror.pollMs, retryMaxMs: config.mirror.retryMaxMs, onError: (message) => app.log.warn(message) });
+  const worker = createMirrorWorker({
+    db,
+    sources,
+    target,
+    pollMs: config.mirror.pollMs,
+    retryMaxMs: config.mirror.retryMaxMs,
+    onError: (message) => app.log.warn(message),
+  });
   app.decorate('fhirBackend', target);
   app.decorate('mirrorWorker', worker);
   if (config.mirror.enabled) app.addHook('onReady', async () => worker.start());
@@ -161,7 +177,10 @@ function startFhirMirror(app: FastifyInstance, resources: AppResources, target: 
  * strings reasons and headers tokens, so the line has the route's pattern, never the URL.
  */
 async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  request.log.info({ method: request.method, route: request.routeOptions.url ?? 'no route', status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request');
+  request.log.info(
+    { method: request.method, route: request.routeOptions.url ?? 'no route', status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 },
+    'request',
+  );
 }
 
 function chooseConsentGate(resources: AppResources, service: ReturnType<typeof createConsentService>): ConsentGate {

@@ -79,7 +79,10 @@ function parseFhirUpstream(env: NodeJS.ProcessEnv): Config['fhirUpstream'] {
   if (!env.FHIR_BASE_URL) return undefined;
   const { FHIR_TOKEN_URL: tokenUrl, FHIR_CLIENT_ID: clientId, FHIR_CLIENT_SECRET: clientSecret } = env;
   if (tokenUrl && !(clientId && clientSecret)) throw new Error('FHIR_TOKEN_URL needs FHIR_CLIENT_ID and FHIR_CLIENT_SECRET to be set too');
-  return { baseUrl: env.FHIR_BASE_URL, ...(tokenUrl && { auth: { tokenUrl, clientId: clientId!, clientSecret: clientSecret!, scope: env.FHIR_SCOPE || undefined } }) };
+  return {
+    baseUrl: env.FHIR_BASE_URL,
+    ...(tokenUrl && { auth: { tokenUrl, clientId: clientId!, clientSecret: clientSecret!, scope: env.FHIR_SCOPE || undefined } }),
+  };
 }
 
 function integer(value: string | undefined, fallback: number, name: string): number {

@@ -18,7 +18,9 @@ for (const engine of testEngines()) {
     let sent: { id: number; taskId: number };
     before(async () => {
       const port = await freePort();
-      hub = await startHarness(engine, { config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+      hub = await startHarness(engine, {
+        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
+      });
       sent = await createSentReferral(hub);
     });
     after(() => hub.close());
@@ -45,15 +47,34 @@ for (const engine of testEngines()) {
     it('refuses cursors carrying huge numbers or far-off dates', async () => {
       assertNamed(await hub.request('GET', `/api/referrals?cursor=${encodeCursor({ id: 99999999999 })}`, { as: 'dr-smith' }), 400, 'query.cursor');
       const farOff = encodeCursor({ rank: 3, due: '+275760-09-13T00:00:00.000Z', id: 1 });
-      assertNamed(await hub.request('GET', `/api/referrals/inbox?performerId=Organization/royal-london-cardiology&cursor=${farOff}`, { as: 'dr-patel' }), 400, 'query.cursor');
+      assertNamed(
+        await hub.request('GET', `/api/referrals/inbox?performerId=Organization/royal-london-cardiology&cursor=${farOff}`, { as: 'dr-patel' }),
+        400,
+        'query.cursor',
+      );
     });
 
     it('refuses a NUL character in any text field, naming the field, and writes nothing', async () => {
-      assertNamed(await hub.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral({ clinicalNote: 'chest pain\u0000' }) }), 400, 'body.clinicalNote');
+      assertNamed(
+        await hub.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral({ clinicalNote: 'chest pain\u0000' }) }),
+        400,
+        'body.clinicalNote',
+      );
       assertNamed(await hub.request('POST', `/api/referrals/${sent.id}/hold`, { as: 'dr-smith', body: { reason: 'ICU\u0000' } }), 400, 'body.reason');
       assertNamed(await hub.request('POST', `/api/referrals/${sent.id}/hold?reason=ICU%00`, { as: 'dr-smith' }), 400, 'query.reason');
-      assertNamed(await hub.request('PATCH', `/api/referrals/${sent.id}/tasks/${sent.taskId}`, { as: 'dr-patel', body: { note: 'seen\u0000' } }), 400, 'body.note');
-      assertNamed(await hub.request('PATCH', `/api/referrals/${sent.id}/tasks/${sent.taskId}`, { as: 'dr-patel', body: { status: 'REJECTED', rejectionReason: 'full\u0000' } }), 400, 'body.rejectionReason');
+      assertNamed(
+        await hub.request('PATCH', `/api/referrals/${sent.id}/tasks/${sent.taskId}`, { as: 'dr-patel', body: { note: 'seen\u0000' } }),
+        400,
+        'body.note',
+      );
+      assertNamed(
+        await hub.request('PATCH', `/api/referrals/${sent.id}/tasks/${sent.taskId}`, {
+          as: 'dr-patel',
+          body: { status: 'REJECTED', rejectionReason: 'full\u0000' },
+        }),
+        400,
+        'body.rejectionReason',
+      );
       const referral = await hub.request('GET', `/api/referrals/${sent.id}`, { as: 'dr-smith' });
       assert.equal(referral.body.status, 'ACTIVE');
       assert.equal((await hub.request('GET', `/api/referrals/${sent.id}/tasks`, { as: 'dr-smith' })).body[0].status, 'REQUESTED');
@@ -86,7 +107,16 @@ for (const engine of testEngines()) {
     it('refuses a SMART consent answer sent before sign-in with 400', async () => {
       const browser = formClient(hub.baseUrl);
       const authorize = new URL(`${hub.baseUrl}/oauth/auth`);
-      const params = { client_id: 'royal-london-cardiology-smart', response_type: 'code', redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`, scope: 'launch/patient patient/Observation.rs', aud: `${hub.baseUrl}/fhir`, state: 'state-1234567', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' };
+      const params = {
+        client_id: 'royal-london-cardiology-smart',
+        response_type: 'code',
+        redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`,
+        scope: 'launch/patient patient/Observation.rs',
+        aud: `${hub.baseUrl}/fhir`,
+        state: 'state-1234567',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      };
       for (const [key, value] of Object.entries(params)) authorize.searchParams.set(key, value);
       const started = await browser.follow(authorize.href);
       const uid = /\/oauth\/interaction\/([^/"]+)\/login/.exec(started.html)?.[1];

@@ -8,19 +8,80 @@ import fc from 'fast-check';
 import { testEngines } from './support/engines.js';
 import { createSentReferral, guideReferral, startHarness, type Harness, type Identity } from './support/harness.js';
 
-const FHIR_ROUTES = ['/fhir/Observation', '/fhir/Observation/{id}', '/fhir/ServiceRequest', '/fhir/ServiceRequest/{id}/_history/{vid}', '/fhir/Task/{id}', '/fhir/Organization', '/fhir/Endpoint/{id}', '/fhir/PractitionerRole', '/fhir/', '/fhir/AuditEvent'];
+const FHIR_ROUTES = [
+  '/fhir/Observation',
+  '/fhir/Observation/{id}',
+  '/fhir/ServiceRequest',
+  '/fhir/ServiceRequest/{id}/_history/{vid}',
+  '/fhir/Task/{id}',
+  '/fhir/Organization',
+  '/fhir/Endpoint/{id}',
+  '/fhir/PractitionerRole',
+  '/fhir/',
+  '/fhir/AuditEvent',
+];
 const METHODS = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'] as const;
 const IDENTITIES: (Identity | 'nobody' | 'garbage')[] = ['dr-smith', 'dr-other', 'patient', 'admin', 'nobody', 'garbage'];
-const FIELD_NAMES = ['status', 'note', 'reason', 'rejectionReason', 'patientId', 'clientId', 'resourceTypes', 'sharedResourceTypes', 'priority', 'performerId', 'receivingOrganisationId', 'receivingFacilityClientId', 'requesterId', 'sendingOrganisationId', 'referralCode', 'clinicalNote', 'resourceType', 'type', 'entry', 'id', 'name', 'period', 'cursor', 'limit'];
+const FIELD_NAMES = [
+  'status',
+  'note',
+  'reason',
+  'rejectionReason',
+  'patientId',
+  'clientId',
+  'resourceTypes',
+  'sharedResourceTypes',
+  'priority',
+  'performerId',
+  'receivingOrganisationId',
+  'receivingFacilityClientId',
+  'requesterId',
+  'sendingOrganisationId',
+  'referralCode',
+  'clinicalNote',
+  'resourceType',
+  'type',
+  'entry',
+  'id',
+  'name',
+  'period',
+  'cursor',
+  'limit',
+];
 
 const hostile = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 40 }),
-  fc.constantFrom('\u0000', '0', '-1', '999999999999', '9223372036854776000', '1e308', 'NaN', '<script>', '../../etc', '%00', 'Patient/ePatient-8675309', 'ACTIVE', 'REJECTED', 'COMPLETED', '+275760-09-13T00:00:00Z'),
+  fc.constantFrom(
+    '\u0000',
+    '0',
+    '-1',
+    '999999999999',
+    '9223372036854776000',
+    '1e308',
+    'NaN',
+    '<script>',
+    '../../etc',
+    '%00',
+    'Patient/ePatient-8675309',
+    'ACTIVE',
+    'REJECTED',
+    'COMPLETED',
+    '+275760-09-13T00:00:00Z',
+  ),
   fc.integer().map(String),
   fc.bigInt({ min: -(2n ** 70n), max: 2n ** 70n }).map(String),
 );
 const jsonValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, hostile, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.oneof(fc.constantFrom(...FIELD_NAMES), fc.string({ maxLength: 8 })), tie('value'), { maxKeys: 5 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    hostile,
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 4 }),
+    fc.dictionary(fc.oneof(fc.constantFrom(...FIELD_NAMES), fc.string({ maxLength: 8 })), tie('value'), { maxKeys: 5 }),
+  ),
 })).value;
 
 /** A body each kind of route accepts, to be spoilt in one field: how bad input gets past the schema's first line. */
@@ -29,11 +90,20 @@ function templateFor(method: string, path: string): Record<string, unknown> | un
   if (path === '/api/referrals/{id}' && method === 'PATCH') return { priority: 'STAT', clinicalNote: 'Worse today', sharedResourceTypes: ['Observation'] };
   if (path.endsWith('/tasks/{taskId}')) return { status: 'REJECTED', note: 'Seen', rejectionReason: 'No capacity' };
   if (/\/(hold|resume|revoke)$/.test(path)) return { reason: 'Patient admitted' };
-  if (path.startsWith('/api/consent')) return { patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart', resourceTypes: ['Observation'], resourceType: 'Condition' };
+  if (path.startsWith('/api/consent'))
+    return { patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart', resourceTypes: ['Observation'], resourceType: 'Condition' };
   if (path.startsWith('/api/admin/organizations')) return { id: 'fuzz-org', name: 'Fuzz', partOf: 'Organization/city-hospital' };
-  if (path.startsWith('/api/admin/practitioners')) return { id: 'fuzz-dr', name: 'Dr Fuzz', organization: 'Organization/city-hospital', role: 'receiver', active: false };
+  if (path.startsWith('/api/admin/practitioners'))
+    return { id: 'fuzz-dr', name: 'Dr Fuzz', organization: 'Organization/city-hospital', role: 'receiver', active: false };
   if (path.startsWith('/api/admin/patient-accounts')) return { username: 'fuzz.patient', patientId: 'Patient/fuzz', state: 'disabled' };
-  if (path.startsWith('/api/admin/facility-apps')) return { clientId: 'fuzz-app', name: 'Fuzz', organization: 'Organization/city-hospital', redirectUris: ['https://fuzz.example/cb'], resourceTypes: ['Observation'] };
+  if (path.startsWith('/api/admin/facility-apps'))
+    return {
+      clientId: 'fuzz-app',
+      name: 'Fuzz',
+      organization: 'Organization/city-hospital',
+      redirectUris: ['https://fuzz.example/cb'],
+      resourceTypes: ['Observation'],
+    };
   return undefined;
 }
 
@@ -57,14 +127,27 @@ function requestFor(operations: [string, string][]) {
       method: fc.constant(method),
       route: fc.constant(path),
       params: fc.array(pathParam, { minLength: 3, maxLength: 3 }),
-      query: fc.array(fc.tuple(fc.oneof(fc.constantFrom(...FIELD_NAMES, '_count', '_offset', 'patient', 'performerId', 'side', 'status'), fc.string({ maxLength: 6 })), fc.oneof(hostile, nulText)), { maxLength: 4 }),
+      query: fc.array(
+        fc.tuple(
+          fc.oneof(fc.constantFrom(...FIELD_NAMES, '_count', '_offset', 'patient', 'performerId', 'side', 'status'), fc.string({ maxLength: 6 })),
+          fc.oneof(hostile, nulText),
+        ),
+        { maxLength: 4 },
+      ),
       body: fc.option(fc.oneof(spoilt, spoilt, jsonValue), { nil: undefined }),
       rawBody: fc.option(fc.string({ unit: 'binary', maxLength: 60 }), { nil: undefined, freq: 8 }),
       identity: fc.oneof(fc.constant(likelyCaller(path)), fc.constant(likelyCaller(path)), fc.constantFrom(...IDENTITIES)),
       headers: fc.record({
         'if-match': fc.option(hostile, { nil: undefined, freq: 3 }),
         'idempotency-key': fc.option(hostile, { nil: undefined, freq: 3 }),
-        'content-type': fc.constantFrom('application/json', 'application/json', 'application/json', 'application/fhir+json', 'application/x-www-form-urlencoded', 'text/plain'),
+        'content-type': fc.constantFrom(
+          'application/json',
+          'application/json',
+          'application/json',
+          'application/fhir+json',
+          'application/x-www-form-urlencoded',
+          'text/plain',
+        ),
       }),
     });
   });
@@ -78,10 +161,15 @@ for (const engine of testEngines()) {
     before(async () => {
       hub = await startHarness(engine, { config: { mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
       const docs = await hub.request('GET', '/docs/json');
-      const apiOperations = Object.entries(docs.body.paths as Record<string, object>).flatMap(([path, methods]) => (path.startsWith('/api') ? Object.keys(methods).map((method): [string, string] => [method.toUpperCase(), path]) : []));
+      const apiOperations = Object.entries(docs.body.paths as Record<string, object>).flatMap(([path, methods]) =>
+        path.startsWith('/api') ? Object.keys(methods).map((method): [string, string] => [method.toUpperCase(), path]) : [],
+      );
       operations = [...apiOperations, ...FHIR_ROUTES.flatMap((path) => METHODS.map((method): [string, string] => [method, path]))];
       // Drafted by dr-patel, whom the fuzzer never plays: nothing it sends may change this draft.
-      const created = await hub.request('POST', '/api/referrals', { as: 'dr-patel', body: guideReferral({ requesterId: 'Practitioner/dr-patel', sendingOrganisationId: 'Organization/royal-london-cardiology' }) });
+      const created = await hub.request('POST', '/api/referrals', {
+        as: 'dr-patel',
+        body: guideReferral({ requesterId: 'Practitioner/dr-patel', sendingOrganisationId: 'Organization/royal-london-cardiology' }),
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       untouched = { id: created.body.id, body: (await hub.request('GET', `/api/referrals/${created.body.id}`, { as: 'dr-patel' })).body };
       await createSentReferral(hub);
@@ -91,7 +179,11 @@ for (const engine of testEngines()) {
     it('never answers 5xx, whatever the path, query, body, headers and caller', async () => {
       await fc.assert(
         fc.asyncProperty(requestFor(operations), async (generated) => {
-          const response = await fetch(`${hub.baseUrl}${urlOf(generated)}`, { method: generated.method, headers: await headersOf(hub, generated), body: bodyOf(generated) });
+          const response = await fetch(`${hub.baseUrl}${urlOf(generated)}`, {
+            method: generated.method,
+            headers: await headersOf(hub, generated),
+            body: bodyOf(generated),
+          });
           await response.arrayBuffer();
           assert.ok(response.status < 500, `${generated.method} ${urlOf(generated)} answered ${response.status}`);
         }),
@@ -106,7 +198,16 @@ for (const engine of testEngines()) {
   });
 }
 
-type Generated = { route: string; method: string; params: string[]; query: [string, string][]; body?: unknown; rawBody?: string; identity: string; headers: Record<string, string | undefined> };
+type Generated = {
+  route: string;
+  method: string;
+  params: string[];
+  query: [string, string][];
+  body?: unknown;
+  rawBody?: string;
+  identity: string;
+  headers: Record<string, string | undefined>;
+};
 
 function urlOf({ route, params, query }: Generated): string {
   let index = 0;

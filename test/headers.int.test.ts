@@ -12,19 +12,35 @@ for (const engine of testEngines()) {
     let hub: Harness;
     before(async () => {
       const port = await freePort();
-      hub = await startHarness(engine, { config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, trustProxy: true, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+      hub = await startHarness(engine, {
+        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, trustProxy: true, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
+      });
     });
     after(() => hub.close());
 
     async function smartSignInPage(): Promise<Response> {
       const authorize = new URL(`${hub.baseUrl}/oauth/auth`);
-      const params = { client_id: 'royal-london-cardiology-smart', response_type: 'code', redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`, scope: 'launch/patient patient/Observation.rs', aud: `${hub.baseUrl}/fhir`, state: 'state-1234567', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' };
+      const params = {
+        client_id: 'royal-london-cardiology-smart',
+        response_type: 'code',
+        redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`,
+        scope: 'launch/patient patient/Observation.rs',
+        aud: `${hub.baseUrl}/fhir`,
+        state: 'state-1234567',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      };
       for (const [key, value] of Object.entries(params)) authorize.searchParams.set(key, value);
       return (await formClient(hub.baseUrl).follow(authorize.href)).response;
     }
 
-    it("sends every HTML page with a CSP that forbids framing, and every answer with nosniff and a Referrer-Policy", async () => {
-      const pages = [await fetch(`${hub.baseUrl}/consent/portal`), await fetch(`${hub.baseUrl}/demo/smart-app`), await fetch(`${hub.baseUrl}/docs/static/index.html`), await smartSignInPage()];
+    it('sends every HTML page with a CSP that forbids framing, and every answer with nosniff and a Referrer-Policy', async () => {
+      const pages = [
+        await fetch(`${hub.baseUrl}/consent/portal`),
+        await fetch(`${hub.baseUrl}/demo/smart-app`),
+        await fetch(`${hub.baseUrl}/docs/static/index.html`),
+        await smartSignInPage(),
+      ];
       for (const page of pages) {
         assert.match(page.headers.get('content-type') ?? '', /text\/html/, page.url);
         assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, page.url);

@@ -11,7 +11,10 @@ for (const engine of testEngines()) {
     const lines: Record<string, unknown>[] = [];
     before(async () => {
       const stream = { write: (line: string) => void lines.push(JSON.parse(line)) };
-      hub = await startHarness(engine, { resources: { logger: { level: 'info', stream } }, config: { mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+      hub = await startHarness(engine, {
+        resources: { logger: { level: 'info', stream } },
+        config: { mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
+      });
     });
     after(() => hub.close());
 
@@ -22,11 +25,14 @@ for (const engine of testEngines()) {
       await hub.request('GET', '/api/referrals/12345', { as: 'dr-smith' });
       const requests = lines.filter((line) => line.msg === 'request');
       assert.equal(requests.length, 3, JSON.stringify(lines));
-      assert.deepEqual(requests.map((line) => [line.method, line.route, line.status]), [
-        ['GET', '/fhir/*', 404],
-        ['GET', '/api/referrals', 200],
-        ['GET', '/api/referrals/:id', 404],
-      ]);
+      assert.deepEqual(
+        requests.map((line) => [line.method, line.route, line.status]),
+        [
+          ['GET', '/fhir/*', 404],
+          ['GET', '/api/referrals', 200],
+          ['GET', '/api/referrals/:id', 404],
+        ],
+      );
       assert.ok(requests.every((line) => typeof line.ms === 'number'));
       const everything = JSON.stringify(lines);
       assert.doesNotMatch(everything, /ePatient|Bearer|12345/);

@@ -19,7 +19,11 @@ describe('the OpenAPI document', () => {
   after(() => hub.close());
 
   const operation = (method: string, path: string) => document.paths[path][method];
-  const headerNames = (op: any) => (op.parameters ?? []).filter((p: any) => p.in === 'header').map((p: any) => p.name).sort();
+  const headerNames = (op: any) =>
+    (op.parameters ?? [])
+      .filter((p: any) => p.in === 'header')
+      .map((p: any) => p.name)
+      .sort();
 
   it('validates as OpenAPI 3', async () => {
     await SwaggerParser.validate(structuredClone(document));
@@ -44,7 +48,8 @@ describe('the OpenAPI document', () => {
     assert.deepEqual(document.components.schemas.Error.properties.code.enum, [...ERROR_CODES]);
     for (const [path, methods] of Object.entries(document.paths) as [string, any][]) {
       if (!path.startsWith('/api')) continue;
-      for (const op of Object.values(methods) as any[]) for (const status of ['400', '401', '403', '429']) assert.ok(op.responses[status], `${op.operationId} ${status}`);
+      for (const op of Object.values(methods) as any[])
+        for (const status of ['400', '401', '403', '429']) assert.ok(op.responses[status], `${op.operationId} ${status}`);
     }
   });
 

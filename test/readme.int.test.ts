@@ -14,14 +14,19 @@ import { freePort } from './support/ports.js';
 
 async function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; base: string; output: () => string }> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+  });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const base = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 120; attempt++) {
     if (child.exitCode !== null) throw new Error(`server exited: ${output}`);
-    const healthy = await fetch(`${base}/health`).then((r) => r.ok, () => false);
+    const healthy = await fetch(`${base}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (healthy) return { child, base, output: () => output };
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -36,7 +41,8 @@ async function stop(child: ChildProcess): Promise<number | null> {
   return exited;
 }
 
-const npmRun = (args: string[], env: Record<string, string>) => spawnSync('npm', ['run', '--silent', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+const npmRun = (args: string[], env: Record<string, string>) =>
+  spawnSync('npm', ['run', '--silent', ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
 
 describe('npm start in demo mode', () => {
   let dataDir: string;
@@ -118,13 +124,19 @@ describe("the README's curl walkthrough", () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'rh-walkthrough-'));
     const server = await startServer({ DATA_DIR: dataDir });
     try {
-      const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { env: { ...process.env, DATA_DIR: dataDir, API: `${server.base}/api` }, encoding: 'utf8' });
+      const run = spawnSync('bash', ['-euo', 'pipefail', '-c', script], {
+        env: { ...process.env, DATA_DIR: dataDir, API: `${server.base}/api` },
+        encoding: 'utf8',
+      });
       assert.equal(run.status, 0, run.stderr);
       const answers = jsonValuesIn(run.stdout);
       assert.equal(answers[1].code, 'CONSENT_GATE_FAILED');
       assert.equal(answers[3].status, 'ACTIVE');
       const taskAnswers = answers.filter((answer) => answer.referralId === 1 && typeof answer.status === 'string');
-      assert.deepEqual(taskAnswers.map((task) => task.status), ['RECEIVED', 'ACCEPTED', 'INPROGRESS', 'COMPLETED']);
+      assert.deepEqual(
+        taskAnswers.map((task) => task.status),
+        ['RECEIVED', 'ACCEPTED', 'INPROGRESS', 'COMPLETED'],
+      );
       const followed = answers.find((answer) => answer.id === 1 && answer.status === 'COMPLETED' && 'consentVerified' in answer);
       assert.ok(followed, 'step 5 shows the referral COMPLETED');
     } finally {
@@ -143,12 +155,24 @@ describe('npm start', () => {
     npm.stdout!.on('data', (chunk) => (output += chunk));
     try {
       const base = `http://127.0.0.1:${port}`;
-      for (let attempt = 0; attempt < 120 && !(await fetch(`${base}/health`).then((r) => r.ok, () => false)); attempt++) await new Promise((resolve) => setTimeout(resolve, 250));
+      for (
+        let attempt = 0;
+        attempt < 120 &&
+        !(await fetch(`${base}/health`).then(
+          (r) => r.ok,
+          () => false,
+        ));
+        attempt++
+      )
+        await new Promise((resolve) => setTimeout(resolve, 250));
       const started = Date.now();
       npm.kill('SIGTERM');
       let down = false;
       while (!down && Date.now() - started < 10_000) {
-        down = await fetch(`${base}/health`).then(() => false, () => true);
+        down = await fetch(`${base}/health`).then(
+          () => false,
+          () => true,
+        );
         if (!down) await new Promise((resolve) => setTimeout(resolve, 200));
       }
       assert.ok(down, 'the server still answers 10 s after SIGTERM to npm');
@@ -168,7 +192,10 @@ describe('DEMO=false', () => {
     assert.equal(bootstrap.status, 0, bootstrap.stderr);
     const adminToken = bootstrap.stdout.split('\n').find((line) => line.split('.').length === 3)!;
     assert.notEqual(npmRun(['admin', '--', 'bootstrap', 'someone-else'], { DATA_DIR: dataDir, DEMO: 'false' }).status, 0, 'a second bootstrap is refused');
-    const added = npmRun(['admin', '--', 'add-organization', '{"id":"valley-practice","name":"Valley Medical Practice"}'], { DATA_DIR: dataDir, DEMO: 'false' });
+    const added = npmRun(['admin', '--', 'add-organization', '{"id":"valley-practice","name":"Valley Medical Practice"}'], {
+      DATA_DIR: dataDir,
+      DEMO: 'false',
+    });
     assert.equal(added.status, 0, added.stderr);
     const invalid = npmRun(['admin', '--', 'add-organization', '{"id":"bad id"}'], { DATA_DIR: dataDir, DEMO: 'false' });
     assert.notEqual(invalid.status, 0);
@@ -181,9 +208,17 @@ describe('DEMO=false', () => {
       const asAdmin = (token: string, url: string) => fetch(`${server.base}${url}`, { headers: { authorization: `Bearer ${token}` } });
       assert.deepEqual((await (await asAdmin(adminToken, '/api/consent?patientId=Patient/ePatient-8675309')).json()).grants, []);
       const organizations = await (await asAdmin(adminToken, '/api/admin/organizations')).json();
-      assert.deepEqual(organizations.map((org: { id: string }) => org.id), ['valley-practice'], 'no demo directory; what the CLI added');
+      assert.deepEqual(
+        organizations.map((org: { id: string }) => org.id),
+        ['valley-practice'],
+        'no demo directory; what the CLI added',
+      );
       const key = await loadSigningKey({ dataDir });
-      const stranger = await mintToken(key, { sub: 'not-an-admin', roles: ['admin'] }, { issuer: 'referral-hub', audience: 'referral-hub-api', ttlSeconds: 60 });
+      const stranger = await mintToken(
+        key,
+        { sub: 'not-an-admin', roles: ['admin'] },
+        { issuer: 'referral-hub', audience: 'referral-hub-api', ttlSeconds: 60 },
+      );
       const refusedStranger = await asAdmin(stranger, '/api/admin/organizations');
       assert.equal(refusedStranger.status, 403);
       assert.equal((await refusedStranger.json()).code, 'ADMINISTRATOR_NOT_IN_DIRECTORY');

@@ -18,12 +18,16 @@ for (const engine of testEngines()) {
     let adminToken: string;
     before(async () => {
       const port = await freePort();
-      hub = await startHarness(engine, { demoDirectory: false, config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+      hub = await startHarness(engine, {
+        demoDirectory: false,
+        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
+      });
     });
     after(() => hub.close());
 
     const as = (token: string) => ({ token });
-    const practitionerToken = (id: string) => mintToken(hub.key, { sub: id, fhirUser: `Practitioner/${id}`, roles: ['clinician'] }, { ...hub.config.jwt, ttlSeconds: 600 });
+    const practitionerToken = (id: string) =>
+      mintToken(hub.key, { sub: id, fhirUser: `Practitioner/${id}`, roles: ['clinician'] }, { ...hub.config.jwt, ttlSeconds: 600 });
 
     it('starts with an empty directory, and bootstrap makes the first administrator', async () => {
       assert.equal((await hub.request('GET', '/api/referrals', { as: 'dr-smith' })).body.code, 'PRACTITIONER_NOT_IN_DIRECTORY');
@@ -47,7 +51,13 @@ for (const engine of testEngines()) {
       await admin('/practitioners/dr-ahmed/roles', { organization: 'Organization/valley-practice', role: 'referrer' });
       await admin('/practitioners', { id: 'dr-brown', name: 'Dr Owen Brown' });
       await admin('/practitioners/dr-brown/roles', { organization: 'Organization/hill-hospital', role: 'receiver' });
-      await admin('/facility-apps', { clientId: 'hill-record-viewer', name: 'Hill Hospital Record Viewer', organization: 'Organization/hill-hospital', redirectUris: ['https://viewer.hill.example/callback'], resourceTypes: ['Observation', 'Condition'] });
+      await admin('/facility-apps', {
+        clientId: 'hill-record-viewer',
+        name: 'Hill Hospital Record Viewer',
+        organization: 'Organization/hill-hospital',
+        redirectUris: ['https://viewer.hill.example/callback'],
+        resourceTypes: ['Observation', 'Condition'],
+      });
       const account = await admin('/patient-accounts', { username: 'sam.patient', patientId: 'Patient/sam-1' });
 
       // The patient opens the enrolment link, sets a password, signs in and allows both types.
@@ -56,7 +66,12 @@ for (const engine of testEngines()) {
       const form = await patient.get(linkPath);
       assert.equal(form.status, 200);
       assert.match(form.html, /Welcome to your consent portal/);
-      const enrolled = await patient.post('/consent/portal/account', { csrf: csrfIn(form.html), token: new URL(account.link.url).searchParams.get('token')!, password: 'a long secret phrase', confirm: 'a long secret phrase' });
+      const enrolled = await patient.post('/consent/portal/account', {
+        csrf: csrfIn(form.html),
+        token: new URL(account.link.url).searchParams.get('token')!,
+        password: 'a long secret phrase',
+        confirm: 'a long secret phrase',
+      });
       assert.equal(enrolled.status, 200, enrolled.html);
       assert.match(enrolled.html, /Your password is saved/);
       assert.equal((await patient.get(linkPath)).status, 410, 'the link works once');
@@ -75,7 +90,15 @@ for (const engine of testEngines()) {
       const referrer = await practitionerToken('dr-ahmed');
       const draft = await hub.request('POST', '/api/referrals', {
         as: as(referrer),
-        body: { patientId: 'Patient/sam-1', performerId: 'Organization/hill-cardiology', receivingOrganisationId: 'Organization/hill-hospital', sendingOrganisationId: 'Organization/valley-practice', referralCode: '103696004', priority: 'URGENT', sharedResourceTypes: ['Observation', 'Condition'] },
+        body: {
+          patientId: 'Patient/sam-1',
+          performerId: 'Organization/hill-cardiology',
+          receivingOrganisationId: 'Organization/hill-hospital',
+          sendingOrganisationId: 'Organization/valley-practice',
+          referralCode: '103696004',
+          priority: 'URGENT',
+          sharedResourceTypes: ['Observation', 'Condition'],
+        },
       });
       assert.equal(draft.status, 201, JSON.stringify(draft.body));
       assert.equal(draft.body.requesterId, 'Practitioner/dr-ahmed');
@@ -89,10 +112,16 @@ for (const engine of testEngines()) {
       const inbox = await hub.request('GET', '/api/referrals/inbox?performerId=Organization/hill-cardiology', { as: as(receiver) });
       assert.equal(inbox.status, 403, 'dr-brown receives for the hospital, not for the department as such');
       const listed = await hub.request('GET', '/api/referrals?side=receiving', { as: as(receiver) });
-      assert.deepEqual(listed.body.items.map((item: { id: number }) => item.id), [draft.body.id]);
+      assert.deepEqual(
+        listed.body.items.map((item: { id: number }) => item.id),
+        [draft.body.id],
+      );
       const [task] = (await hub.request('GET', `/api/referrals/${draft.body.id}/tasks`, { as: as(receiver) })).body;
       for (const status of ['RECEIVED', 'ACCEPTED', 'INPROGRESS', 'COMPLETED']) {
-        const moved = await hub.request('PATCH', `/api/referrals/${draft.body.id}/tasks/${task.id}`, { as: as(receiver), body: { status, ...(status === 'COMPLETED' && { note: 'Seen in clinic.' }) } });
+        const moved = await hub.request('PATCH', `/api/referrals/${draft.body.id}/tasks/${task.id}`, {
+          as: as(receiver),
+          body: { status, ...(status === 'COMPLETED' && { note: 'Seen in clinic.' }) },
+        });
         assert.equal(moved.status, 200, JSON.stringify(moved.body));
       }
       assert.equal((await hub.request('GET', `/api/referrals/${draft.body.id}`, { as: as(referrer) })).body.status, 'COMPLETED');

@@ -20,7 +20,10 @@ export const IdempotencyKeyHeader = Type.Object({ 'idempotency-key': Type.Option
 /** A change to a record as it was read. */
 export const IfMatchHeader = Type.Object({ 'if-match': Type.Optional(ifMatch) }, { additionalProperties: true });
 /** Both: a send may be repeated, and is of the draft as it was read. */
-export const IdempotentChangeHeaders = Type.Object({ 'idempotency-key': Type.Optional(idempotencyKey), 'if-match': Type.Optional(ifMatch) }, { additionalProperties: true });
+export const IdempotentChangeHeaders = Type.Object(
+  { 'idempotency-key': Type.Optional(idempotencyKey), 'if-match': Type.Optional(ifMatch) },
+  { additionalProperties: true },
+);
 
 /** A response that carries the record's version as its ETag. */
 export function withETag<T extends object>(schema: T): T {

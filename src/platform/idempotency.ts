@@ -22,7 +22,9 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
 export function idempotentRequest(actor: string, operation: string, key: string, request: unknown): IdempotentRequest {
   if (!KEY_PATTERN.test(key)) throw validationFailed('headers.idempotency-key', 'must be 1 to 255 visible ASCII characters');
-  const requestHash = createHash('sha256').update(canonicalJson(request ?? null)).digest('hex');
+  const requestHash = createHash('sha256')
+    .update(canonicalJson(request ?? null))
+    .digest('hex');
   return { actor, operation, key, requestHash };
 }
 
@@ -47,7 +49,15 @@ export async function findStoredResponse(db: Kysely<Database>, request: Idempote
 export async function claimKey(tx: Kysely<Database>, request: IdempotentRequest, now: Date): Promise<boolean> {
   const inserted = await tx
     .insertInto('idempotency_record')
-    .values({ actor: request.actor, operation: request.operation, key: request.key, request_hash: request.requestHash, created_at: now, status_code: null, response: null })
+    .values({
+      actor: request.actor,
+      operation: request.operation,
+      key: request.key,
+      request_hash: request.requestHash,
+      created_at: now,
+      status_code: null,
+      response: null,
+    })
     .onConflict((conflict) => conflict.doNothing())
     .returning('key')
     .executeTakeFirst();

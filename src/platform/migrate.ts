@@ -10,12 +10,8 @@ const UNIQUE_VIOLATION = '23505';
 
 /** Brings the schema up to date; returns the names of the files it applied. */
 export async function migrate(handle: DatabaseHandle, dir = MIGRATIONS_DIR): Promise<string[]> {
-  await handle.runScript(
-    'CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, applied_at timestamptz NOT NULL)',
-  );
-  const done = new Set(
-    (await handle.db.selectFrom('schema_migration').select('name').execute()).map((row) => row.name),
-  );
+  await handle.runScript('CREATE TABLE IF NOT EXISTS schema_migration (name text PRIMARY KEY, applied_at timestamptz NOT NULL)');
+  const done = new Set((await handle.db.selectFrom('schema_migration').select('name').execute()).map((row) => row.name));
   const pending = (await readdir(dir)).filter((name) => name.endsWith('.sql') && !done.has(name)).sort();
   const applied: string[] = [];
   for (const name of pending) {

@@ -19,7 +19,8 @@ export async function limitRequests(scope: FastifyInstance, db: Kysely<Database>
     hook: 'preHandler',
     store: postgresStore(db),
     keyGenerator: (request) => `${surface}:${clientOf(request)}`,
-    errorResponseBuilder: (_request, context) => new AppError(429, 'RATE_LIMITED', `More than ${context.max} requests a minute from this client: try again in ${Math.ceil(context.ttl / 1000)} s`),
+    errorResponseBuilder: (_request, context) =>
+      new AppError(429, 'RATE_LIMITED', `More than ${context.max} requests a minute from this client: try again in ${Math.ceil(context.ttl / 1000)} s`),
   });
 }
 

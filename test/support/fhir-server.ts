@@ -42,14 +42,19 @@ const server = createServer(async (request, response) => {
     return void response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
   }
   if (clientSecret && !issuedTokens.has(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '')) {
-    return void response.writeHead(401, { 'content-type': 'application/fhir+json' }).end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', diagnostics: 'Bearer token required' }] }));
+    return void response
+      .writeHead(401, { 'content-type': 'application/fhir+json' })
+      .end(JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'login', diagnostics: 'Bearer token required' }] }));
   }
   const body = text ? JSON.parse(text) : undefined;
   const url = (request.url ?? '/').replace(/^\/fhir\/?/, '');
   let status: number;
   let resource: Resource;
   try {
-    const [outcome, result] = await router.handleRequest({ method: request.method as HttpMethod, url, pathname: '', params: {}, query: {}, body, headers: request.headers }, repo);
+    const [outcome, result] = await router.handleRequest(
+      { method: request.method as HttpMethod, url, pathname: '', params: {}, query: {}, body, headers: request.headers },
+      repo,
+    );
     status = getStatus(outcome);
     resource = result ?? outcome;
     if (request.method === 'PUT' && status < 300) appendFileSync(journal, `${JSON.stringify(resource)}\n`);

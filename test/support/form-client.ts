@@ -37,7 +37,8 @@ export function formClient(baseUrl: string) {
     /** Follows redirects from `path` until one leaves `baseUrl` (returned) or a page is reached. */
     async follow(path: string): Promise<FormResponse> {
       let current = await send('GET', path);
-      while (current.location && new URL(current.location, baseUrl).origin === new URL(baseUrl).origin) current = await send('GET', new URL(current.location, baseUrl).href);
+      while (current.location && new URL(current.location, baseUrl).origin === new URL(baseUrl).origin)
+        current = await send('GET', new URL(current.location, baseUrl).href);
       return current;
     },
   };

@@ -24,7 +24,11 @@ export async function upstreamFhirServer(options: { clientSecret?: string } = {}
   const authorization = async (): Promise<Record<string, string>> => {
     if (!tokenUrl) return {};
     const basic = Buffer.from(`referral-hub:${options.clientSecret}`).toString('base64');
-    const response = await fetch(tokenUrl, { method: 'POST', headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const response = await fetch(tokenUrl, {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials',
+    });
     return { authorization: `Bearer ${((await response.json()) as { access_token: string }).access_token}` };
   };
   return {

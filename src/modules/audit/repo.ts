@@ -62,7 +62,11 @@ export async function appendAuditEvent(tx: Kysely<Database>, clock: Clock, input
 
 /** Creates the head of a chain that has none yet (a referral recorded before chains were per referral). */
 export async function ensureChain(tx: Kysely<Database>, chain: string): Promise<void> {
-  await tx.insertInto('audit_chain').values({ chain, last_seq: 0, last_hash: GENESIS_HASH }).onConflict((c) => c.doNothing()).execute();
+  await tx
+    .insertInto('audit_chain')
+    .values({ chain, last_seq: 0, last_hash: GENESIS_HASH })
+    .onConflict((c) => c.doNothing())
+    .execute();
 }
 
 /** A referral's events chain together; anything else chains per entity unless the caller names a chain. */

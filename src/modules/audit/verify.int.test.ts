@@ -25,8 +25,16 @@ for (const engine of testEngines()) {
 
     it('chains each referral on its own, in the order of its history', async () => {
       const referral = await createSentReferral(hub);
-      const rows = await hub.database.db.selectFrom('audit_event').select(['chain', 'chain_seq', 'action']).where('referral_id', '=', referral.id).orderBy('seq').execute();
-      assert.deepEqual(rows.map((row) => row.chain_seq), rows.map((_, index) => index + 1));
+      const rows = await hub.database.db
+        .selectFrom('audit_event')
+        .select(['chain', 'chain_seq', 'action'])
+        .where('referral_id', '=', referral.id)
+        .orderBy('seq')
+        .execute();
+      assert.deepEqual(
+        rows.map((row) => row.chain_seq),
+        rows.map((_, index) => index + 1),
+      );
       assert.ok(rows.every((row) => row.chain === `referral:${referral.id}`));
     });
 
@@ -34,8 +42,14 @@ for (const engine of testEngines()) {
       const completed = await Promise.all(Array.from({ length: 4 }, () => completeLifecycle(hub)));
       for (const id of completed) {
         const rows = await hub.database.db.selectFrom('audit_event').select(['chain_seq', 'action']).where('referral_id', '=', id).orderBy('seq').execute();
-        assert.deepEqual(rows.map((row) => row.action), ['referral.create', 'referral.send', 'task.update', 'task.update', 'task.update', 'referral.complete']);
-        assert.deepEqual(rows.map((row) => row.chain_seq), [1, 2, 3, 4, 5, 6]);
+        assert.deepEqual(
+          rows.map((row) => row.action),
+          ['referral.create', 'referral.send', 'task.update', 'task.update', 'task.update', 'referral.complete'],
+        );
+        assert.deepEqual(
+          rows.map((row) => row.chain_seq),
+          [1, 2, 3, 4, 5, 6],
+        );
       }
       const report = await verifyAuditChain(hub.database.db);
       assert.equal(report.intact, true, JSON.stringify(report));

@@ -31,12 +31,9 @@ describe('consent gate: in-process and over HTTP', () => {
     const { db, clock } = { db: consentService.database.db, clock: consentService.clock };
     const local = inProcessConsentGate(createConsentService({ db, clock }));
     const remote = httpConsentGate(consentService.baseUrl, serviceTokenSource(consentService.key, consentService.config.jwt, clock));
-    const queries = [
-      ['Observation'],
-      ['Observation', 'Condition'],
-      ['Observation', 'Condition', 'DiagnosticReport'],
-      ['MedicationRequest'],
-    ].map((resourceTypes) => ({ patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart', resourceTypes }));
+    const queries = [['Observation'], ['Observation', 'Condition'], ['Observation', 'Condition', 'DiagnosticReport'], ['MedicationRequest']].map(
+      (resourceTypes) => ({ patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart', resourceTypes }),
+    );
     for (const query of queries) {
       assert.deepEqual(await remote.evaluate(query), await local.evaluate(query));
     }

@@ -8,20 +8,57 @@ import type { ConsentService } from './service.js';
 const tags = ['consent'];
 
 export const consentRoutes: FastifyPluginAsyncTypebox<{ service: ConsentService }> = async (app, { service }) => {
-  app.post('/consent', { schema: { tags, summary: 'Grant consent to share resource types with a SMART client', body: S.GrantConsentBody, response: { 201: S.GrantList, ...errorResponses(400, 401, 403, 422) } } }, async function grantConsent(request, reply) {
-    const grants = await service.grantConsent(callerOf(request), request.body, 'api');
-    return reply.status(201).send({ grants });
-  });
+  app.post(
+    '/consent',
+    {
+      schema: {
+        tags,
+        summary: 'Grant consent to share resource types with a SMART client',
+        body: S.GrantConsentBody,
+        response: { 201: S.GrantList, ...errorResponses(400, 401, 403, 422) },
+      },
+    },
+    async function grantConsent(request, reply) {
+      const grants = await service.grantConsent(callerOf(request), request.body, 'api');
+      return reply.status(201).send({ grants });
+    },
+  );
 
-  app.get('/consent', { schema: { tags, summary: "A patient's consent grants", querystring: S.ListConsentQuery, response: { 200: S.GrantList, ...errorResponses(400, 401, 403) } } }, async function listGrants(request) {
-    return { grants: await service.listGrants(callerOf(request), request.query) };
-  });
+  app.get(
+    '/consent',
+    {
+      schema: {
+        tags,
+        summary: "A patient's consent grants",
+        querystring: S.ListConsentQuery,
+        response: { 200: S.GrantList, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async function listGrants(request) {
+      return { grants: await service.listGrants(callerOf(request), request.query) };
+    },
+  );
 
-  app.post('/consent/:id/revoke', { schema: { tags, summary: 'Revoke a grant', params: S.GrantIdParams, response: { 200: S.ConsentGrant, ...errorResponses(400, 401, 404) } } }, async function revokeGrant(request) {
-    return service.revokeGrant(callerOf(request), request.params.id);
-  });
+  app.post(
+    '/consent/:id/revoke',
+    { schema: { tags, summary: 'Revoke a grant', params: S.GrantIdParams, response: { 200: S.ConsentGrant, ...errorResponses(400, 401, 404) } } },
+    async function revokeGrant(request) {
+      return service.revokeGrant(callerOf(request), request.params.id);
+    },
+  );
 
-  app.post('/consent/evaluate', { schema: { tags, summary: 'Does consent permit sharing these types with this client now?', body: S.EvaluateBody, response: { 200: S.EvaluateResponse, ...errorResponses(400, 401, 403) } } }, async function evaluate(request) {
-    return service.evaluateFor(callerOf(request), request.body);
-  });
+  app.post(
+    '/consent/evaluate',
+    {
+      schema: {
+        tags,
+        summary: 'Does consent permit sharing these types with this client now?',
+        body: S.EvaluateBody,
+        response: { 200: S.EvaluateResponse, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async function evaluate(request) {
+      return service.evaluateFor(callerOf(request), request.body);
+    },
+  );
 };

@@ -28,18 +28,23 @@ export const GrantConsentBody = Type.Object(
 );
 export type GrantConsentInput = Static<typeof GrantConsentBody>;
 
-export const ConsentGrant = Type.Object({
-  id: Type.Integer(),
-  patientId: Type.String(),
-  clientId: Type.String(),
-  resourceType: Type.String(),
-  period: Type.Object({ start: Type.Union([Type.String(), Type.Null()]), end: Type.Union([Type.String(), Type.Null()]) }),
-  source: Type.Union([Type.Literal('portal'), Type.Literal('smart'), Type.Literal('api')]),
-  status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
-  grantedBy: Type.Union([Type.Literal('patient'), Type.Literal('administrator')], { description: 'Who gave the grant: the patient, or an administrator for them (never a login name)' }),
-  createdAt: Type.String(),
-  revokedAt: Type.Union([Type.String(), Type.Null()]),
-}, { title: 'ConsentGrant' });
+export const ConsentGrant = Type.Object(
+  {
+    id: Type.Integer(),
+    patientId: Type.String(),
+    clientId: Type.String(),
+    resourceType: Type.String(),
+    period: Type.Object({ start: Type.Union([Type.String(), Type.Null()]), end: Type.Union([Type.String(), Type.Null()]) }),
+    source: Type.Union([Type.Literal('portal'), Type.Literal('smart'), Type.Literal('api')]),
+    status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
+    grantedBy: Type.Union([Type.Literal('patient'), Type.Literal('administrator')], {
+      description: 'Who gave the grant: the patient, or an administrator for them (never a login name)',
+    }),
+    createdAt: Type.String(),
+    revokedAt: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'ConsentGrant' },
+);
 export type ConsentGrantView = Static<typeof ConsentGrant>;
 
 export const GrantList = Type.Object({ grants: Type.Array(ConsentGrant) }, { title: 'GrantList' });
@@ -64,19 +69,25 @@ export type EvaluateInput = Static<typeof EvaluateBody>;
 
 export const Decision = Type.Union([Type.Literal('permit'), Type.Literal('deny')]);
 
-export const TypeDecision = Type.Object({
-  resourceType: Type.String(),
-  decision: Decision,
-  /** The grant that permitted it; null when denied. */
-  grant: Type.Union([ConsentGrant, Type.Null()]),
-  reason: Type.String(),
-}, { title: 'TypeDecision' });
+export const TypeDecision = Type.Object(
+  {
+    resourceType: Type.String(),
+    decision: Decision,
+    /** The grant that permitted it; null when denied. */
+    grant: Type.Union([ConsentGrant, Type.Null()]),
+    reason: Type.String(),
+  },
+  { title: 'TypeDecision' },
+);
 export type ResourceTypeDecision = Static<typeof TypeDecision>;
 
-export const EvaluateResponse = Type.Object({
-  decision: Decision,
-  patientId: Type.String(),
-  clientId: Type.String(),
-  decisions: Type.Array(TypeDecision),
-}, { title: 'EvaluateResponse' });
+export const EvaluateResponse = Type.Object(
+  {
+    decision: Decision,
+    patientId: Type.String(),
+    clientId: Type.String(),
+    decisions: Type.Array(TypeDecision),
+  },
+  { title: 'EvaluateResponse' },
+);
 export type EvaluateResult = Static<typeof EvaluateResponse>;

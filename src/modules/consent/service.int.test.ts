@@ -41,13 +41,19 @@ for (const engine of testEngines()) {
       assert.equal((await evaluate(patient, ['Observation'], 'city-hospital-smart')).body.decision, 'deny');
       const mixed = await evaluate(patient, ['Observation', 'Condition']);
       assert.equal(mixed.body.decision, 'deny');
-      assert.deepEqual(mixed.body.decisions.map((d: any) => d.decision), ['permit', 'deny']);
+      assert.deepEqual(
+        mixed.body.decisions.map((d: any) => d.decision),
+        ['permit', 'deny'],
+      );
     });
 
     it('takes a single resourceType too, and a bare patient id', async () => {
       const patient = newPatient();
       await grant(patient, ['Condition']);
-      const answer = await hub.request('POST', '/api/consent/evaluate', { as: 'admin', body: { patientId: patient.replace('Patient/', ''), clientId: CLIENT, resourceType: 'Condition' } });
+      const answer = await hub.request('POST', '/api/consent/evaluate', {
+        as: 'admin',
+        body: { patientId: patient.replace('Patient/', ''), clientId: CLIENT, resourceType: 'Condition' },
+      });
       assert.equal(answer.body.decision, 'permit');
     });
 
@@ -58,7 +64,10 @@ for (const engine of testEngines()) {
       await grant(patient, ['Condition'], { end: new Date(now - 1000).toISOString() });
       await grant(patient, ['Procedure'], { start: new Date(now - 1000).toISOString(), end: new Date(now + 86_400_000).toISOString() });
       const answer = await evaluate(patient, ['Observation', 'Condition', 'Procedure']);
-      assert.deepEqual(answer.body.decisions.map((d: any) => d.decision), ['deny', 'deny', 'permit']);
+      assert.deepEqual(
+        answer.body.decisions.map((d: any) => d.decision),
+        ['deny', 'deny', 'permit'],
+      );
     });
 
     it('denies after revocation; revoking twice is harmless', async () => {
@@ -76,13 +85,19 @@ for (const engine of testEngines()) {
       assert.equal(mine.status, 201);
       assert.equal(mine.body.grants[0].source, 'api');
       const other = newPatient();
-      assert.equal((await hub.request('POST', '/api/consent', { as: 'patient', body: { patientId: other, clientId: CLIENT, resourceTypes: ['Observation'] } })).status, 403);
+      assert.equal(
+        (await hub.request('POST', '/api/consent', { as: 'patient', body: { patientId: other, clientId: CLIENT, resourceTypes: ['Observation'] } })).status,
+        403,
+      );
       assert.equal((await hub.request('GET', `/api/consent?patientId=${other}`, { as: 'patient' })).status, 403);
       const list = await hub.request('GET', `/api/consent?patientId=${ME}`, { as: 'patient' });
       assert.ok(list.body.grants.some((g: any) => g.id === mine.body.grants[0].id));
       const [othersGrant] = (await grant(other, ['Observation'])).body.grants;
       assert.equal((await hub.request('POST', `/api/consent/${othersGrant.id}/revoke`, { as: 'patient' })).status, 404);
-      assert.equal((await hub.request('POST', '/api/consent', { as: 'dr-smith', body: { patientId: ME, clientId: CLIENT, resourceTypes: ['Observation'] } })).status, 403);
+      assert.equal(
+        (await hub.request('POST', '/api/consent', { as: 'dr-smith', body: { patientId: ME, clientId: CLIENT, resourceTypes: ['Observation'] } })).status,
+        403,
+      );
     });
 
     it('answers the patient, admins, and clinicians referring the patient — nobody else, and names no login', async () => {
@@ -94,7 +109,11 @@ for (const engine of testEngines()) {
       await createDraft(hub);
       const referring = await hub.request('POST', '/api/consent/evaluate', { as: 'dr-smith', body });
       assert.equal(referring.status, 200, 'the GP drafting a referral for the patient');
-      assert.equal((await hub.request('POST', '/api/consent/evaluate', { as: 'dr-patel', body })).status, 403, 'the receiving side of a draft has no referral of theirs');
+      assert.equal(
+        (await hub.request('POST', '/api/consent/evaluate', { as: 'dr-patel', body })).status,
+        403,
+        'the receiving side of a draft has no referral of theirs',
+      );
       const decided = referring.body.decisions.find((d: { grant: unknown }) => d.grant);
       if (decided) assert.ok(['patient', 'administrator'].includes(decided.grant.grantedBy));
       assert.doesNotMatch(JSON.stringify([own.body, referring.body]), /portal:|smart:/);
@@ -105,7 +124,10 @@ for (const engine of testEngines()) {
         [{ patientId: ME, clientId: CLIENT, resourceTypes: ['Banana'] }, 'body.resourceTypes[0]'],
         [{ patientId: ME, clientId: CLIENT, resourceTypes: [] }, 'body.resourceTypes'],
         [{ patientId: ME, resourceTypes: ['Observation'] }, 'body.clientId'],
-        [{ patientId: ME, clientId: CLIENT, resourceTypes: ['Observation'], period: { start: '2026-02-01T00:00:00Z', end: '2026-01-01T00:00:00Z' } }, 'body.period.end'],
+        [
+          { patientId: ME, clientId: CLIENT, resourceTypes: ['Observation'], period: { start: '2026-02-01T00:00:00Z', end: '2026-01-01T00:00:00Z' } },
+          'body.period.end',
+        ],
       ];
       for (const [body, field] of cases) {
         const response = await hub.request('POST', '/api/consent', { as: 'admin', body });

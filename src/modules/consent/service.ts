@@ -7,7 +7,7 @@ import type { ConsentGrantRow, Database } from '../../platform/schema.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { directoryLookup, type DirectoryLookup } from '../directory/lookup.js';
 import { isFhirResourceType } from '../fhir/resource-types.js';
-import { hasRole, requireRole, toPatientReference, type Caller } from '../identity/caller.js';
+import { hasRole, toPatientReference, type Caller } from '../identity/caller.js';
 import * as grants from './repo.js';
 import type { ConsentGrantView, EvaluateInput, EvaluateResult, GrantConsentInput, ResourceTypeDecision } from './schemas.js';
 
@@ -33,7 +33,12 @@ export interface ConsentService {
 /** Whether a clinician has a reason to ask about a patient's consent: a referral of theirs for the patient. */
 export type ReferringClinicianCheck = (caller: Caller, patientId: string) => Promise<boolean>;
 
-export function createConsentService(deps: { db: Kysely<Database>; clock: Clock; directory?: DirectoryLookup; refersPatient?: ReferringClinicianCheck }): ConsentService {
+export function createConsentService(deps: {
+  db: Kysely<Database>;
+  clock: Clock;
+  directory?: DirectoryLookup;
+  refersPatient?: ReferringClinicianCheck;
+}): ConsentService {
   const { db, clock } = deps;
   const directory = deps.directory ?? directoryLookup(db);
 
@@ -89,7 +94,10 @@ export function createConsentService(deps: { db: Kysely<Database>; clock: Clock;
     const patientId = toPatientReference(query.patientId);
     const effective = await grants.findEffectiveGrants(db, { ...query, patientId, at: clock.now() });
     const decisions = query.resourceTypes.map((resourceType) =>
-      decide(resourceType, effective.find((grant) => grant.resource_type === resourceType)),
+      decide(
+        resourceType,
+        effective.find((grant) => grant.resource_type === resourceType),
+      ),
     );
     const permitted = decisions.every((decision) => decision.decision === 'permit');
     return { decision: permitted ? 'permit' : 'deny', patientId, clientId: query.clientId, decisions };
@@ -101,7 +109,10 @@ export function createConsentService(deps: { db: Kysely<Database>; clock: Clock;
    */
   async function evaluateFor(caller: Caller, input: EvaluateInput) {
     const patientId = toPatientReference(input.patientId);
-    const mayAsk = hasRole(caller, 'service', 'admin') || (hasRole(caller, 'patient') && caller.patient === patientId) || (hasRole(caller, 'clinician') && (await deps.refersPatient?.(caller, patientId)));
+    const mayAsk =
+      hasRole(caller, 'service', 'admin') ||
+      (hasRole(caller, 'patient') && caller.patient === patientId) ||
+      (hasRole(caller, 'clinician') && (await deps.refersPatient?.(caller, patientId)));
     if (!mayAsk) throw forbidden("Only the patient, an administrator, or a clinician referring this patient may ask about the patient's consent");
     const resourceTypes = [...new Set([...(input.resourceType ? [input.resourceType] : []), ...(input.resourceTypes ?? [])])];
     if (resourceTypes.length === 0) throw validationFailed('body.resourceTypes', 'name resourceType or resourceTypes');
@@ -128,8 +139,15 @@ export function createConsentService(deps: { db: Kysely<Database>; clock: Clock;
 /** Consent is given to facility apps the directory knows, and only while they are active. */
 async function assertRegisteredApp(directory: DirectoryLookup, clientId: string): Promise<void> {
   const app = await directory.app(clientId);
-  if (!app) throw directoryRuleBroken(422, 'FACILITY_APP_NOT_REGISTERED', `clientId: ${clientId} is not a facility app registered with this hub`, 'body.clientId');
-  if (!app.active) throw directoryRuleBroken(422, 'FACILITY_APP_INACTIVE', `clientId: ${app.name} (${clientId}) has been deactivated and takes no new consent`, 'body.clientId');
+  if (!app)
+    throw directoryRuleBroken(422, 'FACILITY_APP_NOT_REGISTERED', `clientId: ${clientId} is not a facility app registered with this hub`, 'body.clientId');
+  if (!app.active)
+    throw directoryRuleBroken(
+      422,
+      'FACILITY_APP_INACTIVE',
+      `clientId: ${app.name} (${clientId}) has been deactivated and takes no new consent`,
+      'body.clientId',
+    );
 }
 
 function decide(resourceType: string, grant: ConsentGrantRow | undefined): ResourceTypeDecision {

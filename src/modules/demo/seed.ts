@@ -19,7 +19,12 @@ const SEEDER: Caller = { sub: 'demo-seed', roles: ['admin'] };
 
 /** Claims a data set's name in seed_run; false when this database already has it. */
 async function claimSeed(db: Kysely<Database>, clock: Clock, name: string): Promise<boolean> {
-  const claimed = await db.insertInto('seed_run').values({ name, applied_at: clock.now() }).onConflict((c) => c.doNothing()).returning('name').executeTakeFirst();
+  const claimed = await db
+    .insertInto('seed_run')
+    .values({ name, applied_at: clock.now() })
+    .onConflict((c) => c.doNothing())
+    .returning('name')
+    .executeTakeFirst();
   return claimed !== undefined;
 }
 
@@ -36,8 +41,22 @@ export async function seedDemoDirectory(db: Kysely<Database>, clock: Clock, publ
   for (const organization of organizations) await directory.saveOrganization(SEEDER, organization);
   const practitioners = [
     { id: 'dr-smith', name: 'Dr Jane Smith', roles: [['anytown-gp-practice', 'referrer']] },
-    { id: 'dr-patel', name: 'Dr Raj Patel', roles: [['royal-london-cardiology', 'receiver'], ['royal-london-cardiology', 'referrer']] },
-    { id: 'dr-other', name: 'Dr Sam Okafor', roles: [['city-hospital', 'receiver'], ['city-hospital', 'referrer']] },
+    {
+      id: 'dr-patel',
+      name: 'Dr Raj Patel',
+      roles: [
+        ['royal-london-cardiology', 'receiver'],
+        ['royal-london-cardiology', 'referrer'],
+      ],
+    },
+    {
+      id: 'dr-other',
+      name: 'Dr Sam Okafor',
+      roles: [
+        ['city-hospital', 'receiver'],
+        ['city-hospital', 'referrer'],
+      ],
+    },
   ] as const;
   for (const { roles, ...practitioner } of practitioners) {
     await directory.savePractitioner(SEEDER, practitioner);
@@ -45,8 +64,20 @@ export async function seedDemoDirectory(db: Kysely<Database>, clock: Clock, publ
   }
   const resourceTypes = ['Observation', 'Condition', 'DiagnosticReport'];
   const apps = [
-    { clientId: DEMO_CLIENT_ID, name: 'Royal London Cardiology', organization: 'Organization/royal-london-cardiology', redirectUris: [`${publicBaseUrl}/demo/smart-app/callback`], resourceTypes },
-    { clientId: DEMO_CITY_CLIENT_ID, name: 'City Hospital Patient Record', organization: 'Organization/city-hospital', redirectUris: [`${publicBaseUrl}/demo/city-app/callback`], resourceTypes },
+    {
+      clientId: DEMO_CLIENT_ID,
+      name: 'Royal London Cardiology',
+      organization: 'Organization/royal-london-cardiology',
+      redirectUris: [`${publicBaseUrl}/demo/smart-app/callback`],
+      resourceTypes,
+    },
+    {
+      clientId: DEMO_CITY_CLIENT_ID,
+      name: 'City Hospital Patient Record',
+      organization: 'Organization/city-hospital',
+      redirectUris: [`${publicBaseUrl}/demo/city-app/callback`],
+      resourceTypes,
+    },
   ];
   // A demo database from before the directory already has the cardiology app.
   const registered = new Set((await db.selectFrom('smart_client').select('client_id').execute()).map((row) => row.client_id));
@@ -56,7 +87,11 @@ export async function seedDemoDirectory(db: Kysely<Database>, clock: Clock, publ
 /** The demo patient's portal account, with the demo password, once per database. */
 export async function seedDemoPortal(db: Kysely<Database>, clock: Clock, patientPassword: string): Promise<void> {
   if (!(await claimSeed(db, clock, 'demo-portal'))) return;
-  await db.insertInto('patient_account').values({ username: 'patient', patient_id: DEMO_PATIENT, password_hash: await hashPassword(patientPassword), state: 'active' }).onConflict((c) => c.doNothing()).execute();
+  await db
+    .insertInto('patient_account')
+    .values({ username: 'patient', patient_id: DEMO_PATIENT, password_hash: await hashPassword(patientPassword), state: 'active' })
+    .onConflict((c) => c.doNothing())
+    .execute();
 }
 
 /** The demo patient's first consent grants, unless this database already has them; true when it loaded them now. */

@@ -9,10 +9,17 @@ import { DEMO_CLIENT_ID } from './seed.js';
 const SCOPES = 'launch/patient openid fhirUser patient/Observation.rs patient/Condition.rs patient/DiagnosticReport.rs';
 
 export async function demoSmartAppRoutes(app: FastifyInstance, { publicBaseUrl }: { publicBaseUrl: string }): Promise<void> {
-  const page = smartAppPage({ clientId: DEMO_CLIENT_ID, fhirBase: `${publicBaseUrl}/fhir`, redirectUri: `${publicBaseUrl}/demo/smart-app/callback`, scope: SCOPES });
+  const page = smartAppPage({
+    clientId: DEMO_CLIENT_ID,
+    fhirBase: `${publicBaseUrl}/fhir`,
+    redirectUri: `${publicBaseUrl}/demo/smart-app/callback`,
+    scope: SCOPES,
+  });
   const csp = policyAllowingOwnScript(page);
   for (const path of ['/demo/smart-app', '/demo/smart-app/callback']) {
-    app.get(path, { schema: { hide: true } }, async (_request, reply) => reply.header('cache-control', 'no-store').header('content-security-policy', csp).type('text/html; charset=utf-8').send(page));
+    app.get(path, { schema: { hide: true } }, async (_request, reply) =>
+      reply.header('cache-control', 'no-store').header('content-security-policy', csp).type('text/html; charset=utf-8').send(page),
+    );
   }
 }
 
@@ -21,7 +28,9 @@ function policyAllowingOwnScript(page: string): string {
   const script = /<script type="module">([\s\S]*?)<\/script>/.exec(page)![1]!;
   const hash = createHash('sha256').update(script).digest('base64');
   const directives = { ...CONTENT_SECURITY_POLICY, 'script-src': [`'sha256-${hash}'`] };
-  return Object.entries(directives).map(([name, values]) => `${name} ${values.join(' ')}`).join('; ');
+  return Object.entries(directives)
+    .map(([name, values]) => `${name} ${values.join(' ')}`)
+    .join('; ');
 }
 
 function smartAppPage(settings: { clientId: string; fhirBase: string; redirectUri: string; scope: string }): string {

@@ -8,13 +8,29 @@ import { auditDirectoryChange, type DirectoryDeps } from './records.js';
 export async function bootstrapAdministrator({ db, clock }: DirectoryDeps, username: string, name = username): Promise<void> {
   await inTransaction(db, async (tx) => {
     const existing = await tx.selectFrom('administrator').select('username').limit(1).executeTakeFirst();
-    if (existing) throw directoryRuleBroken(409, 'ALREADY_BOOTSTRAPPED', `This instance already has an administrator (${existing.username}); mint a token for one with: npm run admin -- token <username>`);
+    if (existing)
+      throw directoryRuleBroken(
+        409,
+        'ALREADY_BOOTSTRAPPED',
+        `This instance already has an administrator (${existing.username}); mint a token for one with: npm run admin -- token <username>`,
+      );
     await addAdministrator(tx, clock, username, name);
   });
 }
 
 /** Adds an administrator (once per username); audited as the bootstrap or as the admin who added them. */
-export async function addAdministrator(db: DirectoryDeps['db'], clock: DirectoryDeps['clock'], username: string, name: string, by = 'bootstrap'): Promise<void> {
-  const added = await db.insertInto('administrator').values({ username, name, active: true, created_at: clock.now() }).onConflict((c) => c.doNothing()).returning('username').executeTakeFirst();
+export async function addAdministrator(
+  db: DirectoryDeps['db'],
+  clock: DirectoryDeps['clock'],
+  username: string,
+  name: string,
+  by = 'bootstrap',
+): Promise<void> {
+  const added = await db
+    .insertInto('administrator')
+    .values({ username, name, active: true, created_at: clock.now() })
+    .onConflict((c) => c.doNothing())
+    .returning('username')
+    .executeTakeFirst();
   if (added) await auditDirectoryChange(db, clock, { sub: by, roles: ['admin'] }, 'directory.administrator.add', 'Administrator', username, {});
 }

@@ -39,7 +39,13 @@ export function createAppUseCases({ db, clock }: DirectoryDeps) {
     requireRole(caller, 'admin');
     return inTransaction(db, async (tx) => {
       const organization = await tx.selectFrom('organization').select('id').where('id', '=', idIn('Organization', input.organization)!).executeTakeFirst();
-      if (!organization) throw directoryRuleBroken(422, 'ORGANISATION_NOT_IN_DIRECTORY', `organization: ${input.organization} is not an organisation in the directory`, 'body.organization');
+      if (!organization)
+        throw directoryRuleBroken(
+          422,
+          'ORGANISATION_NOT_IN_DIRECTORY',
+          `organization: ${input.organization} is not an organisation in the directory`,
+          'body.organization',
+        );
       if (await tx.selectFrom('smart_client').select('client_id').where('client_id', '=', input.clientId).executeTakeFirst()) {
         throw directoryRuleBroken(409, 'ALREADY_IN_DIRECTORY', `The app ${input.clientId} is already registered`, 'body.clientId');
       }
@@ -58,7 +64,10 @@ export function createAppUseCases({ db, clock }: DirectoryDeps) {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await auditDirectoryChange(tx, clock, caller, 'directory.app.register', 'FacilityApp', row.client_id, { organization: input.organization, confidential: Boolean(secret) });
+      await auditDirectoryChange(tx, clock, caller, 'directory.app.register', 'FacilityApp', row.client_id, {
+        organization: input.organization,
+        confidential: Boolean(secret),
+      });
       return toAppView(row, secret);
     });
   }
@@ -89,9 +98,15 @@ export function createAppUseCases({ db, clock }: DirectoryDeps) {
     return inTransaction(db, async (tx) => {
       const current = await tx.selectFrom('smart_client').select('client_secret').where('client_id', '=', clientId).forUpdate().executeTakeFirst();
       if (!current) throw notFound(`The app ${clientId}`);
-      if (current.client_secret === null) throw directoryRuleBroken(409, 'PUBLIC_APP_HAS_NO_SECRET', `The app ${clientId} is public: it has no secret to rotate`);
+      if (current.client_secret === null)
+        throw directoryRuleBroken(409, 'PUBLIC_APP_HAS_NO_SECRET', `The app ${clientId} is public: it has no secret to rotate`);
       const secret = newSecret();
-      const row = await tx.updateTable('smart_client').set({ client_secret: secret }).where('client_id', '=', clientId).returningAll().executeTakeFirstOrThrow();
+      const row = await tx
+        .updateTable('smart_client')
+        .set({ client_secret: secret })
+        .where('client_id', '=', clientId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await auditDirectoryChange(tx, clock, caller, 'directory.app.rotate-secret', 'FacilityApp', clientId, {});
       return toAppView(row, secret);
     });

@@ -41,21 +41,33 @@ function body<T>(schema: object, text: string | undefined): T {
 
 const COMMANDS: Record<string, Command> = {
   'list-organizations': { usage: '', run: (s, c) => s.listOrganizations(c) },
-  'add-organization': { usage: `'{"id":"…","name":"…","partOf":"Organization/…"}'`, run: (s, c, [json]) => s.saveOrganization(c, body(S.CreateOrganizationBody, json)) },
+  'add-organization': {
+    usage: `'{"id":"…","name":"…","partOf":"Organization/…"}'`,
+    run: (s, c, [json]) => s.saveOrganization(c, body(S.CreateOrganizationBody, json)),
+  },
   'update-organization': { usage: `<id> '{"active":false}'`, run: (s, c, [id, json]) => s.updateOrganization(c, id!, body(S.UpdateOrganizationBody, json)) },
   'list-practitioners': { usage: '', run: (s, c) => s.listPractitioners(c) },
   'add-practitioner': { usage: `'{"id":"…","name":"…"}'`, run: (s, c, [json]) => s.savePractitioner(c, body(S.CreatePractitionerBody, json)) },
   'update-practitioner': { usage: `<id> '{"active":false}'`, run: (s, c, [id, json]) => s.updatePractitioner(c, id!, body(S.UpdatePractitionerBody, json)) },
-  'add-role': { usage: `<practitioner-id> '{"organization":"Organization/…","role":"referrer|receiver|admin"}'`, run: (s, c, [id, json]) => s.addRole(c, id!, body(S.AddRoleBody, json)) },
+  'add-role': {
+    usage: `<practitioner-id> '{"organization":"Organization/…","role":"referrer|receiver|admin"}'`,
+    run: (s, c, [id, json]) => s.addRole(c, id!, body(S.AddRoleBody, json)),
+  },
   'set-role-active': { usage: '<role-id> true|false', run: (s, c, [id, active]) => s.setRoleActive(c, id!, active === 'true') },
   'list-apps': { usage: '', run: (s, c) => s.listApps(c) },
-  'register-app': { usage: `'{"clientId":"…","name":"…","organization":"Organization/…","redirectUris":["https://…"],"resourceTypes":["Observation"],"confidential":true}'`, run: (s, c, [json]) => s.registerApp(c, body(S.RegisterAppBody, json)) },
+  'register-app': {
+    usage: `'{"clientId":"…","name":"…","organization":"Organization/…","redirectUris":["https://…"],"resourceTypes":["Observation"],"confidential":true}'`,
+    run: (s, c, [json]) => s.registerApp(c, body(S.RegisterAppBody, json)),
+  },
   'update-app': { usage: `<client-id> '{"active":false}'`, run: (s, c, [id, json]) => s.updateApp(c, id!, body(S.UpdateAppBody, json)) },
   'rotate-secret': { usage: '<client-id>', run: (s, c, [id]) => s.rotateAppSecret(c, id!) },
   'list-patients': { usage: '', run: (s, c) => s.listPatientAccounts(c) },
   'invite-patient': { usage: `'{"username":"…","patientId":"Patient/…"}'`, run: (s, c, [json]) => s.invitePatient(c, body(S.CreatePatientAccountBody, json)) },
   'patient-link': { usage: '<username>', run: (s, c, [username]) => s.issueAccountLink(c, username!) },
-  'set-patient-state': { usage: '<username> active|disabled', run: (s, c, [username, state]) => s.setPatientAccountState(c, username!, state === 'active' ? 'active' : 'disabled') },
+  'set-patient-state': {
+    usage: '<username> active|disabled',
+    run: (s, c, [username, state]) => s.setPatientAccountState(c, username!, state === 'active' ? 'active' : 'disabled'),
+  },
   import: { usage: '<bundle.json>', run: async (s, c, [file]) => s.importDirectory(c, JSON.parse(await readFile(file!, 'utf8'))) },
 };
 
@@ -70,7 +82,8 @@ export function adminUsage(): string {
 
 /** Runs one command; what it prints. Throws with a message for the operator when the command fails. */
 export async function runAdminCommand(deps: AdminCliDeps, [name, ...args]: string[]): Promise<string> {
-  const mint = (username: string) => mintToken(deps.signingKey, { sub: username, roles: ['admin'] }, { ...deps.jwt, ttlSeconds: ADMIN_TOKEN_TTL_SECONDS, now: deps.clock.now() });
+  const mint = (username: string) =>
+    mintToken(deps.signingKey, { sub: username, roles: ['admin'] }, { ...deps.jwt, ttlSeconds: ADMIN_TOKEN_TTL_SECONDS, now: deps.clock.now() });
   if (name === 'bootstrap') {
     const username = args[0] ?? 'admin';
     await bootstrapAdministrator(deps, username);
@@ -82,7 +95,8 @@ export async function runAdminCommand(deps: AdminCliDeps, [name, ...args]: strin
     ].join('\n');
   }
   if (name === 'token') {
-    const known = args[0] && (await deps.db.selectFrom('administrator').select('username').where('username', '=', args[0]).where('active', '=', true).executeTakeFirst());
+    const known =
+      args[0] && (await deps.db.selectFrom('administrator').select('username').where('username', '=', args[0]).where('active', '=', true).executeTakeFirst());
     if (!known) throw new Error(`"${args[0] ?? ''}" is not an active administrator of this instance`);
     return mint(known.username);
   }

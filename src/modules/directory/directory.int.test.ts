@@ -20,7 +20,8 @@ for (const engine of testEngines()) {
     after(() => hub.close());
 
     const admin = (method: string, path: string, body?: unknown) => hub.request(method, `/api/admin${path}`, { as: 'admin', body });
-    const directoryAudit = () => hub.database.db.selectFrom('audit_event').select(['action', 'actor', 'entity_id']).where('chain', '=', 'directory').orderBy('seq').execute();
+    const directoryAudit = () =>
+      hub.database.db.selectFrom('audit_event').select(['action', 'actor', 'entity_id']).where('chain', '=', 'directory').orderBy('seq').execute();
 
     it('lets only administrators administer it', async () => {
       for (const identity of ['dr-smith', 'patient'] as const) {
@@ -31,20 +32,38 @@ for (const engine of testEngines()) {
     });
 
     it('creates, reads, updates and deactivates an organisation, auditing each change', async () => {
-      const created = await admin('POST', '/organizations', { id: 'north-clinic', name: 'North Clinic', identifiers: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'N81001' }] });
+      const created = await admin('POST', '/organizations', {
+        id: 'north-clinic',
+        name: 'North Clinic',
+        identifiers: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'N81001' }],
+      });
       assert.equal(created.status, 201);
-      assert.deepEqual(created.body, { id: 'north-clinic', reference: 'Organization/north-clinic', name: 'North Clinic', active: true, partOf: null, identifiers: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'N81001' }] });
+      assert.deepEqual(created.body, {
+        id: 'north-clinic',
+        reference: 'Organization/north-clinic',
+        name: 'North Clinic',
+        active: true,
+        partOf: null,
+        identifiers: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'N81001' }],
+      });
       assert.equal((await admin('POST', '/organizations', { id: 'north-clinic', name: 'Again' })).body.code, 'ALREADY_IN_DIRECTORY');
       assert.equal((await admin('PATCH', '/organizations/north-clinic', { name: 'North Health Centre' })).body.name, 'North Health Centre');
       const deactivated = await admin('PATCH', '/organizations/north-clinic', { active: false });
       assert.equal(deactivated.body.active, false);
       assert.equal((await admin('GET', '/organizations/north-clinic')).body.name, 'North Health Centre', 'deactivated, still there');
       const actions = (await directoryAudit()).filter((event) => event.entity_id === 'north-clinic').map((event) => [event.action, event.actor]);
-      assert.deepEqual(actions, [['directory.organization.create', 'admin'], ['directory.organization.update', 'admin'], ['directory.organization.update', 'admin']]);
+      assert.deepEqual(actions, [
+        ['directory.organization.create', 'admin'],
+        ['directory.organization.update', 'admin'],
+        ['directory.organization.update', 'admin'],
+      ]);
     });
 
     it('refuses a parent outside the directory and a parent that would make a cycle', async () => {
-      assert.equal((await admin('POST', '/organizations', { id: 'ward-1', name: 'Ward 1', partOf: 'Organization/nowhere' })).body.code, 'ORGANISATION_NOT_IN_DIRECTORY');
+      assert.equal(
+        (await admin('POST', '/organizations', { id: 'ward-1', name: 'Ward 1', partOf: 'Organization/nowhere' })).body.code,
+        'ORGANISATION_NOT_IN_DIRECTORY',
+      );
       await admin('POST', '/organizations', { id: 'trust', name: 'Trust' });
       await admin('POST', '/organizations', { id: 'site', name: 'Site', partOf: 'Organization/trust' });
       const cycle = await admin('PATCH', '/organizations/trust', { partOf: 'Organization/site' });
@@ -56,15 +75,34 @@ for (const engine of testEngines()) {
       assert.equal((await admin('POST', '/practitioners', { id: 'dr-jones', name: 'Dr Ann Jones' })).status, 201);
       const role = await admin('POST', '/practitioners/dr-jones/roles', { organization: 'Organization/anytown-gp-practice', role: 'referrer' });
       assert.equal(role.status, 201);
-      assert.deepEqual(role.body, { id: 'dr-jones.referrer.anytown-gp-practice', practitioner: 'Practitioner/dr-jones', organization: 'Organization/anytown-gp-practice', role: 'referrer', active: true });
-      assert.equal((await admin('POST', '/practitioners/dr-jones/roles', { organization: 'Organization/nowhere', role: 'receiver' })).body.code, 'ORGANISATION_NOT_IN_DIRECTORY');
+      assert.deepEqual(role.body, {
+        id: 'dr-jones.referrer.anytown-gp-practice',
+        practitioner: 'Practitioner/dr-jones',
+        organization: 'Organization/anytown-gp-practice',
+        role: 'referrer',
+        active: true,
+      });
+      assert.equal(
+        (await admin('POST', '/practitioners/dr-jones/roles', { organization: 'Organization/nowhere', role: 'receiver' })).body.code,
+        'ORGANISATION_NOT_IN_DIRECTORY',
+      );
       await admin('PATCH', `/practitioner-roles/${role.body.id}`, { active: false });
       const practitioner = await admin('GET', '/practitioners/dr-jones');
-      assert.deepEqual(practitioner.body.roles.map((r: { active: boolean }) => r.active), [false]);
+      assert.deepEqual(
+        practitioner.body.roles.map((r: { active: boolean }) => r.active),
+        [false],
+      );
     });
 
     it("shows a confidential app's secret once, never on reading, and rotates it", async () => {
-      const registered = await admin('POST', '/facility-apps', { clientId: 'north-portal', name: 'North Portal', organization: 'Organization/anytown-gp-practice', redirectUris: ['https://north.example/cb'], resourceTypes: ['Observation'], confidential: true });
+      const registered = await admin('POST', '/facility-apps', {
+        clientId: 'north-portal',
+        name: 'North Portal',
+        organization: 'Organization/anytown-gp-practice',
+        redirectUris: ['https://north.example/cb'],
+        resourceTypes: ['Observation'],
+        confidential: true,
+      });
       assert.equal(registered.status, 201);
       assert.match(registered.body.clientSecret, /^[A-Za-z0-9_-]{43}$/);
       assert.equal((await admin('GET', '/facility-apps/north-portal')).body.clientSecret, undefined);
@@ -74,15 +112,30 @@ for (const engine of testEngines()) {
       const stored = await hub.database.db.selectFrom('smart_client').select('client_secret').where('client_id', '=', 'north-portal').executeTakeFirstOrThrow();
       assert.equal(stored.client_secret, rotated.body.clientSecret, 'the old secret no longer matches');
       assert.equal((await admin('POST', '/facility-apps/royal-london-cardiology-smart/secret')).body.code, 'PUBLIC_APP_HAS_NO_SECRET');
-      assert.equal((await admin('POST', '/facility-apps', { clientId: 'stray', name: 'Stray', organization: 'Organization/nowhere', redirectUris: ['https://s.example/cb'], resourceTypes: [] })).body.code, 'ORGANISATION_NOT_IN_DIRECTORY');
+      assert.equal(
+        (
+          await admin('POST', '/facility-apps', {
+            clientId: 'stray',
+            name: 'Stray',
+            organization: 'Organization/nowhere',
+            redirectUris: ['https://s.example/cb'],
+            resourceTypes: [],
+          })
+        ).body.code,
+        'ORGANISATION_NOT_IN_DIRECTORY',
+      );
     });
 
     it('imports a transaction Bundle all or nothing, and a batch entry by entry', async () => {
-      const entries = (resources: Resource[]) => resources.map((resource) => ({ resource, request: { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}` } }));
+      const entries = (resources: Resource[]) =>
+        resources.map((resource) => ({ resource, request: { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}` } }));
       const broken = await admin('POST', '/directory/import', {
         resourceType: 'Bundle',
         type: 'transaction',
-        entry: entries([{ resourceType: 'Organization', id: 'east-hospital', name: 'East Hospital' }, { resourceType: 'Organization', id: 'east-ward', name: 'East Ward', partOf: { reference: 'Organization/absent' } }]),
+        entry: entries([
+          { resourceType: 'Organization', id: 'east-hospital', name: 'East Hospital' },
+          { resourceType: 'Organization', id: 'east-ward', name: 'East Ward', partOf: { reference: 'Organization/absent' } },
+        ]),
       });
       assert.equal(broken.status, 422);
       assert.match(broken.body.message, /^entry\[1\]/);
@@ -92,11 +145,26 @@ for (const engine of testEngines()) {
         resourceType: 'Bundle',
         type: 'transaction',
         entry: entries([
-          { resourceType: 'PractitionerRole', id: 'east-dr-lee-receiver', practitioner: { reference: 'Practitioner/dr-lee' }, organization: { reference: 'Organization/east-ward' }, code: [{ coding: [{ system: DIRECTORY_ROLE_SYSTEM, code: 'receiver' }] }] },
+          {
+            resourceType: 'PractitionerRole',
+            id: 'east-dr-lee-receiver',
+            practitioner: { reference: 'Practitioner/dr-lee' },
+            organization: { reference: 'Organization/east-ward' },
+            code: [{ coding: [{ system: DIRECTORY_ROLE_SYSTEM, code: 'receiver' }] }],
+          },
           { resourceType: 'Organization', id: 'east-ward', name: 'East Ward', partOf: { reference: 'Organization/east-hospital' } },
           { resourceType: 'Practitioner', id: 'dr-lee', name: [{ prefix: ['Dr'], given: ['Kim'], family: 'Lee' }] },
           { resourceType: 'Organization', id: 'east-hospital', name: 'East Hospital' },
-          { resourceType: 'Endpoint', id: 'east-ward-app', status: 'active', name: 'East Ward App', managingOrganization: { reference: 'Organization/east-ward' }, address: 'https://east.example/cb', connectionType: { code: 'hl7-fhir-rest' }, payloadType: [{ text: 'any' }] },
+          {
+            resourceType: 'Endpoint',
+            id: 'east-ward-app',
+            status: 'active',
+            name: 'East Ward App',
+            managingOrganization: { reference: 'Organization/east-ward' },
+            address: 'https://east.example/cb',
+            connectionType: { code: 'hl7-fhir-rest' },
+            payloadType: [{ text: 'any' }],
+          },
         ] as Resource[]),
       });
       assert.equal(loaded.status, 200, JSON.stringify(loaded.body));
@@ -105,8 +173,18 @@ for (const engine of testEngines()) {
       assert.deepEqual((await admin('GET', '/practitioners/dr-lee')).body.roles[0].id, 'east-dr-lee-receiver');
       assert.equal((await admin('GET', '/facility-apps/east-ward-app')).body.organization, 'Organization/east-ward');
 
-      const batch = await admin('POST', '/directory/import', { resourceType: 'Bundle', type: 'batch', entry: entries([{ resourceType: 'Organization', id: 'east-hospital', name: 'East Hospital NHS Trust' }, { resourceType: 'Patient', id: 'p1' } as Resource]) });
-      assert.deepEqual(batch.body.entry.map((entry: { response: { status: string } }) => entry.response.status), ['200 OK', '400']);
+      const batch = await admin('POST', '/directory/import', {
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: entries([
+          { resourceType: 'Organization', id: 'east-hospital', name: 'East Hospital NHS Trust' },
+          { resourceType: 'Patient', id: 'p1' } as Resource,
+        ]),
+      });
+      assert.deepEqual(
+        batch.body.entry.map((entry: { response: { status: string } }) => entry.response.status),
+        ['200 OK', '400'],
+      );
       assert.equal((await admin('GET', '/organizations/east-hospital')).body.name, 'East Hospital NHS Trust');
     });
 
@@ -115,19 +193,41 @@ for (const engine of testEngines()) {
       assert.equal(org.status, 200);
       assert.equal(org.body.name, 'Royal London Hospital — Cardiology');
       const byName = await hub.request('GET', '/fhir/Organization?name=royal', { as: 'dr-smith' });
-      assert.deepEqual(byName.body.entry.map((e: { resource: { id: string } }) => e.resource.id), ['royal-london-cardiology']);
-      await admin('POST', '/organizations', { id: 'ods-clinic', name: 'ODS Clinic', identifiers: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'Y12345' }] });
+      assert.deepEqual(
+        byName.body.entry.map((e: { resource: { id: string } }) => e.resource.id),
+        ['royal-london-cardiology'],
+      );
+      await admin('POST', '/organizations', {
+        id: 'ods-clinic',
+        name: 'ODS Clinic',
+        identifiers: [{ system: 'https://fhir.nhs.uk/Id/ods-organization-code', value: 'Y12345' }],
+      });
       const byIdentifier = await hub.request('GET', '/fhir/Organization?identifier=https://fhir.nhs.uk/Id/ods-organization-code|Y12345', { as: 'dr-smith' });
-      assert.deepEqual(byIdentifier.body.entry.map((e: { resource: { id: string } }) => e.resource.id), ['ods-clinic']);
+      assert.deepEqual(
+        byIdentifier.body.entry.map((e: { resource: { id: string } }) => e.resource.id),
+        ['ods-clinic'],
+      );
       const roles = await hub.request('GET', '/fhir/PractitionerRole?organization=Organization/royal-london-cardiology&active=true', { as: 'dr-smith' });
-      assert.deepEqual(roles.body.entry.map((e: { resource: { id: string } }) => e.resource.id).sort(), ['dr-patel.receiver.royal-london-cardiology', 'dr-patel.referrer.royal-london-cardiology']);
+      assert.deepEqual(roles.body.entry.map((e: { resource: { id: string } }) => e.resource.id).sort(), [
+        'dr-patel.receiver.royal-london-cardiology',
+        'dr-patel.referrer.royal-london-cardiology',
+      ]);
       const endpoints = await hub.request('GET', '/fhir/Endpoint?organization=Organization/city-hospital', { as: 'dr-smith' });
       assert.ok(endpoints.body.entry.some((e: { resource: { id: string } }) => e.resource.id === 'city-hospital-smart'));
       const practitioner = await hub.request('GET', '/fhir/Practitioner/dr-smith', { as: 'admin' });
-      for (const resource of [org.body, practitioner.body, roles.body.entry[0].resource, endpoints.body.entry[0].resource, byName.body]) assert.deepEqual(validateResource(resource), []);
+      for (const resource of [org.body, practitioner.body, roles.body.entry[0].resource, endpoints.body.entry[0].resource, byName.body])
+        assert.deepEqual(validateResource(resource), []);
       assert.equal((await hub.request('GET', '/fhir/Organization?colour=blue', { as: 'dr-smith' })).status, 400);
       assert.equal((await hub.request('GET', '/fhir/Organization?_count=abc', { as: 'dr-smith' })).status, 400);
-      assert.equal((await hub.request('PUT', '/fhir/Organization/city-hospital', { as: 'admin', body: { resourceType: 'Organization', id: 'city-hospital', name: 'Renamed' } })).status, 405);
+      assert.equal(
+        (
+          await hub.request('PUT', '/fhir/Organization/city-hospital', {
+            as: 'admin',
+            body: { resourceType: 'Organization', id: 'city-hospital', name: 'Renamed' },
+          })
+        ).status,
+        405,
+      );
     });
 
     it('shows patients the facilities but not the practitioners', async () => {
@@ -147,7 +247,11 @@ for (const engine of testEngines()) {
       assert.equal((await admin('POST', '/patient-accounts', { username: 'jo.example', patientId: 'Patient/p-other' })).body.code, 'ALREADY_IN_DIRECTORY');
       assert.equal((await admin('PATCH', '/patient-accounts/jo.example', { state: 'disabled' })).body.state, 'disabled');
       assert.equal((await admin('POST', '/patient-accounts/jo.example/link')).body.code, 'ACCOUNT_DISABLED');
-      assert.equal((await formClient(hub.baseUrl).get(new URL(invited.body.link.url).pathname + new URL(invited.body.link.url).search)).status, 410, "a disabled account's link opens nothing");
+      assert.equal(
+        (await formClient(hub.baseUrl).get(new URL(invited.body.link.url).pathname + new URL(invited.body.link.url).search)).status,
+        410,
+        "a disabled account's link opens nothing",
+      );
     });
 
     it('resets a forgotten password through a new one-time link: the old password stops working', async () => {

@@ -9,9 +9,16 @@ export const DIRECTORY_ROLE_SYSTEM = 'urn:referral-hub:practitioner-role';
 /** The identifier system of facility apps' SMART client ids (as in the mirrored Consent's actor). */
 export const clientIdSystem = (baseUrl: string) => `${baseUrl}/smart-clients`;
 
-const identifiersOf = (list: DirectoryIdentifier[]): Identifier[] | undefined => (list.length > 0 ? list.map(({ system, value }) => ({ ...(system && { system }), value })) : undefined);
+const identifiersOf = (list: DirectoryIdentifier[]): Identifier[] | undefined =>
+  list.length > 0 ? list.map(({ system, value }) => ({ ...(system && { system }), value })) : undefined;
 
-export function toFhirOrganization(row: { id: string; name: string; active: boolean; parent_id: string | null; identifiers: DirectoryIdentifier[] }): Organization {
+export function toFhirOrganization(row: {
+  id: string;
+  name: string;
+  active: boolean;
+  parent_id: string | null;
+  identifiers: DirectoryIdentifier[];
+}): Organization {
   return {
     resourceType: 'Organization',
     id: row.id,
@@ -32,7 +39,13 @@ export function toFhirPractitioner(row: { id: string; name: string; active: bool
   };
 }
 
-export function toFhirPractitionerRole(row: { id: string; practitioner_id: string; organization_id: string; role: DirectoryRole; active: boolean }): PractitionerRole {
+export function toFhirPractitionerRole(row: {
+  id: string;
+  practitioner_id: string;
+  organization_id: string;
+  role: DirectoryRole;
+  active: boolean;
+}): PractitionerRole {
   return {
     resourceType: 'PractitionerRole',
     id: row.id,
@@ -44,7 +57,10 @@ export function toFhirPractitionerRole(row: { id: string; practitioner_id: strin
 }
 
 /** A facility SMART app: the client patients consent to, reached at its registered redirect URI. */
-export function toFhirEndpoint(row: { client_id: string; name: string; organization_id: string; redirect_uris: string[]; active: boolean }, baseUrl: string): Endpoint {
+export function toFhirEndpoint(
+  row: { client_id: string; name: string; organization_id: string; redirect_uris: string[]; active: boolean },
+  baseUrl: string,
+): Endpoint {
   return {
     resourceType: 'Endpoint',
     id: row.client_id,

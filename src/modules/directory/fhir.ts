@@ -41,18 +41,38 @@ const byIdentifier = (value: string) => {
 const bareOrganization = (value: string) => idIn('Organization', value) ?? value;
 
 const SPECS: Record<DirectoryResourceType, TypeSpec> = {
-  Organization: { table: 'organization', id: 'id', parameters: { name: byName, identifier: byIdentifier, active: isActive, partof: (v) => sql`parent_id = ${bareOrganization(v)}` }, toResource: toFhirOrganization as never },
-  Practitioner: { table: 'practitioner', id: 'id', parameters: { name: byName, identifier: byIdentifier, active: isActive }, toResource: toFhirPractitioner as never },
+  Organization: {
+    table: 'organization',
+    id: 'id',
+    parameters: { name: byName, identifier: byIdentifier, active: isActive, partof: (v) => sql`parent_id = ${bareOrganization(v)}` },
+    toResource: toFhirOrganization as never,
+  },
+  Practitioner: {
+    table: 'practitioner',
+    id: 'id',
+    parameters: { name: byName, identifier: byIdentifier, active: isActive },
+    toResource: toFhirPractitioner as never,
+  },
   PractitionerRole: {
     table: 'practitioner_role',
     id: 'id',
-    parameters: { organization: (v) => sql`organization_id = ${bareOrganization(v)}`, practitioner: (v) => sql`practitioner_id = ${idIn('Practitioner', v) ?? v}`, active: isActive, role: (v) => sql`role = ${v.split('|').pop()}` },
+    parameters: {
+      organization: (v) => sql`organization_id = ${bareOrganization(v)}`,
+      practitioner: (v) => sql`practitioner_id = ${idIn('Practitioner', v) ?? v}`,
+      active: isActive,
+      role: (v) => sql`role = ${v.split('|').pop()}`,
+    },
     toResource: toFhirPractitionerRole as never,
   },
   Endpoint: {
     table: 'smart_client',
     id: 'client_id',
-    parameters: { name: byName, identifier: (v) => sql`client_id = ${v.split('|').pop()}`, organization: (v) => sql`organization_id = ${`Organization/${bareOrganization(v)}`}`, status: (v) => isActive(String(v === 'active')) },
+    parameters: {
+      name: byName,
+      identifier: (v) => sql`client_id = ${v.split('|').pop()}`,
+      organization: (v) => sql`organization_id = ${`Organization/${bareOrganization(v)}`}`,
+      status: (v) => isActive(String(v === 'active')),
+    },
     toResource: toFhirEndpoint as never,
   },
 };
@@ -75,13 +95,25 @@ export function directoryFhirReads(db: Kysely<Database>, baseUrl: string) {
     if (search.error !== undefined) return outcome(400, 'invalid', search.error);
     const conditions = [...search.conditions, visible];
     const found = await rows(spec, conditions, search.page);
-    const [{ total }] = (await sql<{ total: number }>`SELECT count(*)::int AS total FROM ${sql.table(spec.table)} WHERE ${sql.join(conditions, sql` AND `)}`.execute(db)).rows as [{ total: number }];
-    return { status: 200, resource: searchset(type, found.map((row) => spec.toResource(row as never, baseUrl)), total, search.page) };
+    const [{ total }] = (
+      await sql<{ total: number }>`SELECT count(*)::int AS total FROM ${sql.table(spec.table)} WHERE ${sql.join(conditions, sql` AND `)}`.execute(db)
+    ).rows as [{ total: number }];
+    return {
+      status: 200,
+      resource: searchset(
+        type,
+        found.map((row) => spec.toResource(row as never, baseUrl)),
+        total,
+        search.page,
+      ),
+    };
   }
 
   function rows(spec: TypeSpec, conditions: RawBuilder<unknown>[], page: { count: number; offset: number }) {
     return sql<Record<string, unknown>>`SELECT * FROM ${sql.table(spec.table)} WHERE ${sql.join(conditions, sql` AND `)}
-      ORDER BY ${sql.ref(spec.id)} LIMIT ${page.count} OFFSET ${page.offset}`.execute(db).then((result) => result.rows);
+      ORDER BY ${sql.ref(spec.id)} LIMIT ${page.count} OFFSET ${page.offset}`
+      .execute(db)
+      .then((result) => result.rows);
   }
 
   function searchset(type: string, resources: Resource[], total: number, page: { count: number; offset: number }): Bundle {
@@ -90,7 +122,10 @@ export function directoryFhirReads(db: Kysely<Database>, baseUrl: string) {
       resourceType: 'Bundle',
       type: 'searchset',
       total,
-      link: [{ relation: 'self', url: url(page.offset) }, ...(page.offset + page.count < total ? [{ relation: 'next', url: url(page.offset + page.count) }] : [])],
+      link: [
+        { relation: 'self', url: url(page.offset) },
+        ...(page.offset + page.count < total ? [{ relation: 'next', url: url(page.offset + page.count) }] : []),
+      ],
       entry: resources.map((resource) => ({ fullUrl: `${fhirBase}/${type}/${resource.id}`, search: { mode: 'match' as const }, resource })),
     };
   }
@@ -107,7 +142,11 @@ function visibleTo(reader: DirectoryReader, type: DirectoryResourceType): RawBui
   return undefined;
 }
 
-function parseSearch(spec: TypeSpec, type: string, query: string): { error: string; conditions?: never; page?: never } | { error?: never; conditions: RawBuilder<boolean>[]; page: { count: number; offset: number } } {
+function parseSearch(
+  spec: TypeSpec,
+  type: string,
+  query: string,
+): { error: string; conditions?: never; page?: never } | { error?: never; conditions: RawBuilder<boolean>[]; page: { count: number; offset: number } } {
   const conditions: RawBuilder<boolean>[] = [];
   const page = { count: DEFAULT_COUNT, offset: 0 };
   for (const [name, value] of new URLSearchParams(query)) {
@@ -119,7 +158,8 @@ function parseSearch(spec: TypeSpec, type: string, query: string): { error: stri
       continue;
     }
     const match = name === '_id' ? (v: string) => sql<boolean>`${sql.ref(spec.id)} = ${v}` : spec.parameters[name];
-    if (!match) return { error: `Search parameter ${name} is not supported for ${type}; supported: _id, ${Object.keys(spec.parameters).join(', ')}, _count, _offset` };
+    if (!match)
+      return { error: `Search parameter ${name} is not supported for ${type}; supported: _id, ${Object.keys(spec.parameters).join(', ')}, _count, _offset` };
     const values = value.split(',').filter(Boolean);
     if (values.length === 0 || values.some((v) => v.includes('\u0000'))) return { error: `${name} needs a value` };
     conditions.push(sql<boolean>`(${sql.join(values.map(match), sql` OR `)})`);

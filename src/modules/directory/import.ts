@@ -56,22 +56,47 @@ async function importEntry(deps: DirectoryDeps, caller: Caller, entry: BundleEnt
   switch (resource.resourceType) {
     case 'Organization': {
       const org = resource as Organization;
-      await records.saveOrganization(caller, { id: org.id!, name: required(org.name, 'Organization.name'), active: org.active ?? true, partOf: org.partOf?.reference ?? null, identifiers: identifiersOf(org.identifier) }, { upsert: true });
+      await records.saveOrganization(
+        caller,
+        {
+          id: org.id!,
+          name: required(org.name, 'Organization.name'),
+          active: org.active ?? true,
+          partOf: org.partOf?.reference ?? null,
+          identifiers: identifiersOf(org.identifier),
+        },
+        { upsert: true },
+      );
       break;
     }
     case 'Practitioner': {
       const practitioner = resource as Practitioner;
       const name = practitioner.name?.[0];
       const text = name?.text ?? [...(name?.prefix ?? []), ...(name?.given ?? []), name?.family].filter(Boolean).join(' ');
-      await records.savePractitioner(caller, { id: practitioner.id!, name: required(text, 'Practitioner.name'), active: practitioner.active ?? true, identifiers: identifiersOf(practitioner.identifier) }, { upsert: true });
+      await records.savePractitioner(
+        caller,
+        {
+          id: practitioner.id!,
+          name: required(text, 'Practitioner.name'),
+          active: practitioner.active ?? true,
+          identifiers: identifiersOf(practitioner.identifier),
+        },
+        { upsert: true },
+      );
       break;
     }
     case 'PractitionerRole': {
       const role = resource as PractitionerRole;
       const code = role.code?.flatMap((concept) => concept.coding ?? []).find((coding) => coding.system === DIRECTORY_ROLE_SYSTEM)?.code;
-      if (!code || !(DIRECTORY_ROLES as readonly string[]).includes(code)) throw validationFailed('PractitionerRole.code', `needs a coding of ${DIRECTORY_ROLE_SYSTEM}: ${DIRECTORY_ROLES.join(', ')}`);
+      if (!code || !(DIRECTORY_ROLES as readonly string[]).includes(code))
+        throw validationFailed('PractitionerRole.code', `needs a coding of ${DIRECTORY_ROLE_SYSTEM}: ${DIRECTORY_ROLES.join(', ')}`);
       const practitionerId = required(role.practitioner?.reference?.replace(/^Practitioner\//, ''), 'PractitionerRole.practitioner');
-      const added = await records.addRole(caller, practitionerId, { organization: required(role.organization?.reference, 'PractitionerRole.organization'), role: code as (typeof DIRECTORY_ROLES)[number] }, role.id);
+      const added = await records.addRole(
+        caller,
+        practitionerId,
+        { organization: required(role.organization?.reference, 'PractitionerRole.organization'), role: code as (typeof DIRECTORY_ROLES)[number] },
+        role.id,
+      );
       if (role.active === false) await records.setRoleActive(caller, added.id, false);
       break;
     }
@@ -80,7 +105,13 @@ async function importEntry(deps: DirectoryDeps, caller: Caller, entry: BundleEnt
       const fields = { name: required(endpoint.name, 'Endpoint.name'), redirectUris: [endpoint.address], active: endpoint.status === 'active' };
       const known = await deps.db.selectFrom('smart_client').select('client_id').where('client_id', '=', endpoint.id!).executeTakeFirst();
       if (known) await apps.updateApp(caller, endpoint.id!, fields);
-      else await apps.registerApp(caller, { clientId: endpoint.id!, organization: required(endpoint.managingOrganization?.reference, 'Endpoint.managingOrganization'), resourceTypes: [], ...fields });
+      else
+        await apps.registerApp(caller, {
+          clientId: endpoint.id!,
+          organization: required(endpoint.managingOrganization?.reference, 'Endpoint.managingOrganization'),
+          resourceTypes: [],
+          ...fields,
+        });
       break;
     }
   }
@@ -100,10 +131,19 @@ const rank = (entry: BundleEntry) => ORDER.indexOf(entry.resource?.resourceType 
 
 /** How many of an organisation's ancestors the bundle holds too: loading by depth puts parents first. */
 function depthInBundle(entries: BundleEntry[]) {
-  const parents = new Map(entries.flatMap((entry) => (entry.resource?.resourceType === 'Organization' ? [[`Organization/${entry.resource.id}`, (entry.resource as Organization).partOf?.reference]] : [])));
+  const parents = new Map(
+    entries.flatMap((entry) =>
+      entry.resource?.resourceType === 'Organization' ? [[`Organization/${entry.resource.id}`, (entry.resource as Organization).partOf?.reference]] : [],
+    ),
+  );
   return (entry: BundleEntry) => {
     let depth = 0;
-    for (let parent = (entry.resource as Organization | undefined)?.partOf?.reference; parent && parents.has(parent) && depth <= parents.size; parent = parents.get(parent)) depth++;
+    for (
+      let parent = (entry.resource as Organization | undefined)?.partOf?.reference;
+      parent && parents.has(parent) && depth <= parents.size;
+      parent = parents.get(parent)
+    )
+      depth++;
     return depth;
   };
 }
@@ -115,5 +155,10 @@ function entryError(error: unknown, index: number): unknown {
 
 function failed(error: unknown): EntryResponse {
   if (!(error instanceof AppError)) throw error;
-  return { response: { status: `${error.status}`, outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics: error.message }] } } };
+  return {
+    response: {
+      status: `${error.status}`,
+      outcome: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics: error.message }] },
+    },
+  };
 }

@@ -57,11 +57,22 @@ export const practitionerRef = (id: string) => `Practitioner/${id}`;
 export const idIn = (type: string, reference: string) => (reference.startsWith(`${type}/`) ? reference.slice(type.length + 1) : undefined);
 
 type OrganizationRow = { id: string; name: string; active: boolean; parent_id: string | null };
-const toOrganization = (row: OrganizationRow): OrganizationRecord => ({ reference: organizationRef(row.id), name: row.name, active: row.active, partOf: row.parent_id && organizationRef(row.parent_id) });
+const toOrganization = (row: OrganizationRow): OrganizationRecord => ({
+  reference: organizationRef(row.id),
+  name: row.name,
+  active: row.active,
+  partOf: row.parent_id && organizationRef(row.parent_id),
+});
 
 export function directoryLookup(db: Kysely<Database>): DirectoryLookup {
   const appColumns = ['client_id', 'name', 'organization_id', 'active', 'requested_resource_types'] as const;
-  const toApp = (row: { client_id: string; name: string; organization_id: string; active: boolean; requested_resource_types: string[] }): FacilityAppRecord => ({
+  const toApp = (row: {
+    client_id: string;
+    name: string;
+    organization_id: string;
+    active: boolean;
+    requested_resource_types: string[];
+  }): FacilityAppRecord => ({
     clientId: row.client_id,
     name: row.name,
     organization: row.organization_id,
@@ -94,7 +105,8 @@ export function directoryLookup(db: Kysely<Database>): DirectoryLookup {
       return row ? toOrganization(row) : undefined;
     },
     async receivingParties({ performer, receiver, clientId }) {
-      const organization = (reference: string) => sql<OrganizationRow | null>`(SELECT to_jsonb(o) FROM organization o WHERE o.id = ${idIn('Organization', reference) ?? ''})`;
+      const organization = (reference: string) =>
+        sql<OrganizationRow | null>`(SELECT to_jsonb(o) FROM organization o WHERE o.id = ${idIn('Organization', reference) ?? ''})`;
       const app = sql`jsonb_build_object('client_id', client_id, 'name', name, 'organization_id', organization_id, 'active', active, 'requested_resource_types', to_jsonb(requested_resource_types))`;
       const apps = clientId
         ? sql`SELECT ${app} AS app FROM smart_client WHERE client_id = ${clientId}`
@@ -103,7 +115,11 @@ export function directoryLookup(db: Kysely<Database>): DirectoryLookup {
         SELECT ${organization(performer)} AS performer, ${organization(receiver)} AS receiver,
                (SELECT coalesce(jsonb_agg(listed.app), '[]'::jsonb) FROM (${apps}) AS listed) AS apps`.execute(db);
       const found = rows[0]!;
-      return { performer: found.performer ? toOrganization(found.performer) : undefined, receiver: found.receiver ? toOrganization(found.receiver) : undefined, apps: found.apps.map(toApp) };
+      return {
+        performer: found.performer ? toOrganization(found.performer) : undefined,
+        receiver: found.receiver ? toOrganization(found.receiver) : undefined,
+        apps: found.apps.map(toApp),
+      };
     },
     async app(clientId) {
       const row = await db.selectFrom('smart_client').select(appColumns).where('client_id', '=', clientId).executeTakeFirst();

@@ -24,7 +24,12 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
     requireRole(caller, 'admin');
     const patientId = toPatientReference(input.patientId);
     return db.transaction().execute(async (tx) => {
-      const taken = await tx.insertInto('patient_account').values({ username: input.username, patient_id: patientId, password_hash: null, state: 'invited' }).onConflict((c) => c.doNothing()).returning('username').executeTakeFirst();
+      const taken = await tx
+        .insertInto('patient_account')
+        .values({ username: input.username, patient_id: patientId, password_hash: null, state: 'invited' })
+        .onConflict((c) => c.doNothing())
+        .returning('username')
+        .executeTakeFirst();
       if (!taken) throw directoryRuleBroken(409, 'ALREADY_IN_DIRECTORY', `The username ${input.username} is taken`, 'body.username');
       await auditDirectoryChange(tx, clock, caller, 'directory.patient-account.invite', 'PatientAccount', input.username, { patientId });
       return { username: input.username, patientId, state: 'invited', link: await issueLink(tx, input.username, 'enrol') };
@@ -35,7 +40,12 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
   async function issueAccountLink(caller: Caller, username: string): Promise<PatientAccountView> {
     requireRole(caller, 'admin');
     return db.transaction().execute(async (tx) => {
-      const account = await tx.selectFrom('patient_account').select(['username', 'patient_id', 'state']).where('username', '=', username).forUpdate().executeTakeFirst();
+      const account = await tx
+        .selectFrom('patient_account')
+        .select(['username', 'patient_id', 'state'])
+        .where('username', '=', username)
+        .forUpdate()
+        .executeTakeFirst();
       if (!account) throw notFound(`The patient account ${username}`);
       if (account.state === 'disabled') throw directoryRuleBroken(409, 'ACCOUNT_DISABLED', `The patient account ${username} is disabled: enable it first`);
       const purpose: LinkPurpose = account.state === 'invited' ? 'enrol' : 'reset';
@@ -48,7 +58,12 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
   async function setPatientAccountState(caller: Caller, username: string, state: 'active' | 'disabled'): Promise<PatientAccountView> {
     requireRole(caller, 'admin');
     return db.transaction().execute(async (tx) => {
-      const account = await tx.selectFrom('patient_account').select(['patient_id', 'state', 'password_hash']).where('username', '=', username).forUpdate().executeTakeFirst();
+      const account = await tx
+        .selectFrom('patient_account')
+        .select(['patient_id', 'state', 'password_hash'])
+        .where('username', '=', username)
+        .forUpdate()
+        .executeTakeFirst();
       if (!account) throw notFound(`The patient account ${username}`);
       const next: PatientAccountState = state === 'active' && account.password_hash === null ? 'invited' : state;
       await tx.updateTable('patient_account').set({ state: next }).where('username', '=', username).execute();
@@ -56,7 +71,10 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
         await tx.deleteFrom('portal_session').where('username', '=', username).execute();
         await tx.updateTable('account_link').set({ used_at: clock.now() }).where('username', '=', username).where('used_at', 'is', null).execute();
       }
-      await auditDirectoryChange(tx, clock, caller, `directory.patient-account.${next === 'disabled' ? 'disable' : 'enable'}`, 'PatientAccount', username, { from: account.state, to: next });
+      await auditDirectoryChange(tx, clock, caller, `directory.patient-account.${next === 'disabled' ? 'disable' : 'enable'}`, 'PatientAccount', username, {
+        from: account.state,
+        to: next,
+      });
       return { username, patientId: account.patient_id, state: next };
     });
   }
@@ -70,7 +88,10 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
   async function issueLink(tx: Kysely<Database>, username: string, purpose: LinkPurpose) {
     const token = randomBytes(32).toString('base64url');
     const expiresAt = new Date(clock.now().getTime() + LINK_HOURS[purpose] * 3_600_000);
-    await tx.insertInto('account_link').values({ token_hash: hashOf(token), username, purpose, expires_at: expiresAt, used_at: null }).execute();
+    await tx
+      .insertInto('account_link')
+      .values({ token_hash: hashOf(token), username, purpose, expires_at: expiresAt, used_at: null })
+      .execute();
     return { url: `${publicBaseUrl}${ACCOUNT_LINK_PATH}?token=${token}`, purpose, expiresAt: expiresAt.toISOString() };
   }
 
@@ -99,14 +120,35 @@ export async function setPasswordWithLink({ db, clock }: DirectoryDeps, token: s
   const passwordHash = await hashPassword(password);
   const now = clock.now();
   return db.transaction().execute(async (tx) => {
-    const used = await tx.updateTable('account_link').set({ used_at: now }).where('token_hash', '=', hashOf(token)).where('used_at', 'is', null).where('expires_at', '>', now).returning(['username', 'purpose']).executeTakeFirst();
+    const used = await tx
+      .updateTable('account_link')
+      .set({ used_at: now })
+      .where('token_hash', '=', hashOf(token))
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .returning(['username', 'purpose'])
+      .executeTakeFirst();
     if (!used) return false;
-    const account = await tx.updateTable('patient_account').set({ password_hash: passwordHash, state: 'active' }).where('username', '=', used.username).where('state', '!=', 'disabled').returning('username').executeTakeFirst();
+    const account = await tx
+      .updateTable('patient_account')
+      .set({ password_hash: passwordHash, state: 'active' })
+      .where('username', '=', used.username)
+      .where('state', '!=', 'disabled')
+      .returning('username')
+      .executeTakeFirst();
     if (!account) throw directoryRuleBroken(409, 'ACCOUNT_DISABLED', 'This account is disabled');
     await tx.deleteFrom('portal_session').where('username', '=', used.username).execute();
     await tx.updateTable('account_link').set({ used_at: now }).where('username', '=', used.username).where('used_at', 'is', null).execute();
     const self = { sub: `portal:${used.username}`, roles: [] };
-    await auditDirectoryChange(tx, clock, self, `directory.patient-account.${used.purpose === 'enrol' ? 'enrolled' : 'password-reset'}`, 'PatientAccount', used.username, {});
+    await auditDirectoryChange(
+      tx,
+      clock,
+      self,
+      `directory.patient-account.${used.purpose === 'enrol' ? 'enrolled' : 'password-reset'}`,
+      'PatientAccount',
+      used.username,
+      {},
+    );
     return true;
   });
 }

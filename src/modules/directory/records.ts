@@ -10,7 +10,16 @@ import type { Database, DirectoryIdentifier } from '../../platform/schema.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { requireRole, type Caller } from '../identity/caller.js';
 import { idIn, organizationRef, practitionerRef } from './lookup.js';
-import type { AddRoleInput, OrganizationInput, OrganizationPatch, OrganizationView, PractitionerInput, PractitionerPatch, PractitionerView, RoleView } from './schemas.js';
+import type {
+  AddRoleInput,
+  OrganizationInput,
+  OrganizationPatch,
+  OrganizationView,
+  PractitionerInput,
+  PractitionerPatch,
+  PractitionerView,
+  RoleView,
+} from './schemas.js';
 
 export interface DirectoryDeps {
   db: Kysely<Database>;
@@ -18,7 +27,15 @@ export interface DirectoryDeps {
 }
 
 /** Records a change to the directory: who changed which record, and the fields they set. */
-export function auditDirectoryChange(tx: Kysely<Database>, clock: Clock, caller: Caller, action: string, entityType: string, entityId: string, detail: Record<string, unknown>) {
+export function auditDirectoryChange(
+  tx: Kysely<Database>,
+  clock: Clock,
+  caller: Caller,
+  action: string,
+  entityType: string,
+  entityId: string,
+  detail: Record<string, unknown>,
+) {
   return appendAuditEvent(tx, clock, { actor: caller.sub, action, outcome: 'success', entityType, entityId, chain: 'directory', detail });
 }
 
@@ -26,7 +43,14 @@ type OrganizationRow = Awaited<ReturnType<typeof findOrganization>> & object;
 const findOrganization = (db: Kysely<Database>, id: string) => db.selectFrom('organization').selectAll().where('id', '=', id).executeTakeFirst();
 
 function toOrganizationView(row: OrganizationRow): OrganizationView {
-  return { id: row.id, reference: organizationRef(row.id), name: row.name, active: row.active, partOf: row.parent_id && organizationRef(row.parent_id), identifiers: row.identifiers };
+  return {
+    id: row.id,
+    reference: organizationRef(row.id),
+    name: row.name,
+    active: row.active,
+    partOf: row.parent_id && organizationRef(row.parent_id),
+    identifiers: row.identifiers,
+  };
 }
 
 export function createRecordUseCases({ db, clock }: DirectoryDeps) {
@@ -35,13 +59,26 @@ export function createRecordUseCases({ db, clock }: DirectoryDeps) {
     requireRole(caller, 'admin');
     return inTransaction(db, async (tx) => {
       const existing = await findOrganization(tx, input.id);
-      if (existing && !options.upsert) throw directoryRuleBroken(409, 'ALREADY_IN_DIRECTORY', `Organization/${input.id} is already in the directory`, 'body.id');
+      if (existing && !options.upsert)
+        throw directoryRuleBroken(409, 'ALREADY_IN_DIRECTORY', `Organization/${input.id} is already in the directory`, 'body.id');
       const parentId = await checkedParent(tx, input.id, input.partOf);
-      const values = { name: input.name, active: input.active ?? true, parent_id: parentId ?? null, identifiers: JSON.stringify(input.identifiers ?? []), updated_at: clock.now() };
+      const values = {
+        name: input.name,
+        active: input.active ?? true,
+        parent_id: parentId ?? null,
+        identifiers: JSON.stringify(input.identifiers ?? []),
+        updated_at: clock.now(),
+      };
       const row = existing
         ? await tx.updateTable('organization').set(values).where('id', '=', input.id).returningAll().executeTakeFirstOrThrow()
-        : await tx.insertInto('organization').values({ id: input.id, ...values }).returningAll().executeTakeFirstOrThrow();
-      await auditDirectoryChange(tx, clock, caller, existing ? 'directory.organization.update' : 'directory.organization.create', 'Organization', row.id, { fields: Object.keys(input) });
+        : await tx
+            .insertInto('organization')
+            .values({ id: input.id, ...values })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+      await auditDirectoryChange(tx, clock, caller, existing ? 'directory.organization.update' : 'directory.organization.create', 'Organization', row.id, {
+        fields: Object.keys(input),
+      });
       return toOrganizationView(row);
     });
   }
@@ -73,10 +110,21 @@ export function createRecordUseCases({ db, clock }: DirectoryDeps) {
   async function checkedParent(tx: Kysely<Database>, id: string, partOf: string | null | undefined): Promise<string | null | undefined> {
     if (!partOf) return partOf === undefined ? undefined : null;
     const parentId = idIn('Organization', partOf)!;
-    for (let ancestor: string | null = parentId; ancestor; ) {
-      if (ancestor === id) throw directoryRuleBroken(422, 'ORGANISATION_CYCLE', `Organization/${id} cannot be part of ${partOf}: it would be its own parent`, 'body.partOf');
-      const row: { parent_id: string | null } | undefined = await tx.selectFrom('organization').select('parent_id').where('id', '=', ancestor).executeTakeFirst();
-      if (!row) throw directoryRuleBroken(422, 'ORGANISATION_NOT_IN_DIRECTORY', `partOf: ${organizationRef(ancestor)} is not an organisation in the directory`, 'body.partOf');
+    for (let ancestor: string | null = parentId; ancestor;) {
+      if (ancestor === id)
+        throw directoryRuleBroken(422, 'ORGANISATION_CYCLE', `Organization/${id} cannot be part of ${partOf}: it would be its own parent`, 'body.partOf');
+      const row: { parent_id: string | null } | undefined = await tx
+        .selectFrom('organization')
+        .select('parent_id')
+        .where('id', '=', ancestor)
+        .executeTakeFirst();
+      if (!row)
+        throw directoryRuleBroken(
+          422,
+          'ORGANISATION_NOT_IN_DIRECTORY',
+          `partOf: ${organizationRef(ancestor)} is not an organisation in the directory`,
+          'body.partOf',
+        );
       ancestor = row.parent_id;
     }
     return parentId;
@@ -98,11 +146,18 @@ export function createRecordUseCases({ db, clock }: DirectoryDeps) {
     requireRole(caller, 'admin');
     await inTransaction(db, async (tx) => {
       const existing = await tx.selectFrom('practitioner').select('id').where('id', '=', input.id).executeTakeFirst();
-      if (existing && !options.upsert) throw directoryRuleBroken(409, 'ALREADY_IN_DIRECTORY', `Practitioner/${input.id} is already in the directory`, 'body.id');
+      if (existing && !options.upsert)
+        throw directoryRuleBroken(409, 'ALREADY_IN_DIRECTORY', `Practitioner/${input.id} is already in the directory`, 'body.id');
       const values = { name: input.name, active: input.active ?? true, identifiers: JSON.stringify(input.identifiers ?? []), updated_at: clock.now() };
       if (existing) await tx.updateTable('practitioner').set(values).where('id', '=', input.id).execute();
-      else await tx.insertInto('practitioner').values({ id: input.id, ...values }).execute();
-      await auditDirectoryChange(tx, clock, caller, existing ? 'directory.practitioner.update' : 'directory.practitioner.create', 'Practitioner', input.id, { fields: Object.keys(input) });
+      else
+        await tx
+          .insertInto('practitioner')
+          .values({ id: input.id, ...values })
+          .execute();
+      await auditDirectoryChange(tx, clock, caller, existing ? 'directory.practitioner.update' : 'directory.practitioner.create', 'Practitioner', input.id, {
+        fields: Object.keys(input),
+      });
     });
     return getPractitioner(caller, input.id);
   }
@@ -140,9 +195,15 @@ export function createRecordUseCases({ db, clock }: DirectoryDeps) {
     requireRole(caller, 'admin');
     return inTransaction(db, async (tx) => {
       const organizationId = idIn('Organization', input.organization)!;
-      if (!(await tx.selectFrom('practitioner').select('id').where('id', '=', practitionerId).executeTakeFirst())) throw notFound(`Practitioner/${practitionerId}`);
+      if (!(await tx.selectFrom('practitioner').select('id').where('id', '=', practitionerId).executeTakeFirst()))
+        throw notFound(`Practitioner/${practitionerId}`);
       if (!(await findOrganization(tx, organizationId))) {
-        throw directoryRuleBroken(422, 'ORGANISATION_NOT_IN_DIRECTORY', `organization: ${input.organization} is not an organisation in the directory`, 'body.organization');
+        throw directoryRuleBroken(
+          422,
+          'ORGANISATION_NOT_IN_DIRECTORY',
+          `organization: ${input.organization} is not an organisation in the directory`,
+          'body.organization',
+        );
       }
       const id = roleId ?? roleIdOf(practitionerId, input.role, organizationId);
       const row = await tx
@@ -151,7 +212,11 @@ export function createRecordUseCases({ db, clock }: DirectoryDeps) {
         .onConflict((c) => c.columns(['practitioner_id', 'organization_id', 'role']).doUpdateSet({ active: true, updated_at: clock.now() }))
         .returningAll()
         .executeTakeFirstOrThrow();
-      await auditDirectoryChange(tx, clock, caller, 'directory.role.add', 'PractitionerRole', row.id, { practitioner: practitionerRef(practitionerId), organization: input.organization, role: input.role });
+      await auditDirectoryChange(tx, clock, caller, 'directory.role.add', 'PractitionerRole', row.id, {
+        practitioner: practitionerRef(practitionerId),
+        organization: input.organization,
+        role: input.role,
+      });
       return toRoleView(row);
     });
   }
@@ -166,7 +231,18 @@ export function createRecordUseCases({ db, clock }: DirectoryDeps) {
     });
   }
 
-  return { saveOrganization, updateOrganization, listOrganizations, getOrganization, savePractitioner, updatePractitioner, getPractitioner, listPractitioners, addRole, setRoleActive };
+  return {
+    saveOrganization,
+    updateOrganization,
+    listOrganizations,
+    getOrganization,
+    savePractitioner,
+    updatePractitioner,
+    getPractitioner,
+    listPractitioners,
+    addRole,
+    setRoleActive,
+  };
 }
 
 /** `dr-smith.referrer.anytown-gp-practice`; a digest of it when that would be longer than a FHIR id may be. */
@@ -176,7 +252,13 @@ function roleIdOf(practitionerId: string, role: string, organizationId: string):
 }
 
 function toRoleView(row: { id: string; practitioner_id: string; organization_id: string; role: RoleView['role']; active: boolean }): RoleView {
-  return { id: row.id, practitioner: practitionerRef(row.practitioner_id), organization: organizationRef(row.organization_id), role: row.role, active: row.active };
+  return {
+    id: row.id,
+    practitioner: practitionerRef(row.practitioner_id),
+    organization: organizationRef(row.organization_id),
+    role: row.role,
+    active: row.active,
+  };
 }
 
 /** Practitioners (all, or those with these ids) with every role they hold, active or not. */
@@ -185,7 +267,16 @@ async function practitionersWithRoles(db: Kysely<Database>, ids?: string[]): Pro
   if (ids) query = query.where('id', 'in', ids);
   const practitioners = await query.execute();
   if (practitioners.length === 0) return [];
-  const roles = await db.selectFrom('practitioner_role').selectAll().where('practitioner_id', 'in', practitioners.map((p) => p.id)).orderBy('id').execute();
+  const roles = await db
+    .selectFrom('practitioner_role')
+    .selectAll()
+    .where(
+      'practitioner_id',
+      'in',
+      practitioners.map((p) => p.id),
+    )
+    .orderBy('id')
+    .execute();
   return practitioners.map((row) => ({
     id: row.id,
     reference: practitionerRef(row.id),

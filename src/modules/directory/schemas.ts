@@ -20,12 +20,20 @@ export const DirectoryRoleName = Type.Enum(DIRECTORY_ROLES);
 
 export const IdParams = Type.Object({ id: FhirId });
 
-const organizationFields = { name: Name, active: Type.Optional(Type.Boolean()), partOf: Type.Optional(Nullable(OrganizationRef)), identifiers: Type.Optional(Identifiers) };
+const organizationFields = {
+  name: Name,
+  active: Type.Optional(Type.Boolean()),
+  partOf: Type.Optional(Nullable(OrganizationRef)),
+  identifiers: Type.Optional(Identifiers),
+};
 export const CreateOrganizationBody = Type.Object({ id: FhirId, ...organizationFields }, { additionalProperties: false });
 export const UpdateOrganizationBody = Type.Partial(Type.Object(organizationFields), { additionalProperties: false, minProperties: 1 });
 export type OrganizationInput = Static<typeof CreateOrganizationBody>;
 export type OrganizationPatch = Static<typeof UpdateOrganizationBody>;
-export const Organization = Type.Object({ id: Type.String(), reference: Type.String(), name: Type.String(), active: Type.Boolean(), partOf: Nullable(Type.String()), identifiers: Identifiers }, { title: 'Organization' });
+export const Organization = Type.Object(
+  { id: Type.String(), reference: Type.String(), name: Type.String(), active: Type.Boolean(), partOf: Nullable(Type.String()), identifiers: Identifiers },
+  { title: 'Organization' },
+);
 export type OrganizationView = Static<typeof Organization>;
 
 const practitionerFields = { name: Name, active: Type.Optional(Type.Boolean()), identifiers: Type.Optional(Identifiers) };
@@ -34,9 +42,22 @@ export const UpdatePractitionerBody = Type.Partial(Type.Object(practitionerField
 export type PractitionerInput = Static<typeof CreatePractitionerBody>;
 export type PractitionerPatch = Static<typeof UpdatePractitionerBody>;
 
-export const PractitionerRoleView = Type.Object({ id: Type.String(), practitioner: Type.String(), organization: Type.String(), role: DirectoryRoleName, active: Type.Boolean() }, { title: 'PractitionerRoleView' });
+export const PractitionerRoleView = Type.Object(
+  { id: Type.String(), practitioner: Type.String(), organization: Type.String(), role: DirectoryRoleName, active: Type.Boolean() },
+  { title: 'PractitionerRoleView' },
+);
 export type RoleView = Static<typeof PractitionerRoleView>;
-export const Practitioner = Type.Object({ id: Type.String(), reference: Type.String(), name: Type.String(), active: Type.Boolean(), identifiers: Identifiers, roles: Type.Array(PractitionerRoleView) }, { title: 'Practitioner' });
+export const Practitioner = Type.Object(
+  {
+    id: Type.String(),
+    reference: Type.String(),
+    name: Type.String(),
+    active: Type.Boolean(),
+    identifiers: Identifiers,
+    roles: Type.Array(PractitionerRoleView),
+  },
+  { title: 'Practitioner' },
+);
 export type PractitionerView = Static<typeof Practitioner>;
 
 export const AddRoleBody = Type.Object({ organization: OrganizationRef, role: DirectoryRoleName }, { additionalProperties: false });
@@ -51,22 +72,30 @@ const appFields = {
   active: Type.Optional(Type.Boolean()),
 };
 export const RegisterAppBody = Type.Object(
-  { clientId: FhirId, organization: OrganizationRef, confidential: Type.Optional(Type.Boolean({ description: 'Gets a client secret, shown once' })), ...appFields },
+  {
+    clientId: FhirId,
+    organization: OrganizationRef,
+    confidential: Type.Optional(Type.Boolean({ description: 'Gets a client secret, shown once' })),
+    ...appFields,
+  },
   { additionalProperties: false },
 );
 export const UpdateAppBody = Type.Partial(Type.Object(appFields), { additionalProperties: false, minProperties: 1 });
 export type AppInput = Static<typeof RegisterAppBody>;
 export type AppPatch = Static<typeof UpdateAppBody>;
-export const FacilityApp = Type.Object({
-  clientId: Type.String(),
-  name: Type.String(),
-  organization: Type.String(),
-  redirectUris: Type.Array(Type.String()),
-  resourceTypes: Type.Array(Type.String()),
-  confidential: Type.Boolean(),
-  active: Type.Boolean(),
-  clientSecret: Type.Optional(Type.String({ description: 'Only in the answer that created or rotated it' })),
-}, { title: 'FacilityApp' });
+export const FacilityApp = Type.Object(
+  {
+    clientId: Type.String(),
+    name: Type.String(),
+    organization: Type.String(),
+    redirectUris: Type.Array(Type.String()),
+    resourceTypes: Type.Array(Type.String()),
+    confidential: Type.Boolean(),
+    active: Type.Boolean(),
+    clientSecret: Type.Optional(Type.String({ description: 'Only in the answer that created or rotated it' })),
+  },
+  { title: 'FacilityApp' },
+);
 export type FacilityAppView = Static<typeof FacilityApp>;
 export const AppParams = Type.Object({ clientId: FhirId });
 
@@ -74,17 +103,27 @@ export const Username = Type.String({ minLength: 3, maxLength: 64, pattern: '^[A
 export const PATIENT_ACCOUNT_STATES = ['invited', 'active', 'disabled'] as const;
 export const CreatePatientAccountBody = Type.Object({ username: Username, patientId: PatientId }, { additionalProperties: false });
 export const UpdatePatientAccountBody = Type.Object({ state: Type.Union([Type.Literal('active'), Type.Literal('disabled')]) }, { additionalProperties: false });
-export const PatientAccount = Type.Object({
-  username: Type.String(),
-  patientId: Type.String(),
-  state: Type.Enum(PATIENT_ACCOUNT_STATES),
-  link: Type.Optional(Type.Object({ url: Type.String(), purpose: Type.String(), expiresAt: Type.String() }, { description: 'A one-time link for the patient; only in the answer that made it' })),
-}, { title: 'PatientAccount' });
+export const PatientAccount = Type.Object(
+  {
+    username: Type.String(),
+    patientId: Type.String(),
+    state: Type.Enum(PATIENT_ACCOUNT_STATES),
+    link: Type.Optional(
+      Type.Object(
+        { url: Type.String(), purpose: Type.String(), expiresAt: Type.String() },
+        { description: 'A one-time link for the patient; only in the answer that made it' },
+      ),
+    ),
+  },
+  { title: 'PatientAccount' },
+);
 export type PatientAccountView = Static<typeof PatientAccount>;
 export const UsernameParams = Type.Object({ username: Username });
 
 export const ImportResult = Type.Object({
   resourceType: Type.Literal('Bundle'),
   type: Type.String(),
-  entry: Type.Array(Type.Object({ response: Type.Object({ status: Type.String(), location: Type.Optional(Type.String()), outcome: Type.Optional(Type.Unknown()) }) })),
+  entry: Type.Array(
+    Type.Object({ response: Type.Object({ status: Type.String(), location: Type.Optional(Type.String()), outcome: Type.Optional(Type.Unknown()) }) }),
+  ),
 });

@@ -2,7 +2,18 @@
 import type { CapabilityStatement } from '@medplum/fhirtypes';
 import { SUPPORTED_SEARCH_PARAMETERS } from './search.js';
 
-const SERVED_TYPES = ['ServiceRequest', 'Task', 'AuditEvent', 'Consent', 'Patient', 'Condition', 'Observation', 'DiagnosticReport', 'Practitioner', 'Organization'] as const;
+const SERVED_TYPES = [
+  'ServiceRequest',
+  'Task',
+  'AuditEvent',
+  'Consent',
+  'Patient',
+  'Condition',
+  'Observation',
+  'DiagnosticReport',
+  'Practitioner',
+  'Organization',
+] as const;
 
 export function capabilityStatement(fhirBaseUrl: string): CapabilityStatement {
   return {
@@ -17,14 +28,20 @@ export function capabilityStatement(fhirBaseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
-        security: { service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }], description: 'Bearer tokens are required' },
+        security: {
+          service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+          description: 'Bearer tokens are required',
+        },
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
         resource: SERVED_TYPES.map((type) => ({
           type,
           versioning: 'versioned',
           readHistory: true,
           interaction: [{ code: 'read' }, { code: 'vread' }, { code: 'history-instance' }, { code: 'search-type' }, { code: 'update' }, { code: 'create' }],
-          searchParam: SUPPORTED_SEARCH_PARAMETERS.map((name) => ({ name, type: name === '_lastUpdated' ? 'date' : name === 'patient' || name === 'subject' ? 'reference' : 'token' })),
+          searchParam: SUPPORTED_SEARCH_PARAMETERS.map((name) => ({
+            name,
+            type: name === '_lastUpdated' ? 'date' : name === 'patient' || name === 'subject' ? 'reference' : 'token',
+          })),
         })),
       },
     ],

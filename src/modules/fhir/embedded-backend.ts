@@ -20,11 +20,22 @@ export function embeddedFhirBackend(db: Kysely<Database>, fhirBaseUrl: string): 
     const url = interaction.query ? `${interaction.path}?${interaction.query}` : interaction.path;
     try {
       const [outcome, resource] = await router.handleRequest(
-        { method: interaction.method, url, pathname: '', params: {}, query: {}, body: interaction.body, headers: interaction.headers ?? {}, config: { transactions: true } },
+        {
+          method: interaction.method,
+          url,
+          pathname: '',
+          params: {},
+          query: {},
+          body: interaction.body,
+          headers: interaction.headers ?? {},
+          config: { transactions: true },
+        },
         repo,
       );
       const status = getStatus(outcome);
-      const versioned = resource?.meta?.versionId ? { etag: `W/"${resource.meta.versionId}"`, 'last-modified': new Date(resource.meta.lastUpdated!).toUTCString() } : undefined;
+      const versioned = resource?.meta?.versionId
+        ? { etag: `W/"${resource.meta.versionId}"`, 'last-modified': new Date(resource.meta.lastUpdated!).toUTCString() }
+        : undefined;
       return { status, resource: resource ?? outcome, ...(versioned && { headers: versioned }) };
     } catch (error) {
       const outcome = normalizeOperationOutcome(error);

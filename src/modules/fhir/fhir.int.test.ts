@@ -11,7 +11,14 @@ const PATIENT = 'fhir-test-patient';
 function clinicalRecord() {
   const observation = (id: number, code: string, value: number) => ({
     fullUrl: `urn:uuid:00000000-0000-4000-8000-00000000000${id}`,
-    resource: { resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] }, subject: { reference: `Patient/${PATIENT}` }, valueQuantity: { value, unit: 'ng/L' }, identifier: [{ system: 'urn:lab', value: `obs-${id}` }] },
+    resource: {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code }] },
+      subject: { reference: `Patient/${PATIENT}` },
+      valueQuantity: { value, unit: 'ng/L' },
+      identifier: [{ system: 'urn:lab', value: `obs-${id}` }],
+    },
     request: { method: 'POST', url: 'Observation' },
   });
   return {
@@ -55,9 +62,15 @@ for (const engine of testEngines()) {
       assert.equal(byPatient.body.total, 3);
       const [first] = byPatient.body.entry;
       const byId = await hub.request('GET', `/fhir/Observation?_id=${first.resource.id}`, { as: 'admin' });
-      assert.deepEqual(byId.body.entry.map((entry: any) => entry.resource.id), [first.resource.id]);
+      assert.deepEqual(
+        byId.body.entry.map((entry: any) => entry.resource.id),
+        [first.resource.id],
+      );
       const byIdentifier = await hub.request('GET', '/fhir/Observation?identifier=urn:lab|obs-2', { as: 'admin' });
-      assert.deepEqual(byIdentifier.body.entry.map((entry: any) => entry.resource.valueQuantity.value), [48]);
+      assert.deepEqual(
+        byIdentifier.body.entry.map((entry: any) => entry.resource.valueQuantity.value),
+        [48],
+      );
       assert.equal((await hub.request('GET', '/fhir/Observation?identifier=obs-3', { as: 'admin' })).body.total, 1);
       assert.equal((await hub.request('GET', `/fhir/Observation?patient=${PATIENT}&status=final`, { as: 'admin' })).body.total, 3);
       assert.equal((await hub.request('GET', `/fhir/Observation?patient=${PATIENT}&status=amended`, { as: 'admin' })).body.total, 0);
@@ -88,13 +101,23 @@ for (const engine of testEngines()) {
       assert.equal(old.body.name[0].family, 'Test');
       const history = await hub.request('GET', `/fhir/Patient/${PATIENT}/_history`, { as: 'admin' });
       assert.equal(history.body.type, 'history');
-      assert.deepEqual(history.body.entry.map((entry: any) => entry.resource.name[0].family), ['Renamed', 'Test']);
+      assert.deepEqual(
+        history.body.entry.map((entry: any) => entry.resource.name[0].family),
+        ['Renamed', 'Test'],
+      );
       const same = await hub.request('PUT', `/fhir/Patient/${PATIENT}`, { as: 'admin', body: updated.body });
       assert.equal(same.body.meta.versionId, updated.body.meta.versionId, 'the same content again is not a new version');
     });
 
     it('sets versionId and lastUpdated itself, and keeps the rest of the meta it is given', async () => {
-      const tagged = { resourceType: 'Observation', id: 'tagged-obs', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/tag-test' }, meta: { versionId: '99', tag: [{ system: 'urn:test', code: 'demo' }] } };
+      const tagged = {
+        resourceType: 'Observation',
+        id: 'tagged-obs',
+        status: 'final',
+        code: { text: 'x' },
+        subject: { reference: 'Patient/tag-test' },
+        meta: { versionId: '99', tag: [{ system: 'urn:test', code: 'demo' }] },
+      };
       const stored = await hub.request('PUT', '/fhir/Observation/tagged-obs', { as: 'admin', body: tagged });
       assert.equal(stored.body.meta.versionId, '1');
       assert.deepEqual(stored.body.meta.tag, [{ system: 'urn:test', code: 'demo' }]);
@@ -127,7 +150,10 @@ for (const engine of testEngines()) {
       assert.equal(ownSearch.body.entry.length, 1);
       assert.equal((await hub.request('GET', `/fhir/Observation?patient=${PATIENT}`, { as: 'dr-smith' })).status, 403);
       assert.equal((await hub.request('GET', `/fhir/Patient/${PATIENT}`, { as: 'patient' })).status, 403);
-      const write = await hub.request('PUT', `/fhir/ServiceRequest/referral-${id}`, { as: 'dr-smith', body: { resourceType: 'ServiceRequest', id: `referral-${id}`, status: 'revoked', intent: 'order', subject: { reference: 'Patient/x' } } });
+      const write = await hub.request('PUT', `/fhir/ServiceRequest/referral-${id}`, {
+        as: 'dr-smith',
+        body: { resourceType: 'ServiceRequest', id: `referral-${id}`, status: 'revoked', intent: 'order', subject: { reference: 'Patient/x' } },
+      });
       assert.equal(write.status, 403);
       assert.equal(write.body.resourceType, 'OperationOutcome');
     });

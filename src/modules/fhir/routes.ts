@@ -50,7 +50,14 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
     const status = error.status ?? error.statusCode ?? 500;
     // As for the API: the error's kind and stack only, never a message that may quote patient data.
     if (status >= 500) request.log.error({ errorName: error.name, stack: error.stack?.split('\n').slice(1, 6).join('\n') }, 'FHIR request failed');
-    const outcome = status === 401 ? operationOutcome('login', error.message) : status === 429 ? operationOutcome('throttled', error.message) : status < 500 ? operationOutcome('invalid', error.message) : operationOutcome('exception', 'An unexpected error occurred');
+    const outcome =
+      status === 401
+        ? operationOutcome('login', error.message)
+        : status === 429
+          ? operationOutcome('throttled', error.message)
+          : status < 500
+            ? operationOutcome('invalid', error.message)
+            : operationOutcome('exception', 'An unexpected error occurred');
     if (status === 401) reply.header('www-authenticate', bearerChallenge(request.headers.authorization ? 'invalid_token' : undefined));
     return sendFhir(reply, { status, resource: outcome });
   });
@@ -67,7 +74,9 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
 
   await options.limitRequests?.(app);
 
-  app.get('/.well-known/smart-configuration', { schema: { hide: true } }, async (_request, reply) => reply.type('application/json').send(options.smartConfiguration));
+  app.get('/.well-known/smart-configuration', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type('application/json').send(options.smartConfiguration),
+  );
 
   const handler = async (request: FastifyRequest<{ Params: { '*': string } }>, reply: FastifyReply) => {
     const interaction = interactionOf(request);
@@ -102,8 +111,14 @@ function interactionOf(request: FastifyRequest<{ Params: { '*': string } }>): Fh
 }
 
 /** The directory is read-only here: clinicians and admins read all of it, patients the facilities, a SMART app its own records. */
-async function directoryAnswer(request: FastifyRequest, type: DirectoryResourceType, interaction: FhirInteraction, directory: FhirRouteOptions['directory']): Promise<FhirAnswer> {
-  if (interaction.method !== 'GET') return { status: 405, resource: operationOutcome('not-supported', 'The directory is read-only on /fhir; administrators change it through /api/admin') };
+async function directoryAnswer(
+  request: FastifyRequest,
+  type: DirectoryResourceType,
+  interaction: FhirInteraction,
+  directory: FhirRouteOptions['directory'],
+): Promise<FhirAnswer> {
+  if (interaction.method !== 'GET')
+    return { status: 405, resource: operationOutcome('not-supported', 'The directory is read-only on /fhir; administrators change it through /api/admin') };
   const reader = await readerOf(request, directory);
   return reader ? directory.read(reader, type, interaction.path, interaction.query) : forbidden('The directory is not shared with this caller');
 }
@@ -139,10 +154,18 @@ async function narrowed(caller: Caller, answer: FhirAnswer, readable: ReadableFi
   }
   const bundle = resource as Bundle;
   const entries = bundle.entry ?? [];
-  const kept = new Set(await readable(caller, entries.flatMap((entry) => (entry.resource ? [entry.resource] : []))));
+  const kept = new Set(
+    await readable(
+      caller,
+      entries.flatMap((entry) => (entry.resource ? [entry.resource] : [])),
+    ),
+  );
   // The store's total and paging links count what the caller may not see: only `self` stays.
   const { total: _total, link, ...rest } = bundle;
-  return { ...answer, resource: { ...rest, link: link?.filter((l) => l.relation === 'self'), entry: entries.filter((entry) => entry.resource && kept.has(entry.resource)) } };
+  return {
+    ...answer,
+    resource: { ...rest, link: link?.filter((l) => l.relation === 'self'), entry: entries.filter((entry) => entry.resource && kept.has(entry.resource)) },
+  };
 }
 
 /**
@@ -156,7 +179,8 @@ async function smartAnswer(context: SmartContext, interaction: FhirInteraction, 
   if (refusal) return forbidden(`Access refused: ${refusal}`);
   if (id) {
     const answer = await options.backend.handle(interaction);
-    const inCompartment = answer.resource.resourceType === 'OperationOutcome' || searchColumnsOf(answer.resource as never).compartments.includes(context.patient);
+    const inCompartment =
+      answer.resource.resourceType === 'OperationOutcome' || searchColumnsOf(answer.resource as never).compartments.includes(context.patient);
     // Another patient's resource answers as one that does not exist: the answer says nothing of it.
     return inCompartment ? answer : { status: 404, resource: operationOutcome('not-found', `${type}/${id} is not found`) };
   }
@@ -183,5 +207,9 @@ function bearerChallenge(error?: 'invalid_token' | 'insufficient_scope'): string
 
 function sendFhir(reply: FastifyReply, answer: FhirAnswer) {
   if (answer.status === 403) reply.header('www-authenticate', bearerChallenge('insufficient_scope'));
-  return reply.status(answer.status).headers(answer.headers ?? {}).type(FHIR_JSON).send(answer.resource);
+  return reply
+    .status(answer.status)
+    .headers(answer.headers ?? {})
+    .type(FHIR_JSON)
+    .send(answer.resource);
 }

@@ -2,7 +2,15 @@
 // subject, status, identifier and _lastUpdated, sorted by _lastUpdated or _id, paged with _count
 // and _offset. Any other parameter is refused with 400 rather than silently ignored.
 import '../../platform/node-globals.js';
-import { badRequest, DEFAULT_MAX_SEARCH_COUNT, DEFAULT_SEARCH_COUNT, type Filter, formatSearchQuery, OperationOutcomeError, type SearchRequest } from '@medplum/core';
+import {
+  badRequest,
+  DEFAULT_MAX_SEARCH_COUNT,
+  DEFAULT_SEARCH_COUNT,
+  type Filter,
+  formatSearchQuery,
+  OperationOutcomeError,
+  type SearchRequest,
+} from '@medplum/core';
 import type { Bundle, BundleLink } from '@medplum/fhirtypes';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../platform/schema.js';
@@ -56,22 +64,43 @@ function conditionFor(filter: Filter): Condition {
     case '_id':
       return equalsOnly(filter, (eb) => eb('id', 'in', values));
     case 'patient':
-      return equalsOnly(filter, (eb) => overlaps(eb, 'compartments', values.map((value) => (value.includes('/') ? value : `Patient/${value}`))));
+      return equalsOnly(filter, (eb) =>
+        overlaps(
+          eb,
+          'compartments',
+          values.map((value) => (value.includes('/') ? value : `Patient/${value}`)),
+        ),
+      );
     case 'subject':
       return equalsOnly(filter, (eb) => overlaps(eb, 'compartments', values));
     case 'status':
-      return equalsOnly(filter, (eb) => overlaps(eb, 'statuses', values.map((value) => value.split('|').pop()!)));
+      return equalsOnly(filter, (eb) =>
+        overlaps(
+          eb,
+          'statuses',
+          values.map((value) => value.split('|').pop()!),
+        ),
+      );
     case 'identifier':
-      return equalsOnly(filter, (eb) => overlaps(eb, 'identifiers', values.map((value) => (value.startsWith('|') ? value.slice(1) : value))));
+      return equalsOnly(filter, (eb) =>
+        overlaps(
+          eb,
+          'identifiers',
+          values.map((value) => (value.startsWith('|') ? value.slice(1) : value)),
+        ),
+      );
     case '_lastUpdated':
       return lastUpdated(filter);
     default:
-      throw new OperationOutcomeError(badRequest(`Search parameter ${filter.code} is not supported here; supported: ${SUPPORTED_SEARCH_PARAMETERS.join(', ')}`, filter.code));
+      throw new OperationOutcomeError(
+        badRequest(`Search parameter ${filter.code} is not supported here; supported: ${SUPPORTED_SEARCH_PARAMETERS.join(', ')}`, filter.code),
+      );
   }
 }
 
 function equalsOnly(filter: Filter, condition: Condition): Condition {
-  if (filter.operator !== 'eq') throw new OperationOutcomeError(badRequest(`Search parameter ${filter.code} does not support the ${filter.operator} modifier here`, filter.code));
+  if (filter.operator !== 'eq')
+    throw new OperationOutcomeError(badRequest(`Search parameter ${filter.code} does not support the ${filter.operator} modifier here`, filter.code));
   return condition;
 }
 

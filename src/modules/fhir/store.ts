@@ -64,13 +64,33 @@ export class PgFhirRepository extends FhirRepository {
       if (options?.ifMatch && options.ifMatch !== String(current.version_id)) throw new OperationOutcomeError(preconditionFailed);
       const versionId = current.version_id + 1;
       const lastUpdated = new Date();
-      await db.updateTable('fhir_resource').set({ deleted: true, version_id: versionId, last_updated: lastUpdated }).where('resource_type', '=', resourceType).where('id', '=', id).execute();
-      await db.insertInto('fhir_resource_history').values({ resource_type: resourceType, id, version_id: versionId, last_updated: lastUpdated, deleted: true, content: JSON.stringify({ resourceType, id }) }).execute();
+      await db
+        .updateTable('fhir_resource')
+        .set({ deleted: true, version_id: versionId, last_updated: lastUpdated })
+        .where('resource_type', '=', resourceType)
+        .where('id', '=', id)
+        .execute();
+      await db
+        .insertInto('fhir_resource_history')
+        .values({
+          resource_type: resourceType,
+          id,
+          version_id: versionId,
+          last_updated: lastUpdated,
+          deleted: true,
+          content: JSON.stringify({ resourceType, id }),
+        })
+        .execute();
     });
   }
 
   async readResource<T extends Resource>(resourceType: string, id: string): Promise<WithId<T>> {
-    const row = await this.db.selectFrom('fhir_resource').select(['content', 'deleted']).where('resource_type', '=', resourceType).where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('fhir_resource')
+      .select(['content', 'deleted'])
+      .where('resource_type', '=', resourceType)
+      .where('id', '=', id)
+      .executeTakeFirst();
     if (!row) throw new OperationOutcomeError(notFound);
     if (row.deleted) throw new OperationOutcomeError(gone);
     return asResource<T>(row.content);
@@ -146,7 +166,12 @@ export class PgFhirRepository extends FhirRepository {
       if (current && rules.mustBeNew) throw new OperationOutcomeError(badRequest('Assigned ID is already in use'));
       if (rules.ifMatch && rules.ifMatch !== String(current?.version_id)) throw new OperationOutcomeError(preconditionFailed);
       await storeVersions(db, [resource]);
-      const stored = await db.selectFrom('fhir_resource').select('content').where('resource_type', '=', resource.resourceType).where('id', '=', resource.id).executeTakeFirstOrThrow();
+      const stored = await db
+        .selectFrom('fhir_resource')
+        .select('content')
+        .where('resource_type', '=', resource.resourceType)
+        .where('id', '=', resource.id)
+        .executeTakeFirstOrThrow();
       return asResource<T>(stored.content);
     });
   }

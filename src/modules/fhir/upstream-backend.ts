@@ -33,10 +33,23 @@ export function upstreamFhirBackend(settings: UpstreamSettings): FhirBackend {
     kind: 'upstream',
     async handle(interaction: FhirInteraction): Promise<FhirAnswer> {
       const isBundle = interaction.method === 'POST' && interaction.path === '';
-      if (interaction.method !== 'GET' && !isBundle) return { status: 405, resource: operationOutcome('not-supported', 'This endpoint forwards reads and batch/transaction bundles to the upstream FHIR server; write to that server directly') };
+      if (interaction.method !== 'GET' && !isBundle)
+        return {
+          status: 405,
+          resource: operationOutcome(
+            'not-supported',
+            'This endpoint forwards reads and batch/transaction bundles to the upstream FHIR server; write to that server directly',
+          ),
+        };
       try {
-        const response = await send(interaction.method, interaction.query ? `${interaction.path}?${interaction.query}` : interaction.path, isBundle ? interaction.body : undefined);
-        const resource = (await response.json().catch(() => operationOutcome('exception', `The upstream FHIR server answered ${response.status} without a FHIR body`))) as Resource;
+        const response = await send(
+          interaction.method,
+          interaction.query ? `${interaction.path}?${interaction.query}` : interaction.path,
+          isBundle ? interaction.body : undefined,
+        );
+        const resource = (await response
+          .json()
+          .catch(() => operationOutcome('exception', `The upstream FHIR server answered ${response.status} without a FHIR body`))) as Resource;
         return { status: response.status, resource };
       } catch (error) {
         return { status: 502, resource: operationOutcome('transient', `The upstream FHIR server is unreachable: ${(error as Error).message}`) };
@@ -48,7 +61,10 @@ export function upstreamFhirBackend(settings: UpstreamSettings): FhirBackend {
       const putNext = async (): Promise<void> => {
         for (let resource = queue.shift(); resource; resource = queue.shift()) {
           const error = await send('PUT', `${resource.resourceType}/${resource.id}`, resource).then(
-            async (response) => (response.ok ? void (await response.body?.cancel()) : `PUT ${resource!.resourceType}/${resource!.id} answered ${response.status}: ${await diagnosticsOf(response)}`),
+            async (response) =>
+              response.ok
+                ? void (await response.body?.cancel())
+                : `PUT ${resource!.resourceType}/${resource!.id} answered ${response.status}: ${await diagnosticsOf(response)}`,
             (failure: Error) => `PUT ${resource!.resourceType}/${resource!.id} failed: ${failure.message}`,
           );
           if (error) failures.push({ resource, error });
@@ -65,7 +81,12 @@ async function diagnosticsOf(response: Response): Promise<string> {
   const text = await response.text().catch(() => '');
   try {
     const outcome = JSON.parse(text) as { issue?: { diagnostics?: string; details?: { text?: string } }[] };
-    return (outcome.issue ?? []).map((issue) => issue.diagnostics ?? issue.details?.text ?? '').join('; ').slice(0, 500) || 'no diagnostics';
+    return (
+      (outcome.issue ?? [])
+        .map((issue) => issue.diagnostics ?? issue.details?.text ?? '')
+        .join('; ')
+        .slice(0, 500) || 'no diagnostics'
+    );
   } catch {
     return 'no OperationOutcome';
   }
@@ -78,7 +99,10 @@ function clientCredentials(auth: NonNullable<UpstreamSettings['auth']>, timeoutM
     if (cached && Date.now() < cached.renewAt) return cached.token;
     const response = await fetch(auth.tokenUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(auth.clientId)}:${encodeURIComponent(auth.clientSecret)}`).toString('base64')}`,
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials', ...(auth.scope && { scope: auth.scope }) }),
       signal: AbortSignal.timeout(timeoutMs),
     });

@@ -13,11 +13,25 @@ const Health = Type.Object({
   fhirMirror: Type.Optional(Type.Intersect([Type.Object({ target: Type.String() }), OutboxState])),
 });
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; engine: string; mirrorTarget: string }> = async (app, { db, engine, mirrorTarget }) => {
-  app.get('/health', { schema: { tags: ['health'], summary: 'Service health', security: [], response: { 200: Health, 503: Health } } }, async function health(_request, reply) {
-    const mirror = await outboxStatus(db).catch(() => undefined);
-    const reachable = mirror !== undefined || (await sql`select 1`.execute(db).then(() => true, () => false));
-    const fhirMirror = mirror && { target: mirrorTarget, ...mirror };
-    return reply.status(reachable ? 200 : 503).send({ status: reachable ? 'ok' : 'unavailable', database: { engine, reachable }, ...(fhirMirror && { fhirMirror }) });
-  });
+export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; engine: string; mirrorTarget: string }> = async (
+  app,
+  { db, engine, mirrorTarget },
+) => {
+  app.get(
+    '/health',
+    { schema: { tags: ['health'], summary: 'Service health', security: [], response: { 200: Health, 503: Health } } },
+    async function health(_request, reply) {
+      const mirror = await outboxStatus(db).catch(() => undefined);
+      const reachable =
+        mirror !== undefined ||
+        (await sql`select 1`.execute(db).then(
+          () => true,
+          () => false,
+        ));
+      const fhirMirror = mirror && { target: mirrorTarget, ...mirror };
+      return reply
+        .status(reachable ? 200 : 503)
+        .send({ status: reachable ? 'ok' : 'unavailable', database: { engine, reachable }, ...(fhirMirror && { fhirMirror }) });
+    },
+  );
 };

@@ -34,7 +34,11 @@ export async function resolveInDirectory(caller: Caller, directory: DirectoryLoo
   if (!hasRole(caller, 'clinician')) return caller;
   const memberships = caller.fhirUser ? await directory.membershipsOf(caller.fhirUser) : undefined;
   if (!memberships) {
-    throw directoryRuleBroken(403, 'PRACTITIONER_NOT_IN_DIRECTORY', `${caller.fhirUser ?? 'A clinician token without fhirUser'} is not an active practitioner of the directory: ask an administrator to add you`);
+    throw directoryRuleBroken(
+      403,
+      'PRACTITIONER_NOT_IN_DIRECTORY',
+      `${caller.fhirUser ?? 'A clinician token without fhirUser'} is not an active practitioner of the directory: ask an administrator to add you`,
+    );
   }
   return { ...caller, memberships };
 }

@@ -52,12 +52,21 @@ describe('bearer tokens signed by the instance key', () => {
     ['no Authorization header', async () => ({ raw: '' })],
     ['a non-bearer scheme', async () => ({ raw: 'Basic ZHI6c21pdGg=' })],
     ['a malformed token', async () => 'not.a.jwt'],
-    ['alg none', async () => `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ ...demoClaims('dr-smith'), iss: hub.config.jwt.issuer, aud: hub.config.jwt.audience, exp: now() + 600 })}.`],
+    [
+      'alg none',
+      async () =>
+        `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url({ ...demoClaims('dr-smith'), iss: hub.config.jwt.issuer, aud: hub.config.jwt.audience, exp: now() + 600 })}.`,
+    ],
     [
       'HS256 keyed with the public key',
       async () => {
         const secret = new TextEncoder().encode(JSON.stringify(hub.key.publicJwk));
-        return new SignJWT(demoClaims('dr-smith')).setProtectedHeader({ alg: 'HS256' }).setIssuer(hub.config.jwt.issuer).setAudience(hub.config.jwt.audience).setExpirationTime(now() + 600).sign(secret);
+        return new SignJWT(demoClaims('dr-smith'))
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer(hub.config.jwt.issuer)
+          .setAudience(hub.config.jwt.audience)
+          .setExpirationTime(now() + 600)
+          .sign(secret);
       },
     ],
     ['an expired token', async () => signed(demoClaims('dr-smith'), { exp: now() - 60 })],
@@ -72,7 +81,13 @@ describe('bearer tokens signed by the instance key', () => {
     ['a token issued an hour from now', async () => signed(demoClaims('dr-smith'), { iat: now() + 3600 })],
     [
       'a token without iat',
-      async () => new SignJWT(demoClaims('dr-smith')).setProtectedHeader({ alg: 'ES256', kid: hub.key.kid }).setIssuer(hub.config.jwt.issuer).setAudience(hub.config.jwt.audience).setExpirationTime(now() + 600).sign(hub.key.privateKey),
+      async () =>
+        new SignJWT(demoClaims('dr-smith'))
+          .setProtectedHeader({ alg: 'ES256', kid: hub.key.kid })
+          .setIssuer(hub.config.jwt.issuer)
+          .setAudience(hub.config.jwt.audience)
+          .setExpirationTime(now() + 600)
+          .sign(hub.key.privateKey),
     ],
   ];
 
@@ -114,7 +129,13 @@ describe('bearer tokens of an external identity provider (JWKS_URL)', () => {
   });
 
   it("accepts the provider's token and refuses the instance's own", async () => {
-    const token = await new SignJWT(demoClaims('dr-smith')).setProtectedHeader({ alg: 'RS256', kid: 'idp-1' }).setIssuer(idp.issuer).setAudience(idp.audience).setIssuedAt().setExpirationTime(now() + 600).sign(idpKey);
+    const token = await new SignJWT(demoClaims('dr-smith'))
+      .setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
+      .setIssuer(idp.issuer)
+      .setAudience(idp.audience)
+      .setIssuedAt()
+      .setExpirationTime(now() + 600)
+      .sign(idpKey);
     assert.equal((await hub.request('GET', '/api/referrals', { as: { token } })).status, 200);
     const own = await mintToken(hub.key, demoClaims('dr-smith'), { ...idp, ttlSeconds: 600 });
     assert.equal((await hub.request('GET', '/api/referrals', { as: { token: own } })).status, 401);

@@ -15,33 +15,84 @@ const BASE = 'http://localhost:8080';
 const at = new Date('2026-11-25T10:00:00Z');
 
 const referral: ReferralRow = {
-  id: 7, version: 3, status: 'ACTIVE', patient_id: 'Patient/ePatient-8675309', requester_id: 'Practitioner/dr-smith',
-  performer_id: 'Organization/royal-london-cardiology', receiving_facility_client_id: 'royal-london-cardiology-smart',
-  referral_code: '183519002', referral_display: 'Referral to cardiology service', priority: 'URGENT', priority_rank: 2,
-  reason_codes: ['I20.9'], clinical_note: 'Exertional chest pain, 3 weeks.', shared_resource_types: ['Observation', 'Condition'],
-  occurrence_date: '2025-07-15', sending_organisation_id: 'Organization/anytown-gp-practice', receiving_organisation_id: 'Organization/royal-london-cardiology',
-  consent_verified: true, authored_on: at, response_due_at: at, hold_reason: null, revocation_reason: null, created_by: 'dr-smith', created_at: at, updated_at: at,
+  id: 7,
+  version: 3,
+  status: 'ACTIVE',
+  patient_id: 'Patient/ePatient-8675309',
+  requester_id: 'Practitioner/dr-smith',
+  performer_id: 'Organization/royal-london-cardiology',
+  receiving_facility_client_id: 'royal-london-cardiology-smart',
+  referral_code: '183519002',
+  referral_display: 'Referral to cardiology service',
+  priority: 'URGENT',
+  priority_rank: 2,
+  reason_codes: ['I20.9'],
+  clinical_note: 'Exertional chest pain, 3 weeks.',
+  shared_resource_types: ['Observation', 'Condition'],
+  occurrence_date: '2025-07-15',
+  sending_organisation_id: 'Organization/anytown-gp-practice',
+  receiving_organisation_id: 'Organization/royal-london-cardiology',
+  consent_verified: true,
+  authored_on: at,
+  response_due_at: at,
+  hold_reason: null,
+  revocation_reason: null,
+  created_by: 'dr-smith',
+  created_at: at,
+  updated_at: at,
 };
 const task = {
-  id: 4, referral_id: 7, version: 2, status: 'REJECTED', owner_id: 'Organization/royal-london-cardiology', requester_id: 'Practitioner/dr-smith',
-  rejection_reason: 'Not a cardiology case', created_at: at, updated_at: at,
+  id: 4,
+  referral_id: 7,
+  version: 2,
+  status: 'REJECTED',
+  owner_id: 'Organization/royal-london-cardiology',
+  requester_id: 'Practitioner/dr-smith',
+  rejection_reason: 'Not a cardiology case',
+  created_at: at,
+  updated_at: at,
   notes: [
     { id: 1, task_id: 4, author: 'Practitioner/dr-patel', status: 'RECEIVED', text: 'Seen', created_at: at },
     { id: 2, task_id: 4, author: 'admin', status: 'REJECTED', text: 'Closed', created_at: at },
   ],
 };
 const audit: AuditEventRow = {
-  seq: 12, chain: 'referral:7', chain_seq: 2, recorded_at: at, actor: 'dr-smith', action: 'referral.sent', outcome: 'success',
-  entity_type: 'Referral', entity_id: '7', referral_id: 7, detail: { decisions: [{ resourceType: 'Condition', decision: 'permit', grantId: 3 }] }, prev_hash: 'a', hash: 'b',
+  seq: 12,
+  chain: 'referral:7',
+  chain_seq: 2,
+  recorded_at: at,
+  actor: 'dr-smith',
+  action: 'referral.sent',
+  outcome: 'success',
+  entity_type: 'Referral',
+  entity_id: '7',
+  referral_id: 7,
+  detail: { decisions: [{ resourceType: 'Condition', decision: 'permit', grantId: 3 }] },
+  prev_hash: 'a',
+  hash: 'b',
 };
 const grant: ConsentGrantRow = {
-  id: 3, patient_id: 'Patient/ePatient-8675309', client_id: 'royal-london-cardiology-smart', resource_type: 'Condition', period_start: at, period_end: null,
-  source: 'portal', status: 'revoked', granted_by: 'patient', granted_as: 'patient', created_at: at, revoked_at: at, revoked_by: 'patient',
+  id: 3,
+  patient_id: 'Patient/ePatient-8675309',
+  client_id: 'royal-london-cardiology-smart',
+  resource_type: 'Condition',
+  period_start: at,
+  period_end: null,
+  source: 'portal',
+  status: 'revoked',
+  granted_by: 'patient',
+  granted_as: 'patient',
+  created_at: at,
+  revoked_at: at,
+  revoked_by: 'patient',
 };
 
 const samples: Record<string, Resource> = {
   ServiceRequest: toServiceRequest(referral, BASE),
-  'ServiceRequest (draft, no note)': toServiceRequest({ ...referral, status: 'DRAFT', clinical_note: null, referral_display: null, authored_on: null, occurrence_date: null }, BASE),
+  'ServiceRequest (draft, no note)': toServiceRequest(
+    { ...referral, status: 'DRAFT', clinical_note: null, referral_display: null, authored_on: null, occurrence_date: null },
+    BASE,
+  ),
   Task: toFhirTask(task, referral),
   'Task (requested, no notes)': toFhirTask({ ...task, status: 'REQUESTED', rejection_reason: null, notes: [] }, referral),
   AuditEvent: toFhirAuditEvent(audit, BASE),
@@ -75,7 +126,10 @@ describe('FHIR resources the mirror emits', () => {
     const fhirTask = samples.Task as any;
     assert.equal(fhirTask.status, 'rejected');
     assert.equal(fhirTask.statusReason.text, 'Not a cardiology case');
-    assert.deepEqual(fhirTask.note.map((n: any) => n.authorReference?.reference ?? n.authorString), ['Practitioner/dr-patel', 'admin']);
+    assert.deepEqual(
+      fhirTask.note.map((n: any) => n.authorReference?.reference ?? n.authorString),
+      ['Practitioner/dr-patel', 'admin'],
+    );
     assert.equal(fhirTask.focus.reference, 'ServiceRequest/referral-7');
   });
 });

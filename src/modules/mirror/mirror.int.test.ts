@@ -13,7 +13,14 @@ const outboxRow = (hub: Harness, type: string, id: string) =>
   hub.database.db.selectFrom('fhir_outbox').selectAll().where('resource_type', '=', type).where('resource_id', '=', id).executeTakeFirst();
 
 const loggedChanges = async (hub: Harness, type: string, id: string) =>
-  (await hub.database.db.selectFrom('fhir_outbox_change').select((eb) => eb.fn.countAll<number>().as('n')).where('resource_type', '=', type).where('resource_id', '=', id).executeTakeFirstOrThrow()).n;
+  (
+    await hub.database.db
+      .selectFrom('fhir_outbox_change')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('resource_type', '=', type)
+      .where('resource_id', '=', id)
+      .executeTakeFirstOrThrow()
+  ).n;
 
 for (const engine of testEngines()) {
   describe(`FHIR mirror into the embedded store on ${engine.name}`, () => {
@@ -25,7 +32,12 @@ for (const engine of testEngines()) {
 
     it('ends the guide workflow with the ServiceRequest and Task completed on /fhir, notes and audit included', async () => {
       const { id, taskId } = await createSentReferral(hub);
-      for (const [status, note] of [['RECEIVED', 'Referral received'], ['ACCEPTED', 'Appointment booked'], ['INPROGRESS', 'Seen in clinic'], ['COMPLETED', 'Discharged to GP']]) {
+      for (const [status, note] of [
+        ['RECEIVED', 'Referral received'],
+        ['ACCEPTED', 'Appointment booked'],
+        ['INPROGRESS', 'Seen in clinic'],
+        ['COMPLETED', 'Discharged to GP'],
+      ]) {
         const moved = await hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body: { status, note } });
         assert.equal(moved.status, 200, JSON.stringify(moved.body));
       }
@@ -41,12 +53,15 @@ for (const engine of testEngines()) {
       assert.equal(task.body.status, 'completed');
       assert.equal(task.body.focus.reference, `ServiceRequest/referral-${id}`);
       assert.equal(task.body.owner.reference, 'Organization/royal-london-cardiology');
-      assert.deepEqual(task.body.note.map((note: any) => [note.authorReference.reference, note.text]), [
-        ['Practitioner/dr-patel', 'Referral received'],
-        ['Practitioner/dr-patel', 'Appointment booked'],
-        ['Practitioner/dr-patel', 'Seen in clinic'],
-        ['Practitioner/dr-patel', 'Discharged to GP'],
-      ]);
+      assert.deepEqual(
+        task.body.note.map((note: any) => [note.authorReference.reference, note.text]),
+        [
+          ['Practitioner/dr-patel', 'Referral received'],
+          ['Practitioner/dr-patel', 'Appointment booked'],
+          ['Practitioner/dr-patel', 'Seen in clinic'],
+          ['Practitioner/dr-patel', 'Discharged to GP'],
+        ],
+      );
       const history = await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' });
       for (const event of history.body) {
         const audit = await hub.request('GET', `/fhir/AuditEvent/audit-${event.seq}`, { as: 'admin' });
@@ -70,14 +85,22 @@ for (const engine of testEngines()) {
       assert.ok(history.body.entry.every((entry: { resource: { status: string } }) => entry.resource.status !== 'draft'));
       assert.doesNotMatch(JSON.stringify(history.body), /Draft wording/);
       assert.equal((await hub.request('GET', `/fhir/ServiceRequest/referral-${id}/_history/1`, { as: 'dr-patel' })).status, 404);
-      assert.equal((await hub.request('GET', `/fhir/ServiceRequest/referral-${id}/_history/1`, { as: 'dr-smith' })).status, 200, 'the referring side keeps its drafts');
+      assert.equal(
+        (await hub.request('GET', `/fhir/ServiceRequest/referral-${id}/_history/1`, { as: 'dr-smith' })).status,
+        200,
+        'the referring side keeps its drafts',
+      );
       const elsewhere = await hub.request('GET', '/fhir/ServiceRequest?patient=Patient/ePatient-8675309&_count=0', { as: 'dr-other' });
       assert.equal(elsewhere.status, 200);
       assert.equal(elsewhere.body.total, undefined);
-      assert.deepEqual(elsewhere.body.link.map((link: { relation: string }) => link.relation), ['self'], 'no next link betrays referrals elsewhere');
+      assert.deepEqual(
+        elsewhere.body.link.map((link: { relation: string }) => link.relation),
+        ['self'],
+        'no next link betrays referrals elsewhere',
+      );
     });
 
-    it('logs each change for the outbox in the change\'s own transaction, and a rolled-back change logs none', async () => {
+    it("logs each change for the outbox in the change's own transaction, and a rolled-back change logs none", async () => {
       const id = await createDraft(hub);
       assert.equal(await loggedChanges(hub, 'ServiceRequest', `referral-${id}`), 1, 'a new draft logs its change');
       const conflicting = await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { priority: 'STAT' }, headers: { 'if-match': '"99"' } });
@@ -111,19 +134,26 @@ for (const engine of testEngines()) {
       assert.equal((await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' })).body.priority, 'urgent');
     });
 
-    it('delivers a change that commits after a later one was already folded and delivered', { skip: engine.name === 'pglite' && 'PGlite has one connection: no second transaction can stay open' }, async () => {
-      const id = await createDraft(hub);
-      await drainMirror(hub);
-      await hub.database.db.transaction().execute(async (slow) => {
-        // The slow transaction's change takes its place in the log first but commits last.
-        await slow.insertInto('fhir_outbox_change').values({ resource_type: 'ServiceRequest', resource_id: `referral-${id}` }).execute();
-        assert.equal((await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { priority: 'ASAP' } })).status, 200);
+    it(
+      'delivers a change that commits after a later one was already folded and delivered',
+      { skip: engine.name === 'pglite' && 'PGlite has one connection: no second transaction can stay open' },
+      async () => {
+        const id = await createDraft(hub);
         await drainMirror(hub);
-      });
-      await foldChanges(hub.database.db, 1000);
-      const row = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);
-      assert.ok(row!.change_seq > row!.delivered_seq, 'the late commit is pending again');
-    });
+        await hub.database.db.transaction().execute(async (slow) => {
+          // The slow transaction's change takes its place in the log first but commits last.
+          await slow
+            .insertInto('fhir_outbox_change')
+            .values({ resource_type: 'ServiceRequest', resource_id: `referral-${id}` })
+            .execute();
+          assert.equal((await hub.request('PATCH', `/api/referrals/${id}`, { as: 'dr-smith', body: { priority: 'ASAP' } })).status, 200);
+          await drainMirror(hub);
+        });
+        await foldChanges(hub.database.db, 1000);
+        const row = await outboxRow(hub, 'ServiceRequest', `referral-${id}`);
+        assert.ok(row!.change_seq > row!.delivered_seq, 'the late commit is pending again');
+      },
+    );
 
     it('redelivering an unchanged resource adds no version; a change adds one with its history', async () => {
       const id = await createDraft(hub);
@@ -139,7 +169,10 @@ for (const engine of testEngines()) {
       assert.equal(changed.body.meta.versionId, String(Number(first.body.meta.versionId) + 1));
       assert.equal(changed.body.note[0].text, 'Now breathless too.');
       const history = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}/_history`, { as: 'admin' });
-      assert.deepEqual(history.body.entry.map((entry: any) => entry.resource.meta.versionId), [changed.body.meta.versionId, first.body.meta.versionId]);
+      assert.deepEqual(
+        history.body.entry.map((entry: any) => entry.resource.meta.versionId),
+        [changed.body.meta.versionId, first.body.meta.versionId],
+      );
       const old = await hub.request('GET', `/fhir/ServiceRequest/referral-${id}/_history/${first.body.meta.versionId}`, { as: 'admin' });
       assert.equal(old.body.note[0].text, 'Chest pain and elevated troponin. ECG shows ST changes.');
     });
@@ -147,7 +180,9 @@ for (const engine of testEngines()) {
     it('never hands one resource to two workers at once, and each change is delivered', async () => {
       const ids = await Promise.all(Array.from({ length: 12 }, () => createDraft(hub)));
       const delivered: string[] = [];
-      const target = { putAll: async (resources: Resource[]) => (delivered.push(...resources.map((resource) => `${resource.resourceType}/${resource.id}`)), []) };
+      const target = {
+        putAll: async (resources: Resource[]) => (delivered.push(...resources.map((resource) => `${resource.resourceType}/${resource.id}`)), []),
+      };
       const sources = { ServiceRequest: async (ids: string[]) => new Map(ids.map((id) => [id, { resourceType: 'ServiceRequest', id } as Resource])) };
       const [first, second] = [0, 1].map(() => createMirrorWorker({ db: hub.database.db, sources, target, batchSize: 5 }));
       await drainOnly(hub, 'ServiceRequest', () => Promise.all([first!.deliverDue(), second!.deliverDue()]));
@@ -158,7 +193,12 @@ for (const engine of testEngines()) {
     it('keeps a failing row with its error, shows it in /health and /api/admin/outbox, and delivers it once the server recovers', async () => {
       const id = await createDraft(hub);
       let up = false;
-      const target = { putAll: async (resources: (Resource & { id: string })[]) => (up ? [] : resources.map((resource) => ({ resource, error: `PUT ServiceRequest/${resource.id} answered 422: subject Patient/ePatient-8675309 is unknown` }))) };
+      const target = {
+        putAll: async (resources: (Resource & { id: string })[]) =>
+          up
+            ? []
+            : resources.map((resource) => ({ resource, error: `PUT ServiceRequest/${resource.id} answered 422: subject Patient/ePatient-8675309 is unknown` })),
+      };
       const sources = { ServiceRequest: async (ids: string[]) => new Map(ids.map((id) => [id, { resourceType: 'ServiceRequest', id } as Resource])) };
       const worker = createMirrorWorker({ db: hub.database.db, sources, target, retryBaseMs: 50, retryMaxMs: 100 });
       await drainOnly(hub, 'ServiceRequest', () => worker.deliverDue(), { rounds: 3 });
@@ -170,7 +210,9 @@ for (const engine of testEngines()) {
       assert.match(health.body.fhirMirror.lastError.error, /answered 422$/);
       assert.doesNotMatch(JSON.stringify(health.body), /ePatient/, 'the public health check quotes no patient data');
       const stuck = await hub.request('GET', '/api/admin/outbox', { as: 'admin' });
-      assert.ok(stuck.body.stuck.some((row: any) => row.resource === `ServiceRequest/referral-${id}` && row.attempts >= 1 && /subject Patient/.test(row.lastError)));
+      assert.ok(
+        stuck.body.stuck.some((row: any) => row.resource === `ServiceRequest/referral-${id}` && row.attempts >= 1 && /subject Patient/.test(row.lastError)),
+      );
       assert.equal((await hub.request('GET', '/api/admin/outbox', { as: 'dr-smith' })).status, 403);
       up = true;
       await drainOnly(hub, 'ServiceRequest', () => worker.deliverDue());
@@ -195,15 +237,29 @@ for (const engine of testEngines()) {
 /** Runs rounds of `round` until no due row of `type` is left (or `rounds` have run); others are untouched. */
 async function drainOnly(hub: Harness, type: string, round: () => Promise<unknown>, options: { rounds?: number } = {}) {
   await foldChanges(hub.database.db, 10_000);
-  const others = await hub.database.db.updateTable('fhir_outbox').set({ next_attempt_at: new Date('2999-01-01') }).where('resource_type', '!=', type).whereRef('change_seq', '>', 'delivered_seq').returning(['resource_type', 'resource_id']).execute();
+  const others = await hub.database.db
+    .updateTable('fhir_outbox')
+    .set({ next_attempt_at: new Date('2999-01-01') })
+    .where('resource_type', '!=', type)
+    .whereRef('change_seq', '>', 'delivered_seq')
+    .returning(['resource_type', 'resource_id'])
+    .execute();
   try {
     for (let i = 0; i < (options.rounds ?? 100); i++) {
       await round();
-      const left = await sql<{ n: number }>`select count(*)::int as n from fhir_outbox where resource_type = ${type} and change_seq > delivered_seq`.execute(hub.database.db);
+      const left = await sql<{ n: number }>`select count(*)::int as n from fhir_outbox where resource_type = ${type} and change_seq > delivered_seq`.execute(
+        hub.database.db,
+      );
       if (left.rows[0]!.n === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 60));
     }
   } finally {
-    for (const row of others) await hub.database.db.updateTable('fhir_outbox').set({ next_attempt_at: new Date() }).where('resource_type', '=', row.resource_type).where('resource_id', '=', row.resource_id).execute();
+    for (const row of others)
+      await hub.database.db
+        .updateTable('fhir_outbox')
+        .set({ next_attempt_at: new Date() })
+        .where('resource_type', '=', row.resource_type)
+        .where('resource_id', '=', row.resource_id)
+        .execute();
   }
 }

@@ -102,7 +102,13 @@ export async function outboxStatus(db: Db, options: { fullErrors?: boolean } = {
   return {
     pending: rows[0]!.pending,
     oldestPendingSeconds: rows[0]!.oldest === null ? null : Math.round(rows[0]!.oldest * 1000) / 1000,
-    lastError: failing ? { resource: `${failing.resource_type}/${failing.resource_id}`, error: options.fullErrors ? failing.last_error! : errorSummary(failing.last_error!), at: failing.last_error_at!.toISOString() } : null,
+    lastError: failing
+      ? {
+          resource: `${failing.resource_type}/${failing.resource_id}`,
+          error: options.fullErrors ? failing.last_error! : errorSummary(failing.last_error!),
+          at: failing.last_error_at!.toISOString(),
+        }
+      : null,
   };
 }
 

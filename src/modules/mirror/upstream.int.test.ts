@@ -8,7 +8,12 @@ import { createSentReferral, drainMirror, grantConsent, guideReferral, startHarn
 import { upstreamFhirServer, type UpstreamFhirServer } from '../../../test/support/upstream.js';
 import { outboxStatus } from './outbox.js';
 
-const TASK_STEPS = [['RECEIVED', 'Referral received'], ['ACCEPTED', 'Appointment booked'], ['INPROGRESS', 'Seen in clinic'], ['COMPLETED', 'Discharged to GP']] as const;
+const TASK_STEPS = [
+  ['RECEIVED', 'Referral received'],
+  ['ACCEPTED', 'Appointment booked'],
+  ['INPROGRESS', 'Seen in clinic'],
+  ['COMPLETED', 'Discharged to GP'],
+] as const;
 
 for (const engine of testEngines()) {
   describe(`FHIR mirror to an upstream FHIR server on ${engine.name}`, () => {
@@ -36,7 +41,10 @@ for (const engine of testEngines()) {
       assert.equal(serviceRequest.body.subject.reference, 'Patient/ePatient-8675309');
       const task = await upstream.get(`Task/referral-task-${taskId}`);
       assert.equal(task.body.status, 'completed');
-      assert.deepEqual(task.body.note.map((note: any) => note.text), TASK_STEPS.map(([, note]) => note));
+      assert.deepEqual(
+        task.body.note.map((note: any) => note.text),
+        TASK_STEPS.map(([, note]) => note),
+      );
       const consents = await upstream.get('Consent?patient=Patient/ePatient-8675309');
       assert.ok(consents.body.entry.length >= 3);
     });
@@ -74,11 +82,17 @@ for (const engine of testEngines()) {
         const task = await upstream.get(`Task/referral-task-${state.taskId}`);
         assert.equal(task.body.status, state.task, `Task/referral-task-${state.taskId}`);
         assert.equal(ours.fhirStatus, state.task);
-        assert.deepEqual(task.body.note.map((note: any) => note.text), ours.notes.map((note: any) => note.text));
+        assert.deepEqual(
+          task.body.note.map((note: any) => note.text),
+          ours.notes.map((note: any) => note.text),
+        );
         assert.ok(task.body.note.length >= state.notes);
       }
       const rows = await hub.database.db.selectFrom('fhir_outbox').select(['change_seq', 'delivered_seq', 'last_error']).execute();
-      assert.ok(rows.every((row) => row.delivered_seq === row.change_seq && row.last_error === null), 'every outbox row delivered, none left behind');
+      assert.ok(
+        rows.every((row) => row.delivered_seq === row.change_seq && row.last_error === null),
+        'every outbox row delivered, none left behind',
+      );
     });
   });
 }
@@ -94,7 +108,10 @@ describe('FHIR mirror to an upstream FHIR server that wants OAuth2 client-creden
 
   const hubWith = (clientSecret: string) =>
     startHarness(engine!, {
-      config: { fhirUpstream: { baseUrl: upstream.baseUrl, auth: { tokenUrl: upstream.tokenUrl!, clientId: 'referral-hub', clientSecret } }, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
+      config: {
+        fhirUpstream: { baseUrl: upstream.baseUrl, auth: { tokenUrl: upstream.tokenUrl!, clientId: 'referral-hub', clientSecret } },
+        mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 },
+      },
     });
 
   it('delivers with a token from the token endpoint, and reads through /fhir with it', async () => {
@@ -106,7 +123,11 @@ describe('FHIR mirror to an upstream FHIR server that wants OAuth2 client-creden
       assert.equal((await hub.request('GET', `/fhir/ServiceRequest/referral-${id}`, { as: 'admin' })).body.status, 'active');
       const health = JSON.stringify((await hub.request('GET', '/health')).body);
       assert.equal(JSON.parse(health).fhirMirror.target, 'upstream');
-      assert.doesNotMatch(health, new RegExp(`${new URL(upstream.baseUrl).host}|upstream-secret|referral-hub`), '/health says nothing of where the upstream is or how it is reached');
+      assert.doesNotMatch(
+        health,
+        new RegExp(`${new URL(upstream.baseUrl).host}|upstream-secret|referral-hub`),
+        '/health says nothing of where the upstream is or how it is reached',
+      );
     } finally {
       await hub.close();
     }

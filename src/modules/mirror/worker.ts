@@ -40,7 +40,10 @@ export function createMirrorWorker(options: MirrorWorkerOptions): MirrorWorker {
     const claims = await claimDue(db, batchSize, leaseMs);
     if (claims.length === 0) return 0;
     const failed = await deliver(claims);
-    await markDelivered(db, claims.filter((claim) => !failed.has(keyOf(claim))));
+    await markDelivered(
+      db,
+      claims.filter((claim) => !failed.has(keyOf(claim))),
+    );
     for (const claim of claims.filter((c) => failed.has(keyOf(c)))) {
       await markFailed(db, claim, failed.get(keyOf(claim))!, retryTime(claim.attempts, options));
     }
@@ -51,7 +54,15 @@ export function createMirrorWorker(options: MirrorWorkerOptions): MirrorWorker {
   async function deliver(claims: OutboxClaim[]): Promise<Map<string, string>> {
     const failed = new Map<string, string>();
     const types = [...new Set(claims.map((claim) => claim.resourceType))];
-    const read = await Promise.all(types.map((type) => readCurrent(type, claims.filter((claim) => claim.resourceType === type), failed)));
+    const read = await Promise.all(
+      types.map((type) =>
+        readCurrent(
+          type,
+          claims.filter((claim) => claim.resourceType === type),
+          failed,
+        ),
+      ),
+    );
     const resources = read.flat();
     const putFailures = await target.putAll(resources).catch((error: Error) => resources.map((resource) => ({ resource, error: error.message })));
     for (const { resource, error } of putFailures) failed.set(keyOf({ resourceType: resource.resourceType, resourceId: resource.id }), error);

@@ -30,7 +30,9 @@ export async function accountLinkRoutes(app: FastifyInstance, { db, clock, html 
     return page(reply, status, accountLinkPage({ token, csrfToken, purpose: link.purpose, username: link.username, error }));
   };
 
-  app.get<{ Querystring: { token?: string } }>(ACCOUNT, { schema: { hide: true } }, async (request, reply) => showForm(request, reply, request.query.token ?? ''));
+  app.get<{ Querystring: { token?: string } }>(ACCOUNT, { schema: { hide: true } }, async (request, reply) =>
+    showForm(request, reply, request.query.token ?? ''),
+  );
 
   app.post<{ Body: Record<string, string | undefined> }>(ACCOUNT, { schema: { hide: true } }, async (request, reply) => {
     const form = request.body ?? {};

@@ -12,7 +12,12 @@ export interface PatientAccount {
 }
 
 export async function findAccount(db: Kysely<Database>, username: string): Promise<PatientAccount | undefined> {
-  const row = await db.selectFrom('patient_account').select(['username', 'patient_id']).where('username', '=', username).where('state', '=', 'active').executeTakeFirst();
+  const row = await db
+    .selectFrom('patient_account')
+    .select(['username', 'patient_id'])
+    .where('username', '=', username)
+    .where('state', '=', 'active')
+    .executeTakeFirst();
   return row && { username: row.username, patientId: row.patient_id };
 }
 

@@ -29,7 +29,10 @@ describe('a patient enrols through their link in Chromium', { skip: withoutChrom
 
   for (const [size, viewport] of Object.entries(WIDTHS)) {
     it(`creates a password and signs in (${size})`, async () => {
-      const invited = await hub.request('POST', '/api/admin/patient-accounts', { as: 'admin', body: { username: `alex.${size}`, patientId: `Patient/alex-${size}` } });
+      const invited = await hub.request('POST', '/api/admin/patient-accounts', {
+        as: 'admin',
+        body: { username: `alex.${size}`, patientId: `Patient/alex-${size}` },
+      });
       const page = await browser.newPage({ viewport });
       await page.goto(invited.body.link.url);
       assert.equal(await page.locator('h1').textContent(), 'Welcome to your consent portal');

@@ -41,7 +41,14 @@ ${options.clientId ? `<input type="hidden" name="client_id" value="${escapeHtml(
   );
 }
 
-export function portalPage(options: { patientId: string; csrfToken: string; apps: AppAccess[]; focusClientId?: string; notice?: string; error?: string }): string {
+export function portalPage(options: {
+  patientId: string;
+  csrfToken: string;
+  apps: AppAccess[];
+  focusClientId?: string;
+  notice?: string;
+  error?: string;
+}): string {
   const csrf = `<input type="hidden" name="csrf" value="${escapeHtml(options.csrfToken)}">`;
   const cards = options.apps.map((app) => appCard(app, csrf, app.clientId === options.focusClientId)).join('\n');
   return pageLayout(

@@ -58,12 +58,20 @@ for (const engine of testEngines()) {
     it('grants and revokes one resource type, recorded as portal grants', async () => {
       const { client } = await signIn();
       const page = await client.get('/consent/portal');
-      const granted = await client.post('/consent/portal/grant', { csrf: csrfIn(page.html), client_id: 'royal-london-cardiology-smart', resource_type: 'Condition' });
+      const granted = await client.post('/consent/portal/grant', {
+        csrf: csrfIn(page.html),
+        client_id: 'royal-london-cardiology-smart',
+        resource_type: 'Condition',
+      });
       assert.equal(granted.response.status, 303);
       const grants = (await hub.request('GET', '/api/consent?patientId=Patient/ePatient-8675309&status=active', { as: 'patient' })).body.grants;
       const condition = grants.find((grant: any) => grant.resourceType === 'Condition' && grant.clientId === 'royal-london-cardiology-smart');
       assert.equal(condition.source, 'portal');
-      const revoked = await client.post('/consent/portal/revoke', { csrf: csrfIn(page.html), grant_id: String(condition.id), client_id: 'royal-london-cardiology-smart' });
+      const revoked = await client.post('/consent/portal/revoke', {
+        csrf: csrfIn(page.html),
+        grant_id: String(condition.id),
+        client_id: 'royal-london-cardiology-smart',
+      });
       assert.equal(revoked.response.status, 303);
       const after = (await hub.request('GET', '/api/consent?patientId=Patient/ePatient-8675309&status=active', { as: 'patient' })).body.grants;
       assert.ok(!after.some((grant: any) => grant.id === condition.id));
@@ -93,7 +101,10 @@ describe('the patient’s consent story in Chromium', { skip: withoutChromium },
   before(async () => {
     hub = await startHarness(engine!, { config: { mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
     await seedDemoPortal(hub.database.db, hub.clock, PASSWORD);
-    await hub.request('POST', '/api/consent', { as: 'patient', body: { patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart', resourceTypes: ['Observation', 'DiagnosticReport'] } });
+    await hub.request('POST', '/api/consent', {
+      as: 'patient',
+      body: { patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart', resourceTypes: ['Observation', 'DiagnosticReport'] },
+    });
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });
@@ -128,6 +139,9 @@ describe('the patient’s consent story in Chromium', { skip: withoutChromium },
 
     const referral = await hub.request('GET', `/api/referrals/${id}`, { as: 'dr-smith' });
     assert.equal(referral.body.status, 'ACTIVE');
-    assert.deepEqual(referral.body.consentWarnings.map((warning: any) => warning.resourceType ?? warning), ['Condition']);
+    assert.deepEqual(
+      referral.body.consentWarnings.map((warning: any) => warning.resourceType ?? warning),
+      ['Condition'],
+    );
   });
 });

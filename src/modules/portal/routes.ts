@@ -46,8 +46,14 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
   const cookieOptions = (request: FastifyRequest) => ({ path: PORTAL, httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https' });
   const session = (request: FastifyRequest) => findSession(db, request.cookies[SESSION_COOKIE], clock.now());
   const html = (reply: FastifyReply, status: number, body: string) =>
-    reply.status(status).header('cache-control', 'no-store').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'").type('text/html; charset=utf-8').send(body);
-  const backToPortal = (reply: FastifyReply, clientId?: string) => reply.redirect(clientId ? `${PORTAL}?client_id=${encodeURIComponent(clientId)}` : PORTAL, 303);
+    reply
+      .status(status)
+      .header('cache-control', 'no-store')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
+      .type('text/html; charset=utf-8')
+      .send(body);
+  const backToPortal = (reply: FastifyReply, clientId?: string) =>
+    reply.redirect(clientId ? `${PORTAL}?client_id=${encodeURIComponent(clientId)}` : PORTAL, 303);
 
   const showLogin = (request: FastifyRequest, reply: FastifyReply, status: number, clientId?: string, error?: string) => {
     const csrfToken = randomToken();
@@ -64,7 +70,11 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
     const current = await session(request);
     if (!current) return showLogin(request, reply, 200, clientId);
     const apps = await facilityApps(directory, consent, current);
-    return html(reply, 200, portalPage({ patientId: current.patientId, csrfToken: current.csrfToken, apps: focusFirst(apps, clientId), focusClientId: clientId }));
+    return html(
+      reply,
+      200,
+      portalPage({ patientId: current.patientId, csrfToken: current.csrfToken, apps: focusFirst(apps, clientId), focusClientId: clientId }),
+    );
   });
 
   app.post<{ Body: Form }>(`${PORTAL}/login`, { schema: { hide: true } }, async (request, reply) => {
@@ -85,12 +95,14 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
   });
 
   /** A form of a signed-in patient: needs the session and its CSRF token. */
-  const signedInForm = (handler: (current: PortalSession, form: Form, caller: Caller) => Promise<string | undefined>) =>
+  const signedInForm =
+    (handler: (current: PortalSession, form: Form, caller: Caller) => Promise<string | undefined>) =>
     async (request: FastifyRequest<{ Body: Form }>, reply: FastifyReply) => {
       const current = await session(request);
       const form = request.body ?? {};
       if (!current) return showLogin(request, reply, 401, form.client_id, 'Please sign in again.');
-      if (!sameToken(current.csrfToken, form.csrf)) return html(reply, 403, loginPage({ csrfToken: '', error: 'This form did not come from your portal page.' }));
+      if (!sameToken(current.csrfToken, form.csrf))
+        return html(reply, 403, loginPage({ csrfToken: '', error: 'This form did not come from your portal page.' }));
       try {
         return backToPortal(reply, await handler(current, form, patientCaller('portal', current)));
       } catch (error) {
@@ -100,20 +112,28 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
       }
     };
 
-  app.post<{ Body: Form }>(`${PORTAL}/grant`, { schema: { hide: true } }, signedInForm(async (current, form, caller) => {
-    const clientId = checkedForm(form, 'client_id', CLIENT_ID);
-    const resourceType = form.resource_type ?? '';
-    const active = await consent.listGrants(caller, { patientId: current.patientId, clientId, status: 'active' });
-    if (!active.some((grant) => grant.resourceType === resourceType)) {
-      await consent.grantConsent(caller, { patientId: current.patientId, clientId, resourceTypes: [resourceType] }, 'portal');
-    }
-    return clientId;
-  }));
+  app.post<{ Body: Form }>(
+    `${PORTAL}/grant`,
+    { schema: { hide: true } },
+    signedInForm(async (current, form, caller) => {
+      const clientId = checkedForm(form, 'client_id', CLIENT_ID);
+      const resourceType = form.resource_type ?? '';
+      const active = await consent.listGrants(caller, { patientId: current.patientId, clientId, status: 'active' });
+      if (!active.some((grant) => grant.resourceType === resourceType)) {
+        await consent.grantConsent(caller, { patientId: current.patientId, clientId, resourceTypes: [resourceType] }, 'portal');
+      }
+      return clientId;
+    }),
+  );
 
-  app.post<{ Body: Form }>(`${PORTAL}/revoke`, { schema: { hide: true } }, signedInForm(async (_current, form, caller) => {
-    await consent.revokeGrant(caller, Number(checkedForm(form, 'grant_id', GRANT_ID)));
-    return form.client_id;
-  }));
+  app.post<{ Body: Form }>(
+    `${PORTAL}/revoke`,
+    { schema: { hide: true } },
+    signedInForm(async (_current, form, caller) => {
+      await consent.revokeGrant(caller, Number(checkedForm(form, 'grant_id', GRANT_ID)));
+      return form.client_id;
+    }),
+  );
 
   app.post<{ Body: Form }>(`${PORTAL}/logout`, { schema: { hide: true } }, async (request, reply) => {
     const current = await session(request);
@@ -132,7 +152,14 @@ async function facilityApps(directory: DirectoryLookup, consent: ConsentService,
   const unregistered = [...granted].filter((id) => !known.has(id));
   const organizationName = async (reference: string) => (await directory.organization(reference))?.name ?? reference;
   const apps = [
-    ...(await Promise.all(clients.map(async (client) => ({ clientId: client.clientId, name: client.name, organization: await organizationName(client.organization), requested: client.requestedResourceTypes })))),
+    ...(await Promise.all(
+      clients.map(async (client) => ({
+        clientId: client.clientId,
+        name: client.name,
+        organization: await organizationName(client.organization),
+        requested: client.requestedResourceTypes,
+      })),
+    )),
     ...unregistered.map((clientId) => ({ clientId, name: clientId, organization: 'Not registered with this hub', requested: [] as string[] })),
   ];
   return apps.map(({ requested, ...app }) => {
@@ -142,7 +169,10 @@ async function facilityApps(directory: DirectoryLookup, consent: ConsentService,
       ...app,
       types: types.map((resourceType) => {
         const grant = granted.find((g) => g.resourceType === resourceType);
-        return { resourceType, ...(grant && { grant: { id: grant.id, since: grant.createdAt, source: grant.source, ...(grant.period?.end && { until: grant.period.end }) } }) };
+        return {
+          resourceType,
+          ...(grant && { grant: { id: grant.id, since: grant.createdAt, source: grant.source, ...(grant.period?.end && { until: grant.period.end }) } }),
+        };
       }),
     };
   });
@@ -150,7 +180,8 @@ async function facilityApps(directory: DirectoryLookup, consent: ConsentService,
 
 /** What a patient is told when the portal cannot do what they asked. */
 function refusalForPatient(error: AppError): string {
-  if (error.code === 'FACILITY_APP_INACTIVE' || error.code === 'FACILITY_APP_NOT_REGISTERED') return 'That app no longer takes new permissions, so nothing was changed. You can still revoke what it already has.';
+  if (error.code === 'FACILITY_APP_INACTIVE' || error.code === 'FACILITY_APP_NOT_REGISTERED')
+    return 'That app no longer takes new permissions, so nothing was changed. You can still revoke what it already has.';
   return 'That could not be done, and nothing was changed. Please reload the page and try again.';
 }
 

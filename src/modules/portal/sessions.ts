@@ -20,7 +20,13 @@ export async function startSession(db: Kysely<Database>, account: { username: st
   const id = randomToken();
   await db
     .insertInto('portal_session')
-    .values({ id_hash: hashOf(id), username: account.username, patient_id: account.patientId, csrf_token: randomToken(), expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000) })
+    .values({
+      id_hash: hashOf(id),
+      username: account.username,
+      patient_id: account.patientId,
+      csrf_token: randomToken(),
+      expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
+    })
     .execute();
   return id;
 }

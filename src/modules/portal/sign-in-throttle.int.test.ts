@@ -16,7 +16,9 @@ for (const engine of testEngines()) {
     let hub: Harness;
     before(async () => {
       const port = await freePort();
-      hub = await startHarness(engine, { config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+      hub = await startHarness(engine, {
+        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
+      });
       await seedDemoPortal(hub.database.db, hub.clock, PASSWORD);
     });
     after(() => hub.close());
@@ -30,7 +32,16 @@ for (const engine of testEngines()) {
     async function smartSignIn(username: string, password: string) {
       const browser = formClient(hub.baseUrl);
       const authorize = new URL(`${hub.baseUrl}/oauth/auth`);
-      const params = { client_id: 'royal-london-cardiology-smart', response_type: 'code', redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`, scope: 'launch/patient patient/Observation.rs', aud: `${hub.baseUrl}/fhir`, state: 'state-1234567', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' };
+      const params = {
+        client_id: 'royal-london-cardiology-smart',
+        response_type: 'code',
+        redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`,
+        scope: 'launch/patient patient/Observation.rs',
+        aud: `${hub.baseUrl}/fhir`,
+        state: 'state-1234567',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+      };
       for (const [key, value] of Object.entries(params)) authorize.searchParams.set(key, value);
       const page = await browser.follow(authorize.href);
       const uid = /\/oauth\/interaction\/([^/"]+)\/login/.exec(page.html)![1]!;

@@ -36,7 +36,11 @@ export function throttledSignIn(db: Kysely<Database>, clock: Clock) {
         entityType: 'SignIn',
         entityId: username,
         chain: 'sign-in',
-        detail: { channel, address: createHash('sha256').update(address).digest('hex').slice(0, 16), ...(locks.some(Boolean) && { lockedForSeconds: Math.max(...locks.map((ms) => ms / 1000)) }) },
+        detail: {
+          channel,
+          address: createHash('sha256').update(address).digest('hex').slice(0, 16),
+          ...(locks.some(Boolean) && { lockedForSeconds: Math.max(...locks.map((ms) => ms / 1000)) }),
+        },
       });
     });
     return { refused: 'credentials' };
@@ -65,7 +69,11 @@ async function recordFailure(tx: Kysely<Database>, key: string, allowed: number,
     .executeTakeFirstOrThrow();
   if (row.failures <= allowed) return 0;
   const lockMs = Math.min(FIRST_LOCK_MS * 2 ** (row.failures - allowed - 1), MAX_LOCK_MS);
-  await tx.updateTable('sign_in_throttle').set({ locked_until: new Date(now.getTime() + lockMs) }).where('key', '=', key).execute();
+  await tx
+    .updateTable('sign_in_throttle')
+    .set({ locked_until: new Date(now.getTime() + lockMs) })
+    .where('key', '=', key)
+    .execute();
   return lockMs;
 }
 

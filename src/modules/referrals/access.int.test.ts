@@ -17,19 +17,49 @@ interface Row {
 const sent = (hub: Harness) => createSentReferral(hub);
 
 const MATRIX: Row[] = [
-  { name: 'POST /api/referrals', prepare: async () => ({ method: 'POST', path: '/api/referrals', body: guideReferral() }), expected: { 'dr-smith': 201, 'dr-patel': 403, 'dr-other': 403, patient: 403, admin: 403, anonymous: 401 } },
-  { name: 'GET /api/referrals', prepare: async () => ({ method: 'GET', path: '/api/referrals' }), expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 200, patient: 403, admin: 403, anonymous: 401 } },
-  { name: 'GET /api/referrals/inbox (cardiology)', prepare: async () => ({ method: 'GET', path: '/api/referrals/inbox?performerId=Organization/royal-london-cardiology' }), expected: { 'dr-smith': 403, 'dr-patel': 200, 'dr-other': 403, patient: 403, admin: 403, anonymous: 401 } },
-  { name: 'GET a draft', prepare: async (hub) => ({ method: 'GET', path: `/api/referrals/${await createDraft(hub)}` }), expected: { 'dr-smith': 200, 'dr-patel': 404, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 } },
-  { name: 'GET a sent referral', prepare: async (hub) => ({ method: 'GET', path: `/api/referrals/${(await sent(hub)).id}` }), expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 } },
-  { name: 'PATCH a draft', prepare: async (hub) => ({ method: 'PATCH', path: `/api/referrals/${await createDraft(hub)}`, body: { priority: 'URGENT' } }), expected: { 'dr-smith': 200, 'dr-patel': 404, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 } },
+  {
+    name: 'POST /api/referrals',
+    prepare: async () => ({ method: 'POST', path: '/api/referrals', body: guideReferral() }),
+    expected: { 'dr-smith': 201, 'dr-patel': 403, 'dr-other': 403, patient: 403, admin: 403, anonymous: 401 },
+  },
+  {
+    name: 'GET /api/referrals',
+    prepare: async () => ({ method: 'GET', path: '/api/referrals' }),
+    expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 200, patient: 403, admin: 403, anonymous: 401 },
+  },
+  {
+    name: 'GET /api/referrals/inbox (cardiology)',
+    prepare: async () => ({ method: 'GET', path: '/api/referrals/inbox?performerId=Organization/royal-london-cardiology' }),
+    expected: { 'dr-smith': 403, 'dr-patel': 200, 'dr-other': 403, patient: 403, admin: 403, anonymous: 401 },
+  },
+  {
+    name: 'GET a draft',
+    prepare: async (hub) => ({ method: 'GET', path: `/api/referrals/${await createDraft(hub)}` }),
+    expected: { 'dr-smith': 200, 'dr-patel': 404, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 },
+  },
+  {
+    name: 'GET a sent referral',
+    prepare: async (hub) => ({ method: 'GET', path: `/api/referrals/${(await sent(hub)).id}` }),
+    expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 },
+  },
+  {
+    name: 'PATCH a draft',
+    prepare: async (hub) => ({ method: 'PATCH', path: `/api/referrals/${await createDraft(hub)}`, body: { priority: 'URGENT' } }),
+    expected: { 'dr-smith': 200, 'dr-patel': 404, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 },
+  },
   {
     name: 'POST send',
     prepare: async (hub) => {
       await grantConsent(hub, ['Observation']);
       return { method: 'POST', path: `/api/referrals/${await createDraft(hub, { sharedResourceTypes: ['Observation'] })}/send` };
-    }, expected: { 'dr-smith': 200, 'dr-patel': 404, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 } },
-  { name: 'POST hold', prepare: async (hub) => ({ method: 'POST', path: `/api/referrals/${(await sent(hub)).id}/hold?reason=x` }), expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 } },
+    },
+    expected: { 'dr-smith': 200, 'dr-patel': 404, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 },
+  },
+  {
+    name: 'POST hold',
+    prepare: async (hub) => ({ method: 'POST', path: `/api/referrals/${(await sent(hub)).id}/hold?reason=x` }),
+    expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 },
+  },
   {
     name: 'POST resume',
     prepare: async (hub) => {
@@ -39,8 +69,16 @@ const MATRIX: Row[] = [
     },
     expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 },
   },
-  { name: 'POST revoke', prepare: async (hub) => ({ method: 'POST', path: `/api/referrals/${(await sent(hub)).id}/revoke?reason=x` }), expected: { 'dr-smith': 200, 'dr-patel': 403, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 } },
-  { name: 'GET tasks', prepare: async (hub) => ({ method: 'GET', path: `/api/referrals/${(await sent(hub)).id}/tasks` }), expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 } },
+  {
+    name: 'POST revoke',
+    prepare: async (hub) => ({ method: 'POST', path: `/api/referrals/${(await sent(hub)).id}/revoke?reason=x` }),
+    expected: { 'dr-smith': 200, 'dr-patel': 403, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 },
+  },
+  {
+    name: 'GET tasks',
+    prepare: async (hub) => ({ method: 'GET', path: `/api/referrals/${(await sent(hub)).id}/tasks` }),
+    expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 },
+  },
   {
     name: 'PATCH a task',
     prepare: async (hub) => {
@@ -49,7 +87,11 @@ const MATRIX: Row[] = [
     },
     expected: { 'dr-smith': 403, 'dr-patel': 200, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 },
   },
-  { name: 'GET history', prepare: async (hub) => ({ method: 'GET', path: `/api/referrals/${(await sent(hub)).id}/history` }), expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 } },
+  {
+    name: 'GET history',
+    prepare: async (hub) => ({ method: 'GET', path: `/api/referrals/${(await sent(hub)).id}/history` }),
+    expected: { 'dr-smith': 200, 'dr-patel': 200, 'dr-other': 404, patient: 404, admin: 404, anonymous: 401 },
+  },
 ];
 
 for (const engine of testEngines()) {
@@ -66,7 +108,11 @@ for (const engine of testEngines()) {
           const request = await row.prepare(hub);
           const response = await hub.request(request.method, request.path, { as: identity === 'anonymous' ? undefined : identity, body: request.body });
           assert.equal(response.status, row.expected[identity], JSON.stringify(response.body));
-          if (response.status >= 400) assert.ok(['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'REQUESTER_NOT_CALLER', 'NOT_A_REFERRER_OF_ORGANISATION'].includes(response.body.code), response.body.code);
+          if (response.status >= 400)
+            assert.ok(
+              ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'REQUESTER_NOT_CALLER', 'NOT_A_REFERRER_OF_ORGANISATION'].includes(response.body.code),
+              response.body.code,
+            );
         });
       }
     }
@@ -77,9 +123,10 @@ for (const engine of testEngines()) {
       assert.equal(missing.body.code, 'NOT_FOUND');
     });
 
-    it("answers a task the referral does not have with 404 to its receiving side, 403 to the referring side", async () => {
+    it('answers a task the referral does not have with 404 to its receiving side, 403 to the referring side', async () => {
       const { id } = await sent(hub);
-      const patch = (identity: 'dr-patel' | 'dr-smith' | 'dr-other') => hub.request('PATCH', `/api/referrals/${id}/tasks/999999`, { as: identity, body: { status: 'RECEIVED' } });
+      const patch = (identity: 'dr-patel' | 'dr-smith' | 'dr-other') =>
+        hub.request('PATCH', `/api/referrals/${id}/tasks/999999`, { as: identity, body: { status: 'RECEIVED' } });
       const receiving = await patch('dr-patel');
       assert.equal(receiving.status, 404);
       assert.equal(receiving.body.code, 'NOT_FOUND');
@@ -88,7 +135,10 @@ for (const engine of testEngines()) {
     });
 
     it('lets a clinician draft only for the organisation they act for', async () => {
-      const response = await hub.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral({ sendingOrganisationId: 'Organization/city-hospital' }) });
+      const response = await hub.request('POST', '/api/referrals', {
+        as: 'dr-smith',
+        body: guideReferral({ sendingOrganisationId: 'Organization/city-hospital' }),
+      });
       assert.equal(response.status, 403);
     });
 

@@ -23,7 +23,8 @@ for (const engine of testEngines()) {
     });
     after(() => hub.close());
 
-    const create = (body: Record<string, unknown>, as: 'dr-smith' | 'dr-other' = 'dr-smith') => hub.request('POST', '/api/referrals', { as, body: guideReferral(body) });
+    const create = (body: Record<string, unknown>, as: 'dr-smith' | 'dr-other' = 'dr-smith') =>
+      hub.request('POST', '/api/referrals', { as, body: guideReferral(body) });
     const admin = (method: string, path: string, body?: unknown) => hub.request(method, `/api/admin${path}`, { as: 'admin', body });
     const tokenFor = (claims: Record<string, unknown> & { sub: string }) => mintToken(hub.key, claims, { ...hub.config.jwt, ttlSeconds: 600 });
 
@@ -58,12 +59,22 @@ for (const engine of testEngines()) {
       assert.equal(created.body.receivingFacilityClientId, 'city-hospital-smart');
       const sent = await hub.request('POST', `/api/referrals/${created.body.id}/send`, { as: 'dr-smith' });
       assertRefused(sent, 422, 'CONSENT_GATE_FAILED');
-      assert.deepEqual(sent.body.missingResourceTypes, ['Observation', 'Condition', 'DiagnosticReport'], "the cardiology app's consent does not count for City Hospital");
+      assert.deepEqual(
+        sent.body.missingResourceTypes,
+        ['Observation', 'Condition', 'DiagnosticReport'],
+        "the cardiology app's consent does not count for City Hospital",
+      );
       assert.match(sent.body.message, /city-hospital-smart/);
     });
 
     it('asks which app when the receiving organisation has several', async () => {
-      const registered = await admin('POST', '/facility-apps', { clientId: 'city-hospital-radiology', name: 'City Hospital Radiology', organization: CITY, redirectUris: ['https://radiology.city.example/callback'], resourceTypes: ['ImagingStudy'] });
+      const registered = await admin('POST', '/facility-apps', {
+        clientId: 'city-hospital-radiology',
+        name: 'City Hospital Radiology',
+        organization: CITY,
+        redirectUris: ['https://radiology.city.example/callback'],
+        resourceTypes: ['ImagingStudy'],
+      });
       assert.equal(registered.status, 201, JSON.stringify(registered.body));
       const { receivingFacilityClientId: _, ...withoutApp } = guideReferral({ performerId: CITY, receivingOrganisationId: CITY });
       const refused = await hub.request('POST', '/api/referrals', { as: 'dr-smith', body: withoutApp });
@@ -77,13 +88,22 @@ for (const engine of testEngines()) {
     });
 
     it('refuses organisations outside the directory, and a receiving organisation that is neither the performer nor its parent', async () => {
-      assertRefused(await create({ performerId: 'Organization/nowhere', receivingOrganisationId: 'Organization/nowhere' }), 422, 'ORGANISATION_NOT_IN_DIRECTORY', 'body.performerId');
+      assertRefused(
+        await create({ performerId: 'Organization/nowhere', receivingOrganisationId: 'Organization/nowhere' }),
+        422,
+        'ORGANISATION_NOT_IN_DIRECTORY',
+        'body.performerId',
+      );
       assertRefused(await create({ receivingOrganisationId: CITY }), 422, 'RECEIVING_ORGANISATION_MISMATCH', 'body.receivingOrganisationId');
     });
 
     it('accepts a department as performer with its parent organisation receiving, and shows it to the parent’s receivers', async () => {
       assert.equal((await admin('POST', '/organizations', { id: 'city-hospital-cardiology', name: 'City Hospital — Cardiology', partOf: CITY })).status, 201);
-      const created = await create({ performerId: 'Organization/city-hospital-cardiology', receivingOrganisationId: CITY, receivingFacilityClientId: 'city-hospital-smart' });
+      const created = await create({
+        performerId: 'Organization/city-hospital-cardiology',
+        receivingOrganisationId: CITY,
+        receivingFacilityClientId: 'city-hospital-smart',
+      });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       await grantConsent(hub, ['Observation', 'Condition', 'DiagnosticReport'], undefined, 'city-hospital-smart');
       assert.equal((await hub.request('POST', `/api/referrals/${created.body.id}/send`, { as: 'dr-smith' })).status, 200);
@@ -92,9 +112,20 @@ for (const engine of testEngines()) {
 
     it('refuses to send once the receiving organisation is deactivated, and keeps the draft', async () => {
       await admin('POST', '/organizations', { id: 'closing-clinic', name: 'Closing Clinic' });
-      await admin('POST', '/facility-apps', { clientId: 'closing-clinic-app', name: 'Closing Clinic App', organization: 'Organization/closing-clinic', redirectUris: ['https://closing.example/cb'], resourceTypes: ['Observation'] });
+      await admin('POST', '/facility-apps', {
+        clientId: 'closing-clinic-app',
+        name: 'Closing Clinic App',
+        organization: 'Organization/closing-clinic',
+        redirectUris: ['https://closing.example/cb'],
+        resourceTypes: ['Observation'],
+      });
       await grantConsent(hub, ['Observation'], undefined, 'closing-clinic-app');
-      const id = await createDraft(hub, { performerId: 'Organization/closing-clinic', receivingOrganisationId: 'Organization/closing-clinic', receivingFacilityClientId: 'closing-clinic-app', sharedResourceTypes: ['Observation'] });
+      const id = await createDraft(hub, {
+        performerId: 'Organization/closing-clinic',
+        receivingOrganisationId: 'Organization/closing-clinic',
+        receivingFacilityClientId: 'closing-clinic-app',
+        sharedResourceTypes: ['Observation'],
+      });
       assert.equal((await admin('PATCH', '/organizations/closing-clinic', { active: false })).body.active, false);
       assertRefused(await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' }), 422, 'ORGANISATION_INACTIVE');
       assert.equal((await hub.request('GET', `/api/referrals/${id}`, { as: 'dr-smith' })).body.status, 'DRAFT');
@@ -102,12 +133,26 @@ for (const engine of testEngines()) {
 
     it('refuses to send, and refuses new consent, once the app is deactivated', async () => {
       await admin('POST', '/organizations', { id: 'pilot-clinic', name: 'Pilot Clinic' });
-      await admin('POST', '/facility-apps', { clientId: 'pilot-clinic-app', name: 'Pilot App', organization: 'Organization/pilot-clinic', redirectUris: ['https://pilot.example/cb'], resourceTypes: ['Observation'] });
+      await admin('POST', '/facility-apps', {
+        clientId: 'pilot-clinic-app',
+        name: 'Pilot App',
+        organization: 'Organization/pilot-clinic',
+        redirectUris: ['https://pilot.example/cb'],
+        resourceTypes: ['Observation'],
+      });
       await grantConsent(hub, ['Observation'], undefined, 'pilot-clinic-app');
-      const id = await createDraft(hub, { performerId: 'Organization/pilot-clinic', receivingOrganisationId: 'Organization/pilot-clinic', receivingFacilityClientId: 'pilot-clinic-app', sharedResourceTypes: ['Observation'] });
+      const id = await createDraft(hub, {
+        performerId: 'Organization/pilot-clinic',
+        receivingOrganisationId: 'Organization/pilot-clinic',
+        receivingFacilityClientId: 'pilot-clinic-app',
+        sharedResourceTypes: ['Observation'],
+      });
       await admin('PATCH', '/facility-apps/pilot-clinic-app', { active: false });
       assertRefused(await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' }), 422, 'FACILITY_APP_INACTIVE');
-      const grant = await hub.request('POST', '/api/consent', { as: 'patient', body: { patientId: 'Patient/ePatient-8675309', clientId: 'pilot-clinic-app', resourceTypes: ['Condition'] } });
+      const grant = await hub.request('POST', '/api/consent', {
+        as: 'patient',
+        body: { patientId: 'Patient/ePatient-8675309', clientId: 'pilot-clinic-app', resourceTypes: ['Condition'] },
+      });
       assertRefused(grant, 422, 'FACILITY_APP_INACTIVE', 'body.clientId');
 
       await seedDemoPortal(hub.database.db, hub.clock, 'portal-test-password');
@@ -122,7 +167,10 @@ for (const engine of testEngines()) {
     });
 
     it('refuses a draft in another clinician’s name, and takes the caller as requester when none is given', async () => {
-      const forged = await create({ requesterId: 'Practitioner/dr-smith', sendingOrganisationId: CITY, performerId: 'Organization/royal-london-cardiology' }, 'dr-other');
+      const forged = await create(
+        { requesterId: 'Practitioner/dr-smith', sendingOrganisationId: CITY, performerId: 'Organization/royal-london-cardiology' },
+        'dr-other',
+      );
       assertRefused(forged, 403, 'REQUESTER_NOT_CALLER', 'body.requesterId');
       const { requesterId: _, ...withoutRequester } = guideReferral();
       const created = await hub.request('POST', '/api/referrals', { as: 'dr-smith', body: withoutRequester });
@@ -158,7 +206,10 @@ for (const engine of testEngines()) {
     });
 
     it('refuses consent to an app the directory does not know', async () => {
-      const refused = await hub.request('POST', '/api/consent', { as: 'patient', body: { patientId: 'Patient/ePatient-8675309', clientId: 'no-such-client', resourceTypes: ['Observation'] } });
+      const refused = await hub.request('POST', '/api/consent', {
+        as: 'patient',
+        body: { patientId: 'Patient/ePatient-8675309', clientId: 'no-such-client', resourceTypes: ['Observation'] },
+      });
       assertRefused(refused, 422, 'FACILITY_APP_NOT_REGISTERED', 'body.clientId');
       const grants = await hub.request('GET', '/api/consent?patientId=Patient/ePatient-8675309&clientId=no-such-client', { as: 'patient' });
       assert.deepEqual(grants.body.grants, []);

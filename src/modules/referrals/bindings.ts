@@ -16,7 +16,12 @@ export interface ReferralParties {
 /** The requester is the caller, and the sending organisation one where the caller holds the `referrer` role. */
 export function assertDrafter(caller: Caller, draft: { requesterId?: string; sendingOrganisationId?: string }): void {
   if (draft.requesterId !== undefined && draft.requesterId !== caller.fhirUser) {
-    throw directoryRuleBroken(403, 'REQUESTER_NOT_CALLER', `requesterId must be you (${caller.fhirUser}): a referral cannot be drafted in another clinician's name`, 'body.requesterId');
+    throw directoryRuleBroken(
+      403,
+      'REQUESTER_NOT_CALLER',
+      `requesterId must be you (${caller.fhirUser}): a referral cannot be drafted in another clinician's name`,
+      'body.requesterId',
+    );
   }
   if (draft.sendingOrganisationId !== undefined && !organizationsWhere(caller, 'referrer').includes(draft.sendingOrganisationId)) {
     const yours = organizationsWhere(caller, 'referrer');
@@ -52,14 +57,27 @@ export async function receivingApp(directory: DirectoryLookup, parties: Referral
 }
 
 function activeOrganization(organization: OrganizationRecord | undefined, reference: string, field: string): OrganizationRecord {
-  if (!organization) throw directoryRuleBroken(422, 'ORGANISATION_NOT_IN_DIRECTORY', `${field}: ${reference} is not an organisation in the directory`, `body.${field}`);
-  if (!organization.active) throw directoryRuleBroken(422, 'ORGANISATION_INACTIVE', `${field}: ${organization.name} no longer takes referrals through this hub (deactivated)`, `body.${field}`);
+  if (!organization)
+    throw directoryRuleBroken(422, 'ORGANISATION_NOT_IN_DIRECTORY', `${field}: ${reference} is not an organisation in the directory`, `body.${field}`);
+  if (!organization.active)
+    throw directoryRuleBroken(
+      422,
+      'ORGANISATION_INACTIVE',
+      `${field}: ${organization.name} no longer takes referrals through this hub (deactivated)`,
+      `body.${field}`,
+    );
   return organization;
 }
 
 function namedApp(app: FacilityAppRecord | undefined, clientId: string, receiver: OrganizationRecord): string {
   const field = 'body.receivingFacilityClientId';
-  if (!app) throw directoryRuleBroken(422, 'FACILITY_APP_NOT_REGISTERED', `receivingFacilityClientId: ${clientId} is not a facility app registered with this hub`, field);
+  if (!app)
+    throw directoryRuleBroken(
+      422,
+      'FACILITY_APP_NOT_REGISTERED',
+      `receivingFacilityClientId: ${clientId} is not a facility app registered with this hub`,
+      field,
+    );
   if (app.organization !== receiver.reference) {
     throw directoryRuleBroken(
       422,
@@ -74,9 +92,20 @@ function namedApp(app: FacilityAppRecord | undefined, clientId: string, receiver
 
 function onlyApp(apps: FacilityAppRecord[], receiver: OrganizationRecord): string {
   const field = 'body.receivingFacilityClientId';
-  if (apps.length === 0) throw directoryRuleBroken(422, 'NO_FACILITY_APP', `receivingFacilityClientId: ${receiver.name} has no facility app registered, so no patient consent can be checked for it`, field);
+  if (apps.length === 0)
+    throw directoryRuleBroken(
+      422,
+      'NO_FACILITY_APP',
+      `receivingFacilityClientId: ${receiver.name} has no facility app registered, so no patient consent can be checked for it`,
+      field,
+    );
   if (apps.length > 1) {
-    throw directoryRuleBroken(422, 'FACILITY_APP_AMBIGUOUS', `receivingFacilityClientId: ${receiver.name} has several apps; name one of ${apps.map((app) => app.clientId).join(', ')}`, field);
+    throw directoryRuleBroken(
+      422,
+      'FACILITY_APP_AMBIGUOUS',
+      `receivingFacilityClientId: ${receiver.name} has several apps; name one of ${apps.map((app) => app.clientId).join(', ')}`,
+      field,
+    );
   }
   return apps[0]!.clientId;
 }

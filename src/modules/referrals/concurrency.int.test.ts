@@ -28,13 +28,17 @@ for (const engine of testEngines()) {
 
     it('sixteen concurrent sends with one Idempotency-Key all get the same 200 (four drafts at once)', async () => {
       const ids = await Promise.all(Array.from({ length: 4 }, () => createDraft(hub)));
-      await Promise.all(ids.map(async (id) => {
-        const headers = { 'idempotency-key': `send-${id}` };
-        const results = await Promise.all(Array.from({ length: RACERS }, () => hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith', headers })));
-        assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]));
-        assert.equal(new Set(results.map((r) => JSON.stringify(r.body))).size, 1);
-        assert.equal((await hub.request('GET', `/api/referrals/${id}/tasks`, { as: 'dr-smith' })).body.length, 1);
-      }));
+      await Promise.all(
+        ids.map(async (id) => {
+          const headers = { 'idempotency-key': `send-${id}` };
+          const results = await Promise.all(
+            Array.from({ length: RACERS }, () => hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith', headers })),
+          );
+          assert.deepEqual(new Set(results.map((r) => r.status)), new Set([200]));
+          assert.equal(new Set(results.map((r) => JSON.stringify(r.body))).size, 1);
+          assert.equal((await hub.request('GET', `/api/referrals/${id}/tasks`, { as: 'dr-smith' })).body.length, 1);
+        }),
+      );
     });
 
     it('sixteen concurrent notes on one task: every note kept', async () => {
@@ -51,7 +55,9 @@ for (const engine of testEngines()) {
     it('sixteen concurrent status updates: exactly one moves the task, the rest get 409', async () => {
       const { id, taskId } = await createSentReferral(hub);
       const results = await Promise.all(
-        Array.from({ length: RACERS }, (_, n) => hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body: { status: 'RECEIVED', note: `seen by ${n}` } })),
+        Array.from({ length: RACERS }, (_, n) =>
+          hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body: { status: 'RECEIVED', note: `seen by ${n}` } }),
+        ),
       );
       assert.equal(results.filter((r) => r.status === 200).length, 1);
       assert.ok(results.filter((r) => r.status !== 200).every((r) => r.status === 409));
@@ -86,10 +92,18 @@ for (const engine of testEngines()) {
     it('honours If-Match: a stale ETag gets 412 VERSION_CONFLICT and changes nothing', async () => {
       const created = await hub.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral() });
       const etag = created.headers.get('etag')!;
-      const edited = await hub.request('PATCH', `/api/referrals/${created.body.id}`, { as: 'dr-smith', body: { priority: 'ASAP' }, headers: { 'if-match': etag } });
+      const edited = await hub.request('PATCH', `/api/referrals/${created.body.id}`, {
+        as: 'dr-smith',
+        body: { priority: 'ASAP' },
+        headers: { 'if-match': etag },
+      });
       assert.equal(edited.status, 200);
       assert.notEqual(edited.headers.get('etag'), etag);
-      const stale = await hub.request('PATCH', `/api/referrals/${created.body.id}`, { as: 'dr-smith', body: { priority: 'STAT' }, headers: { 'if-match': etag } });
+      const stale = await hub.request('PATCH', `/api/referrals/${created.body.id}`, {
+        as: 'dr-smith',
+        body: { priority: 'STAT' },
+        headers: { 'if-match': etag },
+      });
       assert.equal(stale.status, 412);
       assert.equal(stale.body.code, 'VERSION_CONFLICT');
       assert.equal((await hub.request('GET', `/api/referrals/${created.body.id}`, { as: 'dr-smith' })).body.priority, 'ASAP');
@@ -111,25 +125,42 @@ for (const engine of testEngines()) {
     // update here must be judged on the rows as they are, never on what this process saw last.
     describe('after another instance changed the task', () => {
       const elsewhere = (sql: (db: Harness['database']['db']) => Promise<unknown>) => sql(hub.database.db);
-      const patch = (id: number, taskId: number, body: Record<string, unknown>) => hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body });
+      const patch = (id: number, taskId: number, body: Record<string, unknown>) =>
+        hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body });
 
       it("moves the task on from its status in the database, keeping the other instance's note", async () => {
         const { id, taskId } = await createSentReferral(hub);
         await elsewhere(async (db) => {
-          await db.updateTable('referral_task').set((eb) => ({ status: 'ACCEPTED', version: eb('version', '+', 1) })).where('id', '=', taskId).execute();
-          await db.insertInto('task_note').values({ task_id: taskId, author: 'Practitioner/dr-patel', status: 'ACCEPTED', text: 'Accepted elsewhere.', created_at: new Date() }).execute();
+          await db
+            .updateTable('referral_task')
+            .set((eb) => ({ status: 'ACCEPTED', version: eb('version', '+', 1) }))
+            .where('id', '=', taskId)
+            .execute();
+          await db
+            .insertInto('task_note')
+            .values({ task_id: taskId, author: 'Practitioner/dr-patel', status: 'ACCEPTED', text: 'Accepted elsewhere.', created_at: new Date() })
+            .execute();
         });
         const updated = await patch(id, taskId, { status: 'INPROGRESS', note: 'Seen here.' });
         assert.equal(updated.status, 200, JSON.stringify(updated.body));
         assert.equal(updated.body.version, 3);
-        assert.deepEqual(updated.body.notes.map((note: any) => note.text), ['Accepted elsewhere.', 'Seen here.']);
+        assert.deepEqual(
+          updated.body.notes.map((note: any) => note.text),
+          ['Accepted elsewhere.', 'Seen here.'],
+        );
         const history = (await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' })).body;
         assert.deepEqual(history.at(-1).detail, { from: 'ACCEPTED', to: 'INPROGRESS', noteAdded: true });
       });
 
       it('refuses a move from the status in the database', async () => {
         const { id, taskId } = await createSentReferral(hub);
-        await elsewhere((db) => db.updateTable('referral_task').set((eb) => ({ status: 'REJECTED', rejection_reason: 'Not for us', version: eb('version', '+', 1) })).where('id', '=', taskId).execute());
+        await elsewhere((db) =>
+          db
+            .updateTable('referral_task')
+            .set((eb) => ({ status: 'REJECTED', rejection_reason: 'Not for us', version: eb('version', '+', 1) }))
+            .where('id', '=', taskId)
+            .execute(),
+        );
         const refused = await patch(id, taskId, { status: 'RECEIVED' });
         assert.equal(refused.status, 409);
         assert.equal(refused.body.code, 'INVALID_TRANSITION');

@@ -11,7 +11,12 @@ export function refersPatient(db: Kysely<Database>) {
       .selectFrom('referral')
       .select('id')
       .where('patient_id', '=', patientId)
-      .where((eb) => eb.or([eb('requester_id', '=', caller.fhirUser ?? ''), eb('sending_organisation_id', '=', sql<string>`ANY(${organizationsWhere(caller, 'referrer')}::text[])`)]))
+      .where((eb) =>
+        eb.or([
+          eb('requester_id', '=', caller.fhirUser ?? ''),
+          eb('sending_organisation_id', '=', sql<string>`ANY(${organizationsWhere(caller, 'referrer')}::text[])`),
+        ]),
+      )
       .limit(1)
       .executeTakeFirst();
     return found !== undefined;

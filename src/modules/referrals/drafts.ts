@@ -25,7 +25,13 @@ export function createDraftUseCases({ db, clock, directory }: ReferralDeps) {
     if (stored) return stored as Outcome<ReferralView>;
 
     const bound = { ...input, requesterId: input.requesterId ?? caller.fhirUser!, receivingFacilityClientId: await receivingApp(directory, input) };
-    const draft: NewReferralRow = { ...(columnsOf(bound) as NewReferralRow), status: 'DRAFT', created_by: caller.sub, created_at: clock.now(), updated_at: clock.now() };
+    const draft: NewReferralRow = {
+      ...(columnsOf(bound) as NewReferralRow),
+      status: 'DRAFT',
+      created_by: caller.sub,
+      created_at: clock.now(),
+      updated_at: clock.now(),
+    };
     if (!keyed) return created(await insertDraft(db, caller, draft));
     const outcome = await db.transaction().execute(async (tx) => {
       if (!(await claimKey(tx, keyed, clock.now()))) return undefined;

@@ -30,7 +30,10 @@ export function toServiceRequest(row: ReferralRow, baseUrl: string): ServiceRequ
     status: SERVICE_REQUEST_STATUS[row.status as ReferralStatus],
     intent: 'order',
     priority: FHIR_PRIORITY[row.priority as Priority],
-    code: { coding: [{ system: SNOMED_CT, code: row.referral_code, ...(row.referral_display && { display: row.referral_display }) }], ...(row.referral_display && { text: row.referral_display }) },
+    code: {
+      coding: [{ system: SNOMED_CT, code: row.referral_code, ...(row.referral_display && { display: row.referral_display }) }],
+      ...(row.referral_display && { text: row.referral_display }),
+    },
     reasonCode: row.reason_codes.map((code) => ({ coding: [{ system: ICD_10, code }] })),
     subject: { reference: row.patient_id },
     requester: { reference: row.requester_id },
@@ -66,5 +69,7 @@ function toAnnotation(author: string, time: Date, text: string): Annotation {
 
 /** Notes by a FHIR user name them by reference; others (an admin's account) by name. */
 function authorOf(author: string): Pick<Annotation, 'authorReference'> | Pick<Annotation, 'authorString'> {
-  return /^(Practitioner|Patient|RelatedPerson|Organization)\/[A-Za-z0-9\-.]{1,64}$/.test(author) ? { authorReference: { reference: author } } : { authorString: author };
+  return /^(Practitioner|Patient|RelatedPerson|Organization)\/[A-Za-z0-9\-.]{1,64}$/.test(author)
+    ? { authorReference: { reference: author } }
+    : { authorString: author };
 }

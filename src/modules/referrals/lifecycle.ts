@@ -67,7 +67,13 @@ export function createLifecycleUseCases({ db, clock }: ReferralDeps) {
     const at = clock.now();
     for (const task of await openTasks(tx, row.id)) {
       await updateTask(tx, task.id, { status: 'CANCELLED' }, at);
-      await insertNote(tx, { taskId: task.id, author: caller.fhirUser ?? caller.sub, status: 'CANCELLED', text: `Referral revoked${reason ? `: ${reason}` : ''}`, at });
+      await insertNote(tx, {
+        taskId: task.id,
+        author: caller.fhirUser ?? caller.sub,
+        status: 'CANCELLED',
+        text: `Referral revoked${reason ? `: ${reason}` : ''}`,
+        at,
+      });
       await appendAuditEvent(tx, clock, {
         actor: caller.sub,
         action: 'task.cancel',

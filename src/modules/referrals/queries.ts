@@ -39,7 +39,11 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
   async function consentWarnings(row: ReferralRow): Promise<string[] | null> {
     if (!OPEN_REFERRAL_STATUSES.includes(row.status as ReferralStatus)) return [];
     try {
-      const result = await consentGate.evaluate({ patientId: row.patient_id, clientId: row.receiving_facility_client_id, resourceTypes: row.shared_resource_types });
+      const result = await consentGate.evaluate({
+        patientId: row.patient_id,
+        clientId: row.receiving_facility_client_id,
+        resourceTypes: row.shared_resource_types,
+      });
       return result.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType);
     } catch {
       return null;
@@ -52,7 +56,12 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
     const afterId = filter.cursor ? decodeCursor(filter.cursor, isIdPosition).id : undefined;
     const patientId = filter.patientId && toPatientReference(filter.patientId);
     const rows = await referrals.listVisibleReferrals(db, caller, { ...filter, patientId, afterId, limit });
-    return pageOf(rows, limit, (row) => toReferralView(row, clock.now()), (row) => ({ id: row.id }));
+    return pageOf(
+      rows,
+      limit,
+      (row) => toReferralView(row, clock.now()),
+      (row) => ({ id: row.id }),
+    );
   }
 
   async function inbox(caller: Caller, filter: InboxFilter) {
@@ -65,11 +74,16 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
     const after = filter.cursor ? decodeCursor(filter.cursor, isInboxPosition) : undefined;
     const patientId = filter.patientId && toPatientReference(filter.patientId);
     const rows = await referrals.listInbox(db, { ...filter, patientId, after, limit });
-    return pageOf(rows, limit, (row) => toReferralView(row, clock.now()), (row) => ({
-      rank: row.priority_rank,
-      due: row.response_due_at!.toISOString(),
-      id: row.id,
-    }));
+    return pageOf(
+      rows,
+      limit,
+      (row) => toReferralView(row, clock.now()),
+      (row) => ({
+        rank: row.priority_rank,
+        due: row.response_due_at!.toISOString(),
+        id: row.id,
+      }),
+    );
   }
 
   async function history(caller: Caller, id: number) {

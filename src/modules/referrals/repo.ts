@@ -98,10 +98,7 @@ export function listVisibleReferrals(db: Db, caller: Caller, filter: ListReferra
   let query = db.selectFrom('referral').selectAll();
   query = query.where((eb) => {
     const referring = eb.or([eb('sending_organisation_id', '=', referrerOf), eb('requester_id', '=', fhirUser)]);
-    const receiving = eb.and([
-      eb.or([eb('performer_id', '=', receiverOf), eb('receiving_organisation_id', '=', receiverOf)]),
-      eb('status', '!=', 'DRAFT'),
-    ]);
+    const receiving = eb.and([eb.or([eb('performer_id', '=', receiverOf), eb('receiving_organisation_id', '=', receiverOf)]), eb('status', '!=', 'DRAFT')]);
     if (filter.side === 'referring') return referring;
     if (filter.side === 'receiving') return receiving;
     return eb.or([referring, receiving]);
@@ -110,7 +107,10 @@ export function listVisibleReferrals(db: Db, caller: Caller, filter: ListReferra
   if (filter.patientId) query = query.where('patient_id', '=', filter.patientId);
   if (filter.priority) query = query.where('priority', '=', filter.priority);
   if (filter.afterId !== undefined) query = query.where('id', '<', filter.afterId);
-  return query.orderBy('id', 'desc').limit(filter.limit + 1).execute();
+  return query
+    .orderBy('id', 'desc')
+    .limit(filter.limit + 1)
+    .execute();
 }
 
 /** `= ANY(…)` over a list that may be empty (where `IN ()` would not be valid SQL). */
@@ -141,9 +141,12 @@ export function listInbox(db: Db, filter: InboxFilter & { after?: InboxPosition;
   if (filter.priority) query = query.where('priority', '=', filter.priority);
   const after = filter.after;
   if (after) {
-    query = query.where((eb) =>
-      eb(eb.refTuple('priority_rank', 'response_due_at', 'id'), '>', eb.tuple(after.rank, new Date(after.due), after.id)),
-    );
+    query = query.where((eb) => eb(eb.refTuple('priority_rank', 'response_due_at', 'id'), '>', eb.tuple(after.rank, new Date(after.due), after.id)));
   }
-  return query.orderBy('priority_rank').orderBy('response_due_at').orderBy('id').limit(filter.limit + 1).execute();
+  return query
+    .orderBy('priority_rank')
+    .orderBy('response_due_at')
+    .orderBy('id')
+    .limit(filter.limit + 1)
+    .execute();
 }

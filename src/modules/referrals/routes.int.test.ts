@@ -24,13 +24,18 @@ for (const engine of testEngines()) {
     });
 
     it('audits the send and task updates of referrals recorded before audit chains were per referral', async () => {
-      const template = await hub.database.db.selectFrom('referral').selectAll().where('id', '=', await createDraft(hub)).executeTakeFirstOrThrow();
+      const template = await hub.database.db
+        .selectFrom('referral')
+        .selectAll()
+        .where('id', '=', await createDraft(hub))
+        .executeTakeFirstOrThrow();
       const { id: _id, priority_rank: _rank, version: _version, reason_codes, shared_resource_types, ...columns } = template;
       const legacyReferral = async (status: string) => {
         const row = { ...columns, status, reason_codes: JSON.stringify(reason_codes), shared_resource_types: JSON.stringify(shared_resource_types) };
         return (await hub.database.db.insertInto('referral').values(row).returning('id').executeTakeFirstOrThrow()).id;
       };
-      const actions = async (id: number) => (await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' })).body.map((event: any) => event.action);
+      const actions = async (id: number) =>
+        (await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' })).body.map((event: any) => event.action);
 
       await grantConsent(hub, ['Observation', 'Condition', 'DiagnosticReport']);
       const draft = await legacyReferral('DRAFT');
@@ -38,7 +43,12 @@ for (const engine of testEngines()) {
       assert.deepEqual(await actions(draft), ['referral.send']);
 
       const active = await legacyReferral('ACTIVE');
-      const task = await insertTask(hub.database.db, { referralId: active, ownerId: columns.receiving_organisation_id, requesterId: columns.requester_id, at: new Date() });
+      const task = await insertTask(hub.database.db, {
+        referralId: active,
+        ownerId: columns.receiving_organisation_id,
+        requesterId: columns.requester_id,
+        at: new Date(),
+      });
       for (const status of ['RECEIVED', 'ACCEPTED', 'INPROGRESS', 'COMPLETED']) {
         assert.equal((await hub.request('PATCH', `/api/referrals/${active}/tasks/${task.id}`, { as: 'dr-patel', body: { status } })).status, 200);
       }
@@ -119,10 +129,13 @@ for (const engine of testEngines()) {
       const referral = await hub.request('GET', `/api/referrals/${id}`, { as: 'dr-smith' });
       assert.equal(referral.body.status, 'COMPLETED');
       const [task] = (await hub.request('GET', `/api/referrals/${id}/tasks`, { as: 'dr-smith' })).body;
-      assert.deepEqual(task.notes.map((note: any) => [note.author, note.status, note.text]), [
-        ['Practitioner/dr-patel', 'ACCEPTED', 'Appointment booked for 15 July'],
-        ['Practitioner/dr-patel', 'COMPLETED', 'Cardiology assessment completed. Findings documented.'],
-      ]);
+      assert.deepEqual(
+        task.notes.map((note: any) => [note.author, note.status, note.text]),
+        [
+          ['Practitioner/dr-patel', 'ACCEPTED', 'Appointment booked for 15 July'],
+          ['Practitioner/dr-patel', 'COMPLETED', 'Cardiology assessment completed. Findings documented.'],
+        ],
+      );
       assert.ok(task.notes.every((note: any) => !Number.isNaN(Date.parse(note.createdAt))));
       const actions = (await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' })).body.map((e: any) => e.action);
       assert.deepEqual(actions.slice(-5), ['task.update', 'task.update', 'task.update', 'task.update', 'referral.complete']);
@@ -179,7 +192,10 @@ for (const engine of testEngines()) {
       assert.equal(revoked.body.revocationReason, 'Patient declined referral');
       const [task] = (await hub.request('GET', `/api/referrals/${id}/tasks`, { as: 'dr-patel' })).body;
       assert.equal(task.status, 'CANCELLED');
-      assert.deepEqual(task.notes.map((note: any) => note.text), ['Seen.', 'Referral revoked: Patient declined referral']);
+      assert.deepEqual(
+        task.notes.map((note: any) => note.text),
+        ['Seen.', 'Referral revoked: Patient declined referral'],
+      );
       const late = await hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body: { status: 'ACCEPTED' } });
       assert.equal(late.status, 409);
       const actions = (await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' })).body.map((e: any) => e.action);

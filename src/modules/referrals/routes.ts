@@ -17,34 +17,100 @@ function sendReferral(reply: FastifyReply, status: number, referral: S.ReferralV
 }
 
 export const referralRoutes: FastifyPluginAsyncTypebox<{ service: ReferralService }> = async (app, { service }) => {
-  app.post('/referrals', { schema: { tags, summary: 'Create a draft referral', body: S.CreateReferralBody, headers: IdempotencyKeyHeader, response: referralResponse(201, 422) } }, async function createReferral(request, reply) {
-    const outcome = await service.createReferral(callerOf(request), request.body, request.headers['idempotency-key']);
-    return sendReferral(reply, outcome.statusCode, outcome.body);
-  });
+  app.post(
+    '/referrals',
+    { schema: { tags, summary: 'Create a draft referral', body: S.CreateReferralBody, headers: IdempotencyKeyHeader, response: referralResponse(201, 422) } },
+    async function createReferral(request, reply) {
+      const outcome = await service.createReferral(callerOf(request), request.body, request.headers['idempotency-key']);
+      return sendReferral(reply, outcome.statusCode, outcome.body);
+    },
+  );
 
-  app.get('/referrals', { schema: { tags, summary: "List the caller's side's referrals", querystring: S.ListReferralsQuery, response: { 200: S.ReferralPage, ...errorResponses(400, 401, 403) } } }, async function listReferrals(request) {
-    return service.listReferrals(callerOf(request), request.query);
-  });
+  app.get(
+    '/referrals',
+    {
+      schema: {
+        tags,
+        summary: "List the caller's side's referrals",
+        querystring: S.ListReferralsQuery,
+        response: { 200: S.ReferralPage, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async function listReferrals(request) {
+      return service.listReferrals(callerOf(request), request.query);
+    },
+  );
 
-  app.get('/referrals/inbox', { schema: { tags, summary: "A receiving organisation's open referrals, most urgent first", querystring: S.InboxQuery, response: { 200: S.ReferralPage, ...errorResponses(400, 401, 403) } } }, async function inbox(request) {
-    return service.inbox(callerOf(request), request.query);
-  });
+  app.get(
+    '/referrals/inbox',
+    {
+      schema: {
+        tags,
+        summary: "A receiving organisation's open referrals, most urgent first",
+        querystring: S.InboxQuery,
+        response: { 200: S.ReferralPage, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async function inbox(request) {
+      return service.inbox(callerOf(request), request.query);
+    },
+  );
 
-  app.get('/referrals/:id', { schema: { tags, summary: 'Read a referral', params: S.ReferralIdParams, response: referralResponse(200) } }, async function getReferral(request, reply) {
-    return sendReferral(reply, 200, await service.getReferral(callerOf(request), request.params.id));
-  });
+  app.get(
+    '/referrals/:id',
+    { schema: { tags, summary: 'Read a referral', params: S.ReferralIdParams, response: referralResponse(200) } },
+    async function getReferral(request, reply) {
+      return sendReferral(reply, 200, await service.getReferral(callerOf(request), request.params.id));
+    },
+  );
 
-  app.patch('/referrals/:id', { schema: { tags, summary: 'Edit a draft', params: S.ReferralIdParams, body: S.EditReferralBody, headers: IfMatchHeader, response: referralResponse(200, 409, 412) } }, async function editDraft(request, reply) {
-    const referral = await service.editDraft(callerOf(request), request.params.id, request.body, request.headers['if-match']);
-    return sendReferral(reply, 200, referral);
-  });
+  app.patch(
+    '/referrals/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Edit a draft',
+        params: S.ReferralIdParams,
+        body: S.EditReferralBody,
+        headers: IfMatchHeader,
+        response: referralResponse(200, 409, 412),
+      },
+    },
+    async function editDraft(request, reply) {
+      const referral = await service.editDraft(callerOf(request), request.params.id, request.body, request.headers['if-match']);
+      return sendReferral(reply, 200, referral);
+    },
+  );
 
-  app.post('/referrals/:id/send', { schema: { tags, summary: 'Send through the consent gate', params: S.ReferralIdParams, headers: IdempotentChangeHeaders, response: referralResponse(200, 409, 412, 422, 503) } }, async function send(request, reply) {
-    const outcome = await service.sendReferral(callerOf(request), request.params.id, { idempotencyKey: request.headers['idempotency-key'], ifMatch: request.headers['if-match'] });
-    return sendReferral(reply, outcome.statusCode, outcome.body);
-  });
+  app.post(
+    '/referrals/:id/send',
+    {
+      schema: {
+        tags,
+        summary: 'Send through the consent gate',
+        params: S.ReferralIdParams,
+        headers: IdempotentChangeHeaders,
+        response: referralResponse(200, 409, 412, 422, 503),
+      },
+    },
+    async function send(request, reply) {
+      const outcome = await service.sendReferral(callerOf(request), request.params.id, {
+        idempotencyKey: request.headers['idempotency-key'],
+        ifMatch: request.headers['if-match'],
+      });
+      return sendReferral(reply, outcome.statusCode, outcome.body);
+    },
+  );
 
-  const reasonSchema = (summary: string) => ({ tags, summary, params: S.ReferralIdParams, querystring: S.ReasonQuery, body: S.ReasonBody, headers: IfMatchHeader, response: referralResponse(200, 409, 412) });
+  const reasonSchema = (summary: string) => ({
+    tags,
+    summary,
+    params: S.ReferralIdParams,
+    querystring: S.ReasonQuery,
+    body: S.ReasonBody,
+    headers: IfMatchHeader,
+    response: referralResponse(200, 409, 412),
+  });
 
   app.post('/referrals/:id/hold', { schema: reasonSchema('Put an active referral on hold') }, async function hold(request, reply) {
     const reason = request.query.reason ?? request.body?.reason;
@@ -60,16 +126,51 @@ export const referralRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServic
     return sendReferral(reply, 200, await service.revokeReferral(callerOf(request), request.params.id, reason, request.headers['if-match']));
   });
 
-  app.get('/referrals/:id/tasks', { schema: { tags, summary: "A referral's tasks with their notes", params: S.ReferralIdParams, response: { 200: Type.Array(S.Task), ...errorResponses(400, 401, 404) } } }, async function listTasks(request) {
-    return service.listTasks(callerOf(request), request.params.id);
-  });
+  app.get(
+    '/referrals/:id/tasks',
+    {
+      schema: {
+        tags,
+        summary: "A referral's tasks with their notes",
+        params: S.ReferralIdParams,
+        response: { 200: Type.Array(S.Task), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async function listTasks(request) {
+      return service.listTasks(callerOf(request), request.params.id);
+    },
+  );
 
-  app.patch('/referrals/:id/tasks/:taskId', { schema: { tags, summary: 'Move a task on, add a note, or reject', params: S.TaskIdParams, body: S.UpdateTaskBody, headers: IfMatchHeader, response: { 200: withETag(S.Task), ...errorResponses(400, 401, 403, 404, 409, 412) } } }, async function updateTask(request, reply) {
-    const task = await service.updateReferralTask(callerOf(request), request.params.id, request.params.taskId, request.body, request.headers['if-match']);
-    return reply.header('etag', etagOf(task.version)).send(task);
-  });
+  app.patch(
+    '/referrals/:id/tasks/:taskId',
+    {
+      schema: {
+        tags,
+        summary: 'Move a task on, add a note, or reject',
+        params: S.TaskIdParams,
+        body: S.UpdateTaskBody,
+        headers: IfMatchHeader,
+        response: { 200: withETag(S.Task), ...errorResponses(400, 401, 403, 404, 409, 412) },
+      },
+    },
+    async function updateTask(request, reply) {
+      const task = await service.updateReferralTask(callerOf(request), request.params.id, request.params.taskId, request.body, request.headers['if-match']);
+      return reply.header('etag', etagOf(task.version)).send(task);
+    },
+  );
 
-  app.get('/referrals/:id/history', { schema: { tags, summary: "The referral's audit trail, oldest first", params: S.ReferralIdParams, response: { 200: Type.Array(S.AuditEntry), ...errorResponses(400, 401, 404) } } }, async function history(request) {
-    return service.history(callerOf(request), request.params.id);
-  });
+  app.get(
+    '/referrals/:id/history',
+    {
+      schema: {
+        tags,
+        summary: "The referral's audit trail, oldest first",
+        params: S.ReferralIdParams,
+        response: { 200: Type.Array(S.AuditEntry), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async function history(request) {
+      return service.history(callerOf(request), request.params.id);
+    },
+  );
 };

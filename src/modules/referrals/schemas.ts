@@ -18,9 +18,15 @@ export const TaskStatus = Type.Enum(TASK_STATUSES);
 
 const referralFields = {
   patientId: reference('Patient'),
-  requesterId: Type.Optional({ ...reference('Practitioner'), description: 'The calling practitioner (the default); a referral is never drafted in another name' }),
+  requesterId: Type.Optional({
+    ...reference('Practitioner'),
+    description: 'The calling practitioner (the default); a referral is never drafted in another name',
+  }),
   performerId: { ...OrganizationRef, description: 'The organisation (or department) asked to perform the referral' },
-  receivingFacilityClientId: Type.Optional({ ...ClientId, description: "The receiving organisation's facility app the patient consents to; its only app when omitted" }),
+  receivingFacilityClientId: Type.Optional({
+    ...ClientId,
+    description: "The receiving organisation's facility app the patient consents to; its only app when omitted",
+  }),
   referralCode: Type.String({ pattern: '^[0-9]{6,18}$', description: 'SNOMED CT concept id' }),
   referralDisplay: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
   priority: Priority,
@@ -40,35 +46,38 @@ export type CreateReferralInput = Static<typeof CreateReferralBody>;
 export const EditReferralBody = Type.Partial(Type.Object(referralFields), { additionalProperties: false, minProperties: 1 });
 export type EditReferralInput = Static<typeof EditReferralBody>;
 
-export const Referral = Type.Object({
-  id: Type.Integer(),
-  status: ReferralStatus,
-  version: Type.Integer(),
-  consentVerified: Type.Boolean(),
-  patientId: Type.String(),
-  requesterId: Type.String(),
-  performerId: Type.String(),
-  receivingFacilityClientId: Type.String(),
-  referralCode: Type.String(),
-  referralDisplay: Nullable(Type.String()),
-  priority: Priority,
-  fhirPriority: Type.String(),
-  reasonCodes: Type.Array(Type.String()),
-  clinicalNote: Nullable(Type.String()),
-  sharedResourceTypes: Type.Array(Type.String()),
-  occurrenceDate: Nullable(Type.String()),
-  sendingOrganisationId: Type.String(),
-  receivingOrganisationId: Type.String(),
-  authoredOn: Nullable(Type.String()),
-  responseDueAt: Nullable(Type.String()),
-  overdue: Type.Boolean(),
-  holdReason: Nullable(Type.String()),
-  revocationReason: Nullable(Type.String()),
-  consentWarnings: Type.Optional(Nullable(Type.Array(Type.String()))),
-  createdBy: Type.String(),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-}, { title: 'Referral' });
+export const Referral = Type.Object(
+  {
+    id: Type.Integer(),
+    status: ReferralStatus,
+    version: Type.Integer(),
+    consentVerified: Type.Boolean(),
+    patientId: Type.String(),
+    requesterId: Type.String(),
+    performerId: Type.String(),
+    receivingFacilityClientId: Type.String(),
+    referralCode: Type.String(),
+    referralDisplay: Nullable(Type.String()),
+    priority: Priority,
+    fhirPriority: Type.String(),
+    reasonCodes: Type.Array(Type.String()),
+    clinicalNote: Nullable(Type.String()),
+    sharedResourceTypes: Type.Array(Type.String()),
+    occurrenceDate: Nullable(Type.String()),
+    sendingOrganisationId: Type.String(),
+    receivingOrganisationId: Type.String(),
+    authoredOn: Nullable(Type.String()),
+    responseDueAt: Nullable(Type.String()),
+    overdue: Type.Boolean(),
+    holdReason: Nullable(Type.String()),
+    revocationReason: Nullable(Type.String()),
+    consentWarnings: Type.Optional(Nullable(Type.Array(Type.String()))),
+    createdBy: Type.String(),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'Referral' },
+);
 export type ReferralView = Static<typeof Referral>;
 
 export const ReferralPage = Type.Object({ items: Type.Array(Referral), nextCursor: Nullable(Type.String()) }, { title: 'ReferralPage' });
@@ -119,36 +128,45 @@ export const UpdateTaskBody = Type.Object(
 );
 export type UpdateTaskInput = Static<typeof UpdateTaskBody>;
 
-export const TaskNote = Type.Object({
-  id: Type.Integer(),
-  author: Type.String(),
-  status: TaskStatus,
-  text: Type.String(),
-  createdAt: Type.String(),
-}, { title: 'TaskNote' });
+export const TaskNote = Type.Object(
+  {
+    id: Type.Integer(),
+    author: Type.String(),
+    status: TaskStatus,
+    text: Type.String(),
+    createdAt: Type.String(),
+  },
+  { title: 'TaskNote' },
+);
 
-export const Task = Type.Object({
-  id: Type.Integer(),
-  referralId: Type.Integer(),
-  status: TaskStatus,
-  fhirStatus: Type.String(),
-  version: Type.Integer(),
-  ownerId: Type.String(),
-  requesterId: Type.String(),
-  rejectionReason: Nullable(Type.String()),
-  notes: Type.Array(TaskNote),
-  createdAt: Type.String(),
-  updatedAt: Type.String(),
-}, { title: 'Task' });
+export const Task = Type.Object(
+  {
+    id: Type.Integer(),
+    referralId: Type.Integer(),
+    status: TaskStatus,
+    fhirStatus: Type.String(),
+    version: Type.Integer(),
+    ownerId: Type.String(),
+    requesterId: Type.String(),
+    rejectionReason: Nullable(Type.String()),
+    notes: Type.Array(TaskNote),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+  },
+  { title: 'Task' },
+);
 export type TaskView = Static<typeof Task>;
 
-export const AuditEntry = Type.Object({
-  seq: Type.Integer(),
-  recordedAt: Type.String(),
-  actor: Type.String(),
-  action: Type.String(),
-  outcome: Type.String(),
-  entityType: Type.String(),
-  entityId: Type.String(),
-  detail: Type.Record(Type.String(), Type.Unknown()),
-}, { title: 'AuditEntry' });
+export const AuditEntry = Type.Object(
+  {
+    seq: Type.Integer(),
+    recordedAt: Type.String(),
+    actor: Type.String(),
+    action: Type.String(),
+    outcome: Type.String(),
+    entityType: Type.String(),
+    entityId: Type.String(),
+    detail: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { title: 'AuditEntry' },
+);

@@ -104,12 +104,17 @@ export function createSendUseCase(deps: ReferralDeps) {
       // The gate judged the draft as it was; an edit since then must be sent again.
       if (row.version !== draft.version) throw versionConflict(etagOf(draft.version), etagOf(row.version));
       const sentAt = clock.now();
-      const sent = await referrals.updateReferral(tx, row.id, {
-        status: referralTransition('DRAFT', 'send'),
-        authored_on: sentAt,
-        consent_verified: true,
-        response_due_at: responseDueAt(row.priority as Priority, sentAt, deps.responseDueHours),
-      }, sentAt);
+      const sent = await referrals.updateReferral(
+        tx,
+        row.id,
+        {
+          status: referralTransition('DRAFT', 'send'),
+          authored_on: sentAt,
+          consent_verified: true,
+          response_due_at: responseDueAt(row.priority as Priority, sentAt, deps.responseDueHours),
+        },
+        sentAt,
+      );
       const task = await insertTask(tx, { referralId: row.id, ownerId: row.receiving_organisation_id, requesterId: row.requester_id, at: sentAt });
       await appendAuditEvent(tx, clock, sendAudit(caller, row, task.id, consent));
       const result = { statusCode: 200, body: toReferralView(sent, sentAt) };

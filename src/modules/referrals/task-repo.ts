@@ -30,7 +30,12 @@ export function insertTask(db: Db, task: { referralId: number; ownerId: string; 
  * Reads a referral and one of its tasks with the task's notes in one statement; with `lock`, locks
  * both (referral first, the lock order used everywhere). Nothing when either does not exist.
  */
-export async function readReferralTask(db: Db, referralId: number, taskId: number, options: { lock: boolean }): Promise<{ referral: ReferralRow; task: TaskWithNotes } | undefined> {
+export async function readReferralTask(
+  db: Db,
+  referralId: number,
+  taskId: number,
+  options: { lock: boolean },
+): Promise<{ referral: ReferralRow; task: TaskWithNotes } | undefined> {
   const query = db
     .selectFrom('referral')
     .innerJoin('referral_task as task', 'task.referral_id', 'referral.id')
@@ -87,10 +92,14 @@ export async function writeTaskUpdate(db: Db, update: TaskUpdate): Promise<Writt
       SELECT id, ${update.note?.author ?? null}::text, ${update.status}, ${update.note?.text ?? null}::text, ${update.at}
         FROM task WHERE ${update.note?.text ?? null}::text IS NOT NULL
       RETURNING *
-    ), ${completion ? sql`referral_completed AS (
+    ), ${
+      completion
+        ? sql`referral_completed AS (
       UPDATE referral SET status = 'COMPLETED', version = referral.version + 1, updated_at = ${update.at}
         FROM task WHERE referral.id = task.referral_id
-    ), ` : sql``}${chainAppend(completion ? [update.audit, completion] : [update.audit], 'task')}
+    ), `
+        : sql``
+    }${chainAppend(completion ? [update.audit, completion] : [update.audit], 'task')}
     SELECT task.*, (SELECT to_jsonb(note) FROM note) AS note FROM task`.execute(db);
   const [row] = rows;
   if (!row) return undefined;
@@ -100,7 +109,9 @@ export async function writeTaskUpdate(db: Db, update: TaskUpdate): Promise<Writt
 
 /** A row read as JSON back to its row type: its timestamps arrive as text (whatever the query builder's types say). */
 function fromJson<T extends { created_at: Date }>(row: Json<T> | T): T {
-  const dates = Object.fromEntries(['created_at', 'updated_at'].filter((key) => key in row).map((key) => [key, new Date((row as Record<string, string>)[key]!)]));
+  const dates = Object.fromEntries(
+    ['created_at', 'updated_at'].filter((key) => key in row).map((key) => [key, new Date((row as Record<string, string>)[key]!)]),
+  );
   return { ...row, ...dates } as T;
 }
 
@@ -152,7 +163,14 @@ export async function findReferralWithTasks(db: Db, referralId: number): Promise
     .selectFrom('referral')
     .selectAll('referral')
     .select((eb) =>
-      jsonArrayFrom(eb.selectFrom('referral_task as task').selectAll('task').select(notesOfTask.as('notes')).whereRef('task.referral_id', '=', 'referral.id').orderBy('task.id')).as('tasks'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('referral_task as task')
+          .selectAll('task')
+          .select(notesOfTask.as('notes'))
+          .whereRef('task.referral_id', '=', 'referral.id')
+          .orderBy('task.id'),
+      ).as('tasks'),
     )
     .where('referral.id', '=', referralId)
     .executeTakeFirst();
@@ -163,6 +181,12 @@ export async function findReferralWithTasks(db: Db, referralId: number): Promise
 
 /** The tasks with these ids (of any referral), each with its notes, in one statement. */
 export async function findTasksWithNotes(db: Db, taskIds: number[]): Promise<TaskWithNotes[]> {
-  const rows = await db.selectFrom('referral_task as task').selectAll('task').select(notesOfTask.as('notes')).where('task.id', 'in', taskIds).orderBy('task.id').execute();
+  const rows = await db
+    .selectFrom('referral_task as task')
+    .selectAll('task')
+    .select(notesOfTask.as('notes'))
+    .where('task.id', 'in', taskIds)
+    .orderBy('task.id')
+    .execute();
   return rows.map(({ notes, ...task }) => taskWithNotes(task, notes));
 }

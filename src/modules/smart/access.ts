@@ -67,7 +67,13 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
     const scopedTypes = new Set(context.scopes.flatMap((scope) => parsePatientScope(scope)?.resourceType ?? []));
     const wildcard = scopedTypes.delete('*');
     if (wildcard) {
-      const active = await db.selectFrom('consent_grant').select('id').where('patient_id', '=', context.patient).where('client_id', '=', context.clientId).where('status', '=', 'active').executeTakeFirst();
+      const active = await db
+        .selectFrom('consent_grant')
+        .select('id')
+        .where('patient_id', '=', context.patient)
+        .where('client_id', '=', context.clientId)
+        .where('status', '=', 'active')
+        .executeTakeFirst();
       if (active) return true;
     }
     if (scopedTypes.size === 0) return false;

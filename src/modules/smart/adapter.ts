@@ -32,8 +32,16 @@ export function smartStore(db: Kysely<Database>): SmartStore {
         user_code: payload.userCode ?? null,
         expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
-      await db.insertInto('oauth_payload').values({ model: this.model, id, ...row }).onConflict((c) => c.columns(['model', 'id']).doUpdateSet(row)).execute();
-      if (++writes % PURGE_EVERY === 0) await db.deleteFrom('oauth_payload').where('expires_at', '<', sql<Date>`now()`).execute();
+      await db
+        .insertInto('oauth_payload')
+        .values({ model: this.model, id, ...row })
+        .onConflict((c) => c.columns(['model', 'id']).doUpdateSet(row))
+        .execute();
+      if (++writes % PURGE_EVERY === 0)
+        await db
+          .deleteFrom('oauth_payload')
+          .where('expires_at', '<', sql<Date>`now()`)
+          .execute();
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
@@ -67,7 +75,13 @@ export function smartStore(db: Kysely<Database>): SmartStore {
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-      const row = await db.selectFrom('oauth_payload').select('payload').where('model', '=', this.model).where(column, '=', value).where(live).executeTakeFirst();
+      const row = await db
+        .selectFrom('oauth_payload')
+        .select('payload')
+        .where('model', '=', this.model)
+        .where(column, '=', value)
+        .where(live)
+        .executeTakeFirst();
       return row?.payload as AdapterPayload | undefined;
     }
   };
@@ -83,10 +97,18 @@ export function smartStore(db: Kysely<Database>): SmartStore {
         .where(sql<string>`payload->>'clientId'`, '=', clientId)
         .where(live)
         .execute();
-      return rows.map((row) => ({ grantId: row.id, scopes: String((row.payload.resources as Record<string, string> | undefined)?.[resource] ?? '').split(' ').filter(Boolean) }));
+      return rows.map((row) => ({
+        grantId: row.id,
+        scopes: String((row.payload.resources as Record<string, string> | undefined)?.[resource] ?? '')
+          .split(' ')
+          .filter(Boolean),
+      }));
     },
     async revokeGrant(grantId) {
-      await db.deleteFrom('oauth_payload').where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])])).execute();
+      await db
+        .deleteFrom('oauth_payload')
+        .where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]))
+        .execute();
     },
   };
 }
@@ -98,7 +120,9 @@ async function clientMetadata(db: Kysely<Database>, clientId: string): Promise<A
       client_id: client.client_id,
       client_name: client.name,
       redirect_uris: client.redirect_uris,
-      ...(client.client_secret ? { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.client_secret } : { token_endpoint_auth_method: 'none' }),
+      ...(client.client_secret
+        ? { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.client_secret }
+        : { token_endpoint_auth_method: 'none' }),
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       id_token_signed_response_alg: 'ES256',

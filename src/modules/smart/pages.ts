@@ -15,11 +15,21 @@ ${options.error ? `<p class="error" role="alert">${escapeHtml(options.error)}</p
   );
 }
 
-export function smartConsentPage(options: { uid: string; appName: string; organization: string; types: { resourceType: string; alreadyAllowed: boolean }[] }): string {
+export function smartConsentPage(options: {
+  uid: string;
+  appName: string;
+  organization: string;
+  types: { resourceType: string; alreadyAllowed: boolean }[];
+}): string {
   const lines = options.types
-    .map(({ resourceType, alreadyAllowed }) => `<tr data-resource-type="${escapeHtml(resourceType)}"><td><strong>${escapeHtml(resourceType)}</strong>${alreadyAllowed ? '<br><span class="small allowed">already allowed</span>' : ''}</td>
+    .map(
+      ({
+        resourceType,
+        alreadyAllowed,
+      }) => `<tr data-resource-type="${escapeHtml(resourceType)}"><td><strong>${escapeHtml(resourceType)}</strong>${alreadyAllowed ? '<br><span class="small allowed">already allowed</span>' : ''}</td>
 <td><label><input type="radio" name="type:${escapeHtml(resourceType)}" value="allow"${alreadyAllowed ? ' checked' : ''}> Allow</label></td>
-<td><label><input type="radio" name="type:${escapeHtml(resourceType)}" value="refuse"${alreadyAllowed ? '' : ' checked'}> Refuse</label></td></tr>`)
+<td><label><input type="radio" name="type:${escapeHtml(resourceType)}" value="refuse"${alreadyAllowed ? '' : ' checked'}> Refuse</label></td></tr>`,
+    )
     .join('');
   return pageLayout(
     `Allow ${options.appName}?`,

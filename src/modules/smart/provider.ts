@@ -93,7 +93,11 @@ function wildcardScopesPerType(db: Kysely<Database>) {
       const query = new URLSearchParams(ctx.querystring);
       const scopes = query.get('scope')?.split(' ') ?? [];
       if (scopes.some((scope) => parsePatientScope(scope)?.resourceType === '*')) {
-        const app = await db.selectFrom('smart_client').select('requested_resource_types').where('client_id', '=', query.get('client_id') ?? '').executeTakeFirst();
+        const app = await db
+          .selectFrom('smart_client')
+          .select('requested_resource_types')
+          .where('client_id', '=', query.get('client_id') ?? '')
+          .executeTakeFirst();
         query.set('scope', expandWildcardScopes(scopes, app?.requested_resource_types ?? []).join(' '));
         ctx.querystring = query.toString();
         (ctx.req as typeof ctx.req & { originalUrl: string }).originalUrl = `${OAUTH_PREFIX}${ctx.url}`;
@@ -118,4 +122,3 @@ async function offlineAccessAsksConsent(ctx: KoaContextWithOIDC, next: () => Pro
   }
   await next();
 }
-

@@ -30,6 +30,11 @@ async function publicClientOf(provider: Provider, refreshToken: string): Promise
 function replaceBody(ctx: KoaContextWithOIDC, body: string): void {
   const original = ctx.req;
   original.headers['content-length'] = String(Buffer.byteLength(body));
-  const replay = Object.assign(Readable.from([Buffer.from(body)]), { headers: original.headers, method: original.method, url: original.url, socket: original.socket });
+  const replay = Object.assign(Readable.from([Buffer.from(body)]), {
+    headers: original.headers,
+    method: original.method,
+    url: original.url,
+    socket: original.socket,
+  });
   ctx.req = replay as unknown as typeof ctx.req;
 }

@@ -77,7 +77,16 @@ export function smartConfiguration(smart: SmartServer, publicBaseUrl: string) {
     response_types_supported: ['code'],
     code_challenge_methods_supported: ['S256'],
     scopes_supported: [...IDENTITY_SCOPES, 'patient/*.read', 'patient/*.rs', 'patient/*.r', 'patient/*.s'],
-    capabilities: ['launch-standalone', 'client-public', 'client-confidential-symmetric', 'context-standalone-patient', 'permission-patient', 'permission-v1', 'permission-v2', 'sso-openid-connect'],
+    capabilities: [
+      'launch-standalone',
+      'client-public',
+      'client-confidential-symmetric',
+      'context-standalone-patient',
+      'permission-patient',
+      'permission-v1',
+      'permission-v2',
+      'sso-openid-connect',
+    ],
     management_endpoint: `${publicBaseUrl}/consent/portal`,
   };
 }
@@ -136,7 +145,8 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
   const publicUrl = new URL(publicBaseUrl);
   app.addHook('onRequest', async (request) => pinToPublicUrl(request.raw, publicUrl));
   const { provider, fhirBase } = smart;
-  const html = (reply: FastifyReply, status: number, body: string) => reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+  const html = (reply: FastifyReply, status: number, body: string) =>
+    reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
   const clientOf = (clientId: string) => db.selectFrom('smart_client').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
   const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
     keepHeadersOnHijack(reply);
@@ -148,7 +158,9 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
   const consentStep = async (details: Interaction) => {
     const account = await signedInAccount(db, details.session?.accountId);
     const client = await clientOf(String(details.params.client_id));
-    const requested = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    const requested = String(details.params.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
     const active = await consent.listGrants(patientCaller('smart', account), { patientId: account.patientId, clientId: client.client_id, status: 'active' });
     const alreadyAllowed = new Set(active.map((grant) => grant.resourceType));
     return { account, client, requested, types: requestedTypes(requested, client.requested_resource_types), alreadyAllowed };
@@ -185,7 +197,11 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
     const allowed = types.filter((type) => form[`type:${type}`] === 'allow');
     const newlyAllowed = allowed.filter((type) => !alreadyAllowed.has(type));
     if (newlyAllowed.length > 0) {
-      await consent.grantConsent(patientCaller('smart', account), { patientId: account.patientId, clientId: client.client_id, resourceTypes: newlyAllowed }, 'smart');
+      await consent.grantConsent(
+        patientCaller('smart', account),
+        { patientId: account.patientId, clientId: client.client_id, resourceTypes: newlyAllowed },
+        'smart',
+      );
     }
 
     const scopes = narrowedScopes(requested, allowed);

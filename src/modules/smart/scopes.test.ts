@@ -28,6 +28,10 @@ describe('SMART scopes', () => {
   });
 
   it('asks patient/*.<permissions> as one scope per registered type', () => {
-    assert.deepEqual(expandWildcardScopes(['openid', 'patient/*.rs', 'patient/Observation.rs'], ['Observation', 'Condition']), ['openid', 'patient/Observation.rs', 'patient/Condition.rs']);
+    assert.deepEqual(expandWildcardScopes(['openid', 'patient/*.rs', 'patient/Observation.rs'], ['Observation', 'Condition']), [
+      'openid',
+      'patient/Observation.rs',
+      'patient/Condition.rs',
+    ]);
   });
 });

@@ -29,7 +29,10 @@ export function scopesAllow(scopes: string[], resourceType: string, interaction:
 
 /** The resource types requested scopes name; `*` means those the app asks for when registered. */
 export function requestedTypes(scopes: string[], registeredTypes: string[]): string[] {
-  const types = scopes.map(parsePatientScope).filter((scope): scope is PatientScope => scope !== undefined).flatMap((scope) => (scope.resourceType === '*' ? registeredTypes : [scope.resourceType]));
+  const types = scopes
+    .map(parsePatientScope)
+    .filter((scope): scope is PatientScope => scope !== undefined)
+    .flatMap((scope) => (scope.resourceType === '*' ? registeredTypes : [scope.resourceType]));
   return [...new Set(types)].filter((type) => FHIR_R4_RESOURCE_TYPES.has(type));
 }
 

@@ -55,7 +55,8 @@ describe('consent, referral and SMART app in Chromium', { skip: withoutChromium 
     await app.fill('#password', PASSWORD);
     await app.click('button[type=submit]');
     await app.waitForSelector('form[action$="/consent"]');
-    for (const type of ['Observation', 'Condition', 'DiagnosticReport']) assert.match(await app.locator(`tr[data-resource-type="${type}"]`).innerText(), /already allowed/);
+    for (const type of ['Observation', 'Condition', 'DiagnosticReport'])
+      assert.match(await app.locator(`tr[data-resource-type="${type}"]`).innerText(), /already allowed/);
     await app.screenshot({ path: `${SCREENSHOTS}/smart-consent-screen.png`, fullPage: true });
     await app.click('button[type=submit]');
     await app.waitForSelector('section[data-resource-type="DiagnosticReport"]');
