@@ -2,7 +2,7 @@
 // it made, in the same transaction, and a repeat of the same request gets that result again.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { canonicalJson } from '../modules/audit/chain.js';
+import { canonicalJson } from './canonical-json.js';
 import { idempotencyKeyReused, validationFailed } from './errors.js';
 import type { Database } from './schema.js';
 

@@ -1,7 +1,8 @@
 // The hashed text of an event: canonical JSON, with the position last so the database can finish it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { canonicalJson, contentBeforeSeq } from './chain.js';
+import { canonicalJson } from '../../platform/canonical-json.js';
+import { contentBeforeSeq } from './chain.js';
 
 describe('audit chain content', () => {
   const content = {

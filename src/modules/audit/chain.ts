@@ -1,6 +1,7 @@
 // The audit trail's hash chain: each event's hash covers its content and the previous hash, so any
 // edit, removal or reordering of a stored event breaks every hash after it.
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../platform/canonical-json.js';
 
 export interface ChainedContent {
   seq: number;
@@ -15,18 +16,6 @@ export interface ChainedContent {
 }
 
 export const GENESIS_HASH = '0'.repeat(64);
-
-/** JSON with object keys sorted, so the same content always hashes the same (jsonb reorders keys). */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function chainHash(previousHash: string, content: ChainedContent): string {
   return createHash('sha256').update(previousHash).update('\n').update(canonicalJson(content)).digest('hex');

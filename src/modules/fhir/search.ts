@@ -14,7 +14,7 @@ import {
 import type { Bundle, BundleLink } from '@medplum/fhirtypes';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
 import type { Database } from '../../platform/schema.js';
-import { asResource } from './store.js';
+import { asResource } from './resource-content.js';
 
 type Where = ExpressionBuilder<Database, 'fhir_resource'>;
 type Condition = (eb: Where) => Expression<SqlBool>;

@@ -8,10 +8,10 @@ import type { Bundle, Reference, Resource } from '@medplum/fhirtypes';
 import { FhirRepository, type RepositoryMode } from '@medplum/fhir-router';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
+import { asResource, type WithId } from './resource-content.js';
 import { searchColumnsOf } from './search-columns.js';
 import { searchStore } from './search.js';
 
-type WithId<T extends Resource> = T & { id: string };
 type Db = Kysely<Database>;
 
 /** The methods through which the router reaches the database. */
@@ -216,12 +216,6 @@ async function storeVersions(db: Db, resources: WithId<Resource>[]): Promise<voi
     )
     INSERT INTO fhir_resource_history (resource_type, id, version_id, last_updated, deleted, content)
     SELECT resource_type, id, version_id, last_updated, false, content FROM stored`.execute(db);
-}
-
-/** A stored resource with `resourceType`, `id` and `meta` first again (jsonb keeps keys in its own order). */
-export function asResource<T extends Resource>(content: Record<string, unknown>): WithId<T> {
-  const { resourceType, id, meta, ...rest } = content;
-  return { resourceType, id, meta, ...rest } as unknown as WithId<T>;
 }
 
 function lockCurrent(db: Db, resourceType: string, id: string) {

@@ -1,0 +1,29 @@
+// Module boundaries, checked by `npm run lint` (dependency-cruiser): no import cycles, the platform
+// layer knows no module, and a module's tables are reached through its service, never its repository.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: 'no-cycles', severity: 'error', comment: 'Modules and files import each other one way only', from: {}, to: { circular: true } },
+    {
+      name: 'platform-knows-no-module',
+      severity: 'error',
+      comment: 'src/platform is shared plumbing: it imports no module',
+      from: { path: '^src/platform' },
+      to: { path: '^src/modules' },
+    },
+    {
+      name: 'repositories-are-private',
+      severity: 'error',
+      comment: "Another module's tables are reached through its service interface, not its repository",
+      from: { path: '^src/modules/([^/]+)/' },
+      to: { path: '^src/modules/([^/]+)/(repo|task-repo)\\.ts$', pathNot: ['^src/modules/$1/', '^src/modules/audit/'] },
+    },
+    { name: 'no-test-code-in-the-service', severity: 'error', from: { path: '^src', pathNot: '\\.test\\.ts$' }, to: { path: '(^test/|\\.test\\.ts$)' } },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: false,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(node_modules|data|test-results)/' },
+  },
+};
