@@ -57,14 +57,11 @@ export async function markRevoked(db: Db, id: number, revokedBy: string, at: Dat
     .executeTakeFirstOrThrow();
 }
 
-/** Active grants covering `at` for these types, newest first. */
-export function findEffectiveGrants(db: Db, query: { patientId: string; clientId: string; resourceTypes: string[]; at: Date }) {
-  return db
-    .selectFrom('consent_grant')
-    .selectAll()
-    .where('patient_id', '=', query.patientId)
-    .where('client_id', '=', query.clientId)
-    .where('resource_type', 'in', query.resourceTypes)
+/** Active grants covering `at` for these types (every type when none are named), newest first. */
+export function findEffectiveGrants(db: Db, query: { patientId: string; clientId: string; resourceTypes?: string[]; at: Date }) {
+  let grants = db.selectFrom('consent_grant').selectAll().where('patient_id', '=', query.patientId).where('client_id', '=', query.clientId);
+  if (query.resourceTypes) grants = grants.where('resource_type', 'in', query.resourceTypes);
+  return grants
     .where('status', '=', 'active')
     .where((eb) => eb.or([eb('period_start', 'is', null), eb('period_start', '<=', query.at)]))
     .where((eb) => eb.or([eb('period_end', 'is', null), eb('period_end', '>', query.at)]))

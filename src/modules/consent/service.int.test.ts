@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
 import { createDraft, startHarness, type Harness } from '../../../test/support/harness.js';
+import { createConsentService } from './service.js';
 
 const CLIENT = 'royal-london-cardiology-smart';
 const ME = 'Patient/ePatient-8675309';
@@ -117,6 +118,17 @@ for (const engine of testEngines()) {
       const decided = referring.body.decisions.find((d: { grant: unknown }) => d.grant);
       if (decided) assert.ok(['patient', 'administrator'].includes(decided.grant.grantedBy));
       assert.doesNotMatch(JSON.stringify([own.body, referring.body]), /portal:|smart:/);
+    });
+
+    it('lists the types consented now, leaving out grants whose period has ended', async () => {
+      const patient = newPatient();
+      const end = new Date(hub.clock.now().getTime() + 60_000).toISOString();
+      await grant(patient, ['Observation'], { end });
+      await grant(patient, ['Condition']);
+      const consent = createConsentService({ db: hub.database.db, clock: hub.clock });
+      assert.deepEqual((await consent.consentedTypes({ patientId: patient, clientId: CLIENT })).sort(), ['Condition', 'Observation']);
+      hub.clock.advance(61_000);
+      assert.deepEqual(await consent.consentedTypes({ patientId: patient, clientId: CLIENT }), ['Condition']);
     });
 
     it('names the field of bad input', async () => {

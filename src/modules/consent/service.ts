@@ -25,6 +25,8 @@ export interface ConsentService {
   revokeGrant(caller: Caller, id: number): Promise<ConsentGrantView>;
   /** Decides each type: deny by default, permit only under an active grant covering now. */
   evaluate(query: ConsentQuery): Promise<EvaluateResult>;
+  /** The types an active grant covers now, for a patient and an app. */
+  consentedTypes(query: { patientId: string; clientId: string }): Promise<string[]>;
   evaluateFor(caller: Caller, input: EvaluateInput): Promise<EvaluateResult>;
   /** Calls `listener` after each committed revocation (the SMART server revokes tokens it no longer covers). */
   onRevoked(listener: (grant: ConsentGrantView) => Promise<void>): void;
@@ -107,6 +109,11 @@ export function createConsentService(deps: {
    * Who may ask about a patient's consent: the patient, admins, the referral service, and clinicians
    * on the referring side of one of the patient's referrals. Anyone else learns nothing.
    */
+  async function consentedTypes(query: { patientId: string; clientId: string }) {
+    const effective = await grants.findEffectiveGrants(db, { ...query, patientId: toPatientReference(query.patientId), at: clock.now() });
+    return [...new Set(effective.map((grant) => grant.resource_type))];
+  }
+
   async function evaluateFor(caller: Caller, input: EvaluateInput) {
     const patientId = toPatientReference(input.patientId);
     const mayAsk =
@@ -133,7 +140,7 @@ export function createConsentService(deps: {
 
   const onRevoked = (listener: (grant: ConsentGrantView) => Promise<void>) => void revokedListeners.push(listener);
 
-  return { grantConsent, listGrants, revokeGrant, evaluate, evaluateFor, onRevoked };
+  return { grantConsent, listGrants, revokeGrant, evaluate, consentedTypes, evaluateFor, onRevoked };
 }
 
 /** Consent is given to facility apps the directory knows, and only while they are active. */

@@ -66,16 +66,7 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
   async function stillConsented(context: SmartContext) {
     const scopedTypes = new Set(context.scopes.flatMap((scope) => parsePatientScope(scope)?.resourceType ?? []));
     const wildcard = scopedTypes.delete('*');
-    if (wildcard) {
-      const active = await db
-        .selectFrom('consent_grant')
-        .select('id')
-        .where('patient_id', '=', context.patient)
-        .where('client_id', '=', context.clientId)
-        .where('status', '=', 'active')
-        .executeTakeFirst();
-      if (active) return true;
-    }
+    if (wildcard && (await consent.consentedTypes({ patientId: context.patient, clientId: context.clientId })).length > 0) return true;
     if (scopedTypes.size === 0) return false;
     const result = await consent.evaluate({ patientId: context.patient, clientId: context.clientId, resourceTypes: [...scopedTypes] });
     return result.decisions.some((decision) => decision.decision === 'permit');
