@@ -10,6 +10,7 @@ import type { SigningKey } from '../../platform/keys.js';
 import { findAccount } from '../portal/accounts.js';
 import { smartStore, type SmartStore } from './adapter.js';
 import { publicClientRefresh } from './public-refresh.js';
+import { readForm, replayForm } from './request-form.js';
 import { allPatientScopes, expandWildcardScopes, parsePatientScope } from './scopes.js';
 
 export interface SmartServerOptions {
@@ -42,7 +43,10 @@ export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServer
     // SMART: the request's `aud` must be the FHIR base the app means to read — on every path into the
     // authorization endpoint, pushed (PAR) or not.
     extraParams: {
-      aud: async (_ctx, aud) => {
+      aud: async (ctx, aud) => {
+        // A pushed request's `aud` was checked when it was pushed; loaded again, its request object's
+        // own `aud` claim (the issuer) stands in its place.
+        if (ctx.oidc.entities.PushedAuthorizationRequest) return;
         if (aud !== fhirBase) throw new errors.InvalidRequest(`aud must be this server's FHIR base URL, ${fhirBase}`);
       },
       launch: async () => {},
@@ -84,26 +88,36 @@ export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServer
 
 /**
  * A token carries only scopes its request asked for, so `patient/*.rs` is asked as one scope per type
- * the app is registered for (`patient/Observation.rs`…): the consent screen then narrows those to the
- * types the patient allows, and the token names each of them.
+ * the app is registered for (`patient/Observation.rs`…), on every path into the authorization
+ * endpoint (pushed or not): the consent screen then narrows those to the types the patient allows,
+ * and the token names each of them.
  */
 function wildcardScopesPerType(db: Kysely<Database>) {
+  /** Expands the wildcard scopes of an authorization request's parameters in place. */
+  const expandIn = async (params: URLSearchParams) => {
+    const scopes = params.get('scope')?.split(' ') ?? [];
+    if (!scopes.some((scope) => parsePatientScope(scope)?.resourceType === '*')) return;
+    const app = await db
+      .selectFrom('smart_client')
+      .select('requested_resource_types')
+      .where('client_id', '=', params.get('client_id') ?? '')
+      .executeTakeFirst();
+    params.set('scope', expandWildcardScopes(scopes, app?.requested_resource_types ?? []).join(' '));
+  };
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
-    if (ctx.path === '/auth' && ctx.method === 'GET') {
+    if (ctx.path !== '/auth' && ctx.path !== '/request') return next();
+    if (ctx.method === 'GET') {
       const query = new URLSearchParams(ctx.querystring);
-      const scopes = query.get('scope')?.split(' ') ?? [];
-      if (scopes.some((scope) => parsePatientScope(scope)?.resourceType === '*')) {
-        const app = await db
-          .selectFrom('smart_client')
-          .select('requested_resource_types')
-          .where('client_id', '=', query.get('client_id') ?? '')
-          .executeTakeFirst();
-        query.set('scope', expandWildcardScopes(scopes, app?.requested_resource_types ?? []).join(' '));
-        ctx.querystring = query.toString();
-        (ctx.req as typeof ctx.req & { originalUrl: string }).originalUrl = `${OAUTH_PREFIX}${ctx.url}`;
-      }
+      await expandIn(query);
+      ctx.querystring = query.toString();
+      (ctx.req as typeof ctx.req & { originalUrl: string }).originalUrl = `${OAUTH_PREFIX}${ctx.url}`;
     }
-    await next();
+    const form = await readForm(ctx);
+    if (form) {
+      await expandIn(form);
+      replayForm(ctx, form);
+    }
+    return next();
   };
 }
 

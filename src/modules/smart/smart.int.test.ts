@@ -154,6 +154,26 @@ for (const engine of testEngines())
       const scopes = tokens.scope!.split(' ');
       assert.deepEqual(scopes.filter((scope) => scope.startsWith('patient/')).sort(), ['patient/Condition.rs', 'patient/Observation.rs']);
       assert.equal((await hub.request('GET', '/fhir/Observation', { as: { token: tokens.access_token } })).status, 200);
+
+      const pushedRequest = authorizationRequest('launch/patient patient/*.rs');
+      const pushedUrl = await oidc.buildAuthorizationUrlWithPAR(config, {
+        redirect_uri: REDIRECT_URI,
+        scope: 'launch/patient patient/*.rs',
+        state: pushedRequest.state,
+        aud: `${hub.baseUrl}/fhir`,
+        code_challenge: await oidc.calculatePKCECodeChallenge(pushedRequest.verifier),
+        code_challenge_method: 'S256',
+      });
+      const pushed = await authorize(pushedUrl, { Observation: 'allow', Condition: 'refuse', DiagnosticReport: 'refuse' });
+      const pushedTokens = await oidc.authorizationCodeGrant(config, pushed.callback, {
+        pkceCodeVerifier: pushedRequest.verifier,
+        expectedState: pushedRequest.state,
+      });
+      assert.deepEqual(
+        pushedTokens.scope!.split(' ').filter((scope) => scope.startsWith('patient/')),
+        ['patient/Observation.rs'],
+        'a pushed request too',
+      );
     });
 
     it('enforces consent live on /fhir: scopes, compartment, revocation at once, introspection and refresh', async () => {
