@@ -7,7 +7,7 @@ import { encodeCursor } from '../src/platform/cursor.js';
 import { seedDemoPortal } from '../src/modules/demo/seed.js';
 import { testEngines } from './support/engines.js';
 import { csrfIn, formClient } from './support/form-client.js';
-import { createSentReferral, guideReferral, startHarness, type Harness } from './support/harness.js';
+import { createSentReferral, demoAppAuthorizationUrl, guideReferral, type Harness, startHarness } from './support/harness.js';
 import { freePort } from './support/ports.js';
 
 const DATABASE_WORDS = /invalid input syntax|for type|must not be negative|byte sequence|"UTF8"|relation "|column "|violates/;
@@ -106,19 +106,7 @@ for (const engine of testEngines()) {
 
     it('refuses a SMART consent answer sent before sign-in with 400', async () => {
       const browser = formClient(hub.baseUrl);
-      const authorize = new URL(`${hub.baseUrl}/oauth/auth`);
-      const params = {
-        client_id: 'royal-london-cardiology-smart',
-        response_type: 'code',
-        redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`,
-        scope: 'launch/patient patient/Observation.rs',
-        aud: `${hub.baseUrl}/fhir`,
-        state: 'state-1234567',
-        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-        code_challenge_method: 'S256',
-      };
-      for (const [key, value] of Object.entries(params)) authorize.searchParams.set(key, value);
-      const started = await browser.follow(authorize.href);
+      const started = await browser.follow(demoAppAuthorizationUrl(hub));
       const uid = /\/oauth\/interaction\/([^/"]+)\/login/.exec(started.html)?.[1];
       assert.ok(uid, started.html.slice(0, 300));
       const consent = await browser.post(`/oauth/interaction/${uid}/consent`, { 'type:Observation': 'allow' });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from './support/engines.js';
 import { formClient } from './support/form-client.js';
-import { startHarness, type Harness } from './support/harness.js';
+import { demoAppAuthorizationUrl, type Harness, startHarness } from './support/harness.js';
 import { freePort } from './support/ports.js';
 
 for (const engine of testEngines()) {
@@ -19,19 +19,7 @@ for (const engine of testEngines()) {
     after(() => hub.close());
 
     async function smartSignInPage(): Promise<Response> {
-      const authorize = new URL(`${hub.baseUrl}/oauth/auth`);
-      const params = {
-        client_id: 'royal-london-cardiology-smart',
-        response_type: 'code',
-        redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`,
-        scope: 'launch/patient patient/Observation.rs',
-        aud: `${hub.baseUrl}/fhir`,
-        state: 'state-1234567',
-        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-        code_challenge_method: 'S256',
-      };
-      for (const [key, value] of Object.entries(params)) authorize.searchParams.set(key, value);
-      return (await formClient(hub.baseUrl).follow(authorize.href)).response;
+      return (await formClient(hub.baseUrl).follow(demoAppAuthorizationUrl(hub))).response;
     }
 
     it('sends every HTML page with a CSP that forbids framing, and every answer with nosniff and a Referrer-Policy', async () => {

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
 import { csrfIn, formClient } from '../../../test/support/form-client.js';
-import { startHarness, type Harness } from '../../../test/support/harness.js';
+import { demoAppAuthorizationUrl, type Harness, startHarness } from '../../../test/support/harness.js';
 import { freePort } from '../../../test/support/ports.js';
 import { seedDemoPortal } from '../demo/seed.js';
 
@@ -31,19 +31,7 @@ for (const engine of testEngines()) {
 
     async function smartSignIn(username: string, password: string) {
       const browser = formClient(hub.baseUrl);
-      const authorize = new URL(`${hub.baseUrl}/oauth/auth`);
-      const params = {
-        client_id: 'royal-london-cardiology-smart',
-        response_type: 'code',
-        redirect_uri: `${hub.baseUrl}/demo/smart-app/callback`,
-        scope: 'launch/patient patient/Observation.rs',
-        aud: `${hub.baseUrl}/fhir`,
-        state: 'state-1234567',
-        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-        code_challenge_method: 'S256',
-      };
-      for (const [key, value] of Object.entries(params)) authorize.searchParams.set(key, value);
-      const page = await browser.follow(authorize.href);
+      const page = await browser.follow(demoAppAuthorizationUrl(hub));
       const uid = /\/oauth\/interaction\/([^/"]+)\/login/.exec(page.html)![1]!;
       return browser.post(`/oauth/interaction/${uid}/login`, { username, password });
     }
