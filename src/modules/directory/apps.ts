@@ -1,8 +1,8 @@
 // Administering facility SMART apps: each belongs to exactly one organisation of the directory. A
 // confidential app gets a client secret, shown once in the answer that made it and rotated on
 // request; a deactivated app is unknown to the authorization server and takes no new consent.
-import { randomBytes } from 'node:crypto';
 import { directoryRuleBroken, notFound } from '../../platform/errors.js';
+import { randomToken } from '../../platform/secret-tokens.js';
 import { inTransaction } from '../../platform/transactions.js';
 import { requireRole, type Caller } from '../identity/caller.js';
 import { idIn } from './lookup.js';
@@ -18,8 +18,6 @@ interface AppRow {
   client_secret: string | null;
   active: boolean;
 }
-
-const newSecret = () => randomBytes(32).toString('base64url');
 
 function toAppView(row: AppRow, shownSecret?: string): FacilityAppView {
   return {
@@ -49,7 +47,7 @@ export function createAppUseCases({ db, clock }: DirectoryDeps) {
       if (await tx.selectFrom('smart_client').select('client_id').where('client_id', '=', input.clientId).executeTakeFirst()) {
         throw directoryRuleBroken(409, 'ALREADY_IN_DIRECTORY', `The app ${input.clientId} is already registered`, 'body.clientId');
       }
-      const secret = input.confidential ? newSecret() : undefined;
+      const secret = input.confidential ? randomToken() : undefined;
       const row = await tx
         .insertInto('smart_client')
         .values({
@@ -100,7 +98,7 @@ export function createAppUseCases({ db, clock }: DirectoryDeps) {
       if (!current) throw notFound(`The app ${clientId}`);
       if (current.client_secret === null)
         throw directoryRuleBroken(409, 'PUBLIC_APP_HAS_NO_SECRET', `The app ${clientId} is public: it has no secret to rotate`);
-      const secret = newSecret();
+      const secret = randomToken();
       const row = await tx
         .updateTable('smart_client')
         .set({ client_secret: secret })

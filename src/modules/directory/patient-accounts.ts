@@ -2,9 +2,9 @@
 // patient opens it in the portal and sets their own password. A forgotten password is reset the same
 // way. No administrator ever sees or sets a patient's password; the database keeps only a hash of
 // each link's token, and a link works once, until it expires.
-import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { directoryRuleBroken, notFound } from '../../platform/errors.js';
+import { randomToken, tokenHash } from '../../platform/secret-tokens.js';
 import type { Database, PatientAccountState } from '../../platform/schema.js';
 import { requireRole, toPatientReference, type Caller } from '../identity/caller.js';
 import { hashPassword } from '../portal/passwords.js';
@@ -15,8 +15,6 @@ export type LinkPurpose = 'enrol' | 'reset';
 const LINK_HOURS: Record<LinkPurpose, number> = { enrol: 7 * 24, reset: 24 };
 export const ACCOUNT_LINK_PATH = '/consent/portal/account';
 export const MIN_PASSWORD_LENGTH = 10;
-
-const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: DirectoryDeps & { publicBaseUrl: string }) {
   /** A new account, invited: it has no password until the patient enrols through the link in the answer. */
@@ -86,11 +84,11 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
   }
 
   async function issueLink(tx: Kysely<Database>, username: string, purpose: LinkPurpose) {
-    const token = randomBytes(32).toString('base64url');
+    const token = randomToken();
     const expiresAt = new Date(clock.now().getTime() + LINK_HOURS[purpose] * 3_600_000);
     await tx
       .insertInto('account_link')
-      .values({ token_hash: hashOf(token), username, purpose, expires_at: expiresAt, used_at: null })
+      .values({ token_hash: tokenHash(token), username, purpose, expires_at: expiresAt, used_at: null })
       .execute();
     return { url: `${publicBaseUrl}${ACCOUNT_LINK_PATH}?token=${token}`, purpose, expiresAt: expiresAt.toISOString() };
   }
@@ -104,7 +102,7 @@ export async function openAccountLink(db: Kysely<Database>, token: string, now: 
     .selectFrom('account_link')
     .innerJoin('patient_account', 'patient_account.username', 'account_link.username')
     .select(['account_link.username', 'account_link.purpose', 'patient_account.patient_id'])
-    .where('token_hash', '=', hashOf(token))
+    .where('token_hash', '=', tokenHash(token))
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
     .where('patient_account.state', '!=', 'disabled')
@@ -123,7 +121,7 @@ export async function setPasswordWithLink({ db, clock }: DirectoryDeps, token: s
     const used = await tx
       .updateTable('account_link')
       .set({ used_at: now })
-      .where('token_hash', '=', hashOf(token))
+      .where('token_hash', '=', tokenHash(token))
       .where('used_at', 'is', null)
       .where('expires_at', '>', now)
       .returning(['username', 'purpose'])

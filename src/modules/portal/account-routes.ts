@@ -8,7 +8,8 @@ import { AppError } from '../../platform/errors.js';
 import type { Database } from '../../platform/schema.js';
 import { MIN_PASSWORD_LENGTH, openAccountLink, setPasswordWithLink } from '../directory/patient-accounts.js';
 import { accountLinkDonePage, accountLinkInvalidPage, accountLinkPage } from './pages.js';
-import { randomToken, sameToken } from './sessions.js';
+import { randomToken } from '../../platform/secret-tokens.js';
+import { sameToken } from './sessions.js';
 
 const ACCOUNT = '/consent/portal/account';
 const CSRF_COOKIE = 'rh_portal_account';

@@ -16,7 +16,8 @@ import { accountLinkRoutes } from './account-routes.js';
 import { loginPage, portalPage, unknownAppPage, type AppAccess } from './pages.js';
 import { patientCaller } from './accounts.js';
 import { signInRefusal, throttledSignIn } from './sign-in-throttle.js';
-import { endSession, findSession, randomToken, sameToken, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
+import { randomToken } from '../../platform/secret-tokens.js';
+import { endSession, findSession, sameToken, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
 
 const SESSION_COOKIE = 'rh_portal';
 const LOGIN_CSRF_COOKIE = 'rh_portal_login';

@@ -1,8 +1,9 @@
 // Portal sessions: a random id in an HttpOnly cookie, of which the database keeps only a hash, and a
 // per-session CSRF token that every form must carry back.
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
+import { randomToken, tokenHash } from '../../platform/secret-tokens.js';
 
 export const SESSION_HOURS = 8;
 
@@ -12,16 +13,13 @@ export interface PortalSession {
   csrfToken: string;
 }
 
-const hashOf = (id: string) => createHash('sha256').update(id).digest('hex');
-export const randomToken = () => randomBytes(32).toString('base64url');
-
 /** Starts a session; returns the id for the cookie. */
 export async function startSession(db: Kysely<Database>, account: { username: string; patientId: string }, now: Date): Promise<string> {
   const id = randomToken();
   await db
     .insertInto('portal_session')
     .values({
-      id_hash: hashOf(id),
+      id_hash: tokenHash(id),
       username: account.username,
       patient_id: account.patientId,
       csrf_token: randomToken(),
@@ -37,7 +35,7 @@ export async function findSession(db: Kysely<Database>, id: string | undefined, 
     .selectFrom('portal_session')
     .innerJoin('patient_account', 'patient_account.username', 'portal_session.username')
     .select(['portal_session.username', 'portal_session.patient_id', 'csrf_token'])
-    .where('id_hash', '=', hashOf(id))
+    .where('id_hash', '=', tokenHash(id))
     .where('expires_at', '>', now)
     .where('patient_account.state', '=', 'active')
     .executeTakeFirst();
@@ -45,7 +43,7 @@ export async function findSession(db: Kysely<Database>, id: string | undefined, 
 }
 
 export async function endSession(db: Kysely<Database>, id: string | undefined): Promise<void> {
-  if (id) await db.deleteFrom('portal_session').where('id_hash', '=', hashOf(id)).execute();
+  if (id) await db.deleteFrom('portal_session').where('id_hash', '=', tokenHash(id)).execute();
 }
 
 export function sameToken(expected: string, given: unknown): boolean {

@@ -62,6 +62,16 @@ for (const engine of testEngines())
       return { callback: new URL(response.location!), consentPage };
     }
 
+    /** RFC 7662 introspection of an access token by the public client it was issued to. */
+    async function introspection(accessToken: string): Promise<Record<string, unknown>> {
+      const response = await fetch(`${hub.baseUrl}/oauth/token/introspection`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: accessToken, client_id: CLIENT_ID }),
+      });
+      return (await response.json()) as Record<string, unknown>;
+    }
+
     function authorizationRequest(scope: string, extra: Record<string, string> = {}) {
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
@@ -197,14 +207,7 @@ for (const engine of testEngines())
       const { callback } = await authorize(await request.url(), { Observation: 'allow', Condition: 'refuse', DiagnosticReport: 'allow' });
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
       const bearer = { token: tokens.access_token };
-      const introspect = async () => {
-        const response = await fetch(`${hub.baseUrl}/oauth/token/introspection`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ token: tokens.access_token, client_id: CLIENT_ID }),
-        });
-        return (await response.json()) as Record<string, unknown>;
-      };
+      const introspect = () => introspection(tokens.access_token);
 
       const observations = await hub.request('GET', '/fhir/Observation', { as: bearer });
       assert.equal(observations.status, 200);
@@ -276,14 +279,7 @@ for (const engine of testEngines())
       const request = authorizationRequest('launch/patient offline_access patient/Observation.rs');
       const { callback } = await authorize(await request.url(), { Observation: 'allow' });
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
-      const introspect = async () => {
-        const response = await fetch(`${hub.baseUrl}/oauth/token/introspection`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: new URLSearchParams({ token: tokens.access_token, client_id: CLIENT_ID }),
-        });
-        return (await response.json()) as Record<string, unknown>;
-      };
+      const introspect = () => introspection(tokens.access_token);
       assert.equal((await introspect()).active, true);
       hub.clock.advance(120_000);
       assert.equal((await hub.request('GET', '/fhir/Observation', { as: { token: tokens.access_token } })).status, 403);
