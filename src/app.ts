@@ -118,7 +118,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
   if (config.modules.includes('consent')) {
     await app.register(portalRoutes, { db, clock, consent: consentService, directory });
-    await app.register(smartRoutes, { smart, db, clock, consent: consentService, access, publicBaseUrl: config.publicBaseUrl });
+    await app.register(smartRoutes, { smart, db, clock, consent: consentService, access, directory, publicBaseUrl: config.publicBaseUrl });
     if (config.demo) await app.register(demoSmartAppRoutes, { publicBaseUrl: config.publicBaseUrl });
   }
   startFhirMirror(app, resources, fhirBackend);

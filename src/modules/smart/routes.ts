@@ -10,6 +10,7 @@ import { keepHeadersOnHijack } from '../../platform/security-headers.js';
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
+import type { DirectoryLookup } from '../directory/lookup.js';
 import { bareId, findAccount, patientCaller, type PatientAccount } from '../portal/accounts.js';
 import { signInRefusal, throttledSignIn } from '../portal/sign-in-throttle.js';
 import { smartConsentPage, smartLoginPage } from './pages.js';
@@ -28,6 +29,7 @@ export interface SmartRouteOptions {
   publicBaseUrl: string;
   clock: Clock;
   access: SmartAccess;
+  directory: DirectoryLookup;
 }
 
 export async function smartRoutes(app: FastifyInstance, options: SmartRouteOptions): Promise<void> {
@@ -139,7 +141,7 @@ function withSmartTokenContext(db: Kysely<Database>) {
   };
 }
 
-async function interactionRoutes(app: FastifyInstance, { smart, db, consent, publicBaseUrl, clock }: SmartRouteOptions): Promise<void> {
+async function interactionRoutes(app: FastifyInstance, { smart, db, consent, publicBaseUrl, clock, directory }: SmartRouteOptions): Promise<void> {
   await app.register(formbody);
   const signInThrottled = throttledSignIn(db, clock);
   const publicUrl = new URL(publicBaseUrl);
@@ -174,7 +176,8 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
     }
     const { client, types, alreadyAllowed } = await consentStep(details);
     const choices = types.map((resourceType) => ({ resourceType, alreadyAllowed: alreadyAllowed.has(resourceType) }));
-    return html(reply, 200, smartConsentPage({ uid: details.uid, appName: client.name, organization: client.organization_id, types: choices }));
+    const organization = (await directory.organization(client.organization_id))?.name ?? client.organization_id;
+    return html(reply, 200, smartConsentPage({ uid: details.uid, appName: client.name, organization, types: choices }));
   });
 
   app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/login`, { schema: { hide: true } }, async (request, reply) => {

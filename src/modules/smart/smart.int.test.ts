@@ -117,6 +117,7 @@ for (const engine of testEngines())
       );
       const { callback, consentPage } = await authorize(await request.url(), { Observation: 'allow', Condition: 'refuse', DiagnosticReport: 'allow' });
       assert.match(consentPage.html, /data-resource-type="Condition"/);
+      assert.match(consentPage.html, /Royal London Hospital — Cardiology asks to read/, 'the organisation by its name, not its reference');
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
       assert.equal((tokens as any).patient, 'ePatient-8675309');
       const scopes = tokens.scope!.split(' ');
