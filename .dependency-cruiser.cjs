@@ -16,7 +16,7 @@ module.exports = {
       severity: 'error',
       comment: "Another module's tables are reached through its service interface, not its repository",
       from: { path: '^src/modules/([^/]+)/' },
-      to: { path: '^src/modules/([^/]+)/(repo|task-repo)\\.ts$', pathNot: ['^src/modules/$1/', '^src/modules/audit/'] },
+      to: { path: '^src/modules/([^/]+)/(repo|task-repo|change-repo)\\.ts$', pathNot: ['^src/modules/$1/', '^src/modules/audit/'] },
     },
     { name: 'no-test-code-in-the-service', severity: 'error', from: { path: '^src', pathNot: '\\.test\\.ts$' }, to: { path: '(^test/|\\.test\\.ts$)' } },
   ],

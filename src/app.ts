@@ -44,7 +44,7 @@ import type { Database } from './platform/schema.js';
 import { describeOperations, namedComponents } from './platform/openapi.js';
 import { limitRequests } from './platform/rate-limit.js';
 import { securityHeaders } from './platform/security-headers.js';
-import { refuseNulCharacters } from './platform/text-guard.js';
+import { refuseUnstorableText } from './platform/text-guard.js';
 import { createValidatorCompiler } from './platform/validation.js';
 
 export interface AppResources {
@@ -84,7 +84,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   acceptEmptyJsonBodies(app);
   await securityHeaders(app);
   app.addHook('onResponse', logRequest);
-  app.addHook('preValidation', refuseNulCharacters);
+  app.addHook('preValidation', refuseUnstorableText);
 
   describeOperations(app);
   await app.register(swagger, {

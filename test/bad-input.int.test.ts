@@ -80,6 +80,18 @@ for (const engine of testEngines()) {
       assert.equal((await hub.request('GET', `/api/referrals/${sent.id}/tasks`, { as: 'dr-smith' })).body[0].status, 'REQUESTED');
     });
 
+    it('refuses a lone surrogate (a broken \\ud800 escape), which has no UTF-8 form to store or hash, and writes nothing', async () => {
+      assertNamed(await hub.request('POST', `/api/referrals/${sent.id}/hold`, { as: 'dr-smith', body: { reason: 'ICU \ud800 full' } }), 400, 'body.reason');
+      assertNamed(
+        await hub.request('PATCH', `/api/referrals/${sent.id}/tasks/${sent.taskId}`, { as: 'dr-patel', body: { note: 'seen \udc00' } }),
+        400,
+        'body.note',
+      );
+      assert.equal((await hub.request('GET', `/api/referrals/${sent.id}`, { as: 'dr-smith' })).body.status, 'ACTIVE');
+      const accepted = await hub.request('PATCH', `/api/referrals/${sent.id}/tasks/${sent.taskId}`, { as: 'dr-patel', body: { note: 'emoji kept 🫀' } });
+      assert.equal(accepted.status, 200);
+    });
+
     it('answers /fhir paging mistakes with a 400 OperationOutcome in our words', async () => {
       for (const query of ['_count=abc', '_offset=-1', 'status=%00', '_count=-5']) {
         const response = await hub.request('GET', `/fhir/Observation?${query}`, { as: 'admin' });

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'REFERRAL_NOT_EDITABLE',
   'REFERRAL_ON_HOLD',
   'VERSION_CONFLICT',
+  'REFERRAL_BUSY',
   'IDEMPOTENCY_KEY_REUSED',
   'CONSENT_GATE_FAILED',
   'CONSENT_SERVICE_UNAVAILABLE',
@@ -74,6 +75,9 @@ export const referralOnHold = () => new AppError(409, 'REFERRAL_ON_HOLD', 'The r
 
 export const versionConflict = (expected: string, current: string) =>
   new AppError(412, 'VERSION_CONFLICT', `If-Match ${expected} does not match the current version ${current}; reload and try again`, { currentETag: current });
+
+export const referralBusy = () =>
+  new AppError(409, 'REFERRAL_BUSY', 'The referral kept changing while this change was being made; nothing was written, try again');
 
 export const idempotencyKeyReused = () => new AppError(422, 'IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request');
 

@@ -1,8 +1,8 @@
 // Idempotency-Key support: the first successful result of a keyed request is stored with the change
 // it made, in the same transaction, and a repeat of the same request gets that result again.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import { canonicalJson } from './canonical-json.js';
+import canonicalize from 'canonicalize';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { idempotencyKeyReused, validationFailed } from './errors.js';
 import type { Database } from './schema.js';
 
@@ -23,7 +23,7 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 export function idempotentRequest(actor: string, operation: string, key: string, request: unknown): IdempotentRequest {
   if (!KEY_PATTERN.test(key)) throw validationFailed('headers.idempotency-key', 'must be 1 to 255 visible ASCII characters');
   const requestHash = createHash('sha256')
-    .update(canonicalJson(request ?? null))
+    .update(canonicalize(request ?? null)!)
     .digest('hex');
   return { actor, operation, key, requestHash };
 }
@@ -72,4 +72,17 @@ export async function storeResponse(tx: Kysely<Database>, request: IdempotentReq
     .where('operation', '=', request.operation)
     .where('key', '=', request.key)
     .execute();
+}
+
+/**
+ * The common table expression that stores `response` as the result of `request` within the
+ * statement that makes the change, once that statement's CTE `after` yields a row: the change and
+ * its result are written together or not at all. A key stored already is left as it is.
+ */
+export function storingResponse(request: IdempotentRequest, response: StoredResponse, now: Date, after: string): RawBuilder<unknown> {
+  return sql`idempotency_stored AS (
+    INSERT INTO idempotency_record (actor, operation, key, request_hash, status_code, response, created_at)
+    SELECT ${request.actor}, ${request.operation}, ${request.key}, ${request.requestHash}, ${response.statusCode}, ${JSON.stringify(response.body)}::jsonb, ${now}
+      FROM ${sql.table(after)}
+    ON CONFLICT DO NOTHING)`;
 }

@@ -83,6 +83,7 @@ export interface AuditEventTable {
   detail: Json<Record<string, unknown>>;
   prev_hash: string;
   hash: string;
+  hash_scheme: number;
 }
 
 export interface AuditChainTable {

@@ -1,7 +1,9 @@
-// The audit trail's hash chain: each event's hash covers its content and the previous hash, so any
-// edit, removal or reordering of a stored event breaks every hash after it.
+// The audit trail's hash chain: each event's hash covers its content, its position and the previous
+// hash, so any edit, removal or reordering of a stored event breaks every hash after it. Hashes are
+// computed here only, never in SQL; each event records the scheme its hash used, so chains written
+// under an older scheme still verify.
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../platform/canonical-json.js';
+import canonicalize from 'canonicalize';
 
 export interface ChainedContent {
   seq: number;
@@ -17,15 +19,32 @@ export interface ChainedContent {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export function chainHash(previousHash: string, content: ChainedContent): string {
-  return createHash('sha256').update(previousHash).update('\n').update(canonicalJson(content)).digest('hex');
+/** The scheme every new event is hashed with: RFC 8785 canonical JSON through a library. */
+export const CURRENT_HASH_SCHEME = 2;
+
+const ENCODINGS: Record<number, (content: ChainedContent) => string> = {
+  1: sortedKeyJson,
+  2: (content) => canonicalize(content)!,
+};
+
+export function isKnownHashScheme(scheme: number): boolean {
+  return scheme in ENCODINGS;
 }
 
-/**
- * The canonical JSON of an event up to its position: `seq` sorts after every other key, so the
- * hashed text is this prefix, the position, and `}`. The database completes and hashes it while
- * it holds the chain's head, in the same statement that appends the event.
- */
-export function contentBeforeSeq(content: Omit<ChainedContent, 'seq'>): string {
-  return `${canonicalJson(content).slice(0, -1)},"seq":`;
+export function chainHash(previousHash: string, content: ChainedContent, scheme = CURRENT_HASH_SCHEME): string {
+  const encode = ENCODINGS[scheme];
+  if (!encode) throw new Error(`Unknown audit hash scheme ${scheme}`);
+  return createHash('sha256').update(previousHash).update('\n').update(encode(content)).digest('hex');
+}
+
+/** Scheme 1, kept to verify the events written before scheme 2: JSON with object keys sorted, undefined members left out. */
+function sortedKeyJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(sortedKeyJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${sortedKeyJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }

@@ -1,10 +1,11 @@
-// The append-only audit table: events are appended in the caller's transaction, after locking the
-// head of their chain (one per referral, one per patient's consent) so concurrent appends to one
-// chain queue instead of forking it, while appends to different chains proceed in parallel.
+// The append-only audit table. Events join a chain (one per referral, one per patient's consent…);
+// each append moves the chain's head from the position it was read at to past its events, in the
+// statement that inserts them, and only while the head is still there, so a chain never forks.
+// Hashes are computed here (chain.ts), never in SQL.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { AuditEventRow, Database } from '../../platform/schema.js';
-import { chainHash, contentBeforeSeq, GENESIS_HASH, type ChainedContent } from './chain.js';
+import { chainHash, CURRENT_HASH_SCHEME, GENESIS_HASH, type ChainedContent } from './chain.js';
 
 export interface AuditEventInput {
   actor: string;
@@ -29,6 +30,13 @@ export interface PendingAuditEvent {
   content: Omit<AuditEvent, 'seq'>;
 }
 
+/** Where a chain ends: the position and hash of its last event (0 and the genesis hash while empty). */
+export interface ChainHead {
+  chain: string;
+  seq: number;
+  hash: string;
+}
+
 export function pendingAuditEvent(clock: Clock, input: AuditEventInput): PendingAuditEvent {
   return {
     chain: input.chain ?? chainOf(input),
@@ -45,100 +53,93 @@ export function pendingAuditEvent(clock: Clock, input: AuditEventInput): Pending
   };
 }
 
-/**
- * Appends one event; call it inside the transaction of the change it records. One statement locks
- * the chain's head, hashes the event onto it and advances it; a chain's first event creates the
- * head first.
- */
-export async function appendAuditEvent(tx: Kysely<Database>, clock: Clock, input: AuditEventInput): Promise<AuditEvent> {
-  const event = pendingAuditEvent(clock, input);
-  let appended = await appendToChain(tx, event);
-  if (!appended) {
-    await ensureChain(tx, event.chain);
-    appended = await appendToChain(tx, event);
-  }
-  return { ...event.content, seq: appended!.seq };
-}
-
-/** Creates the head of a chain that has none yet (a referral recorded before chains were per referral). */
-export async function ensureChain(tx: Kysely<Database>, chain: string): Promise<void> {
-  await tx
-    .insertInto('audit_chain')
-    .values({ chain, last_seq: 0, last_hash: GENESIS_HASH })
-    .onConflict((c) => c.doNothing())
-    .execute();
-}
-
 /** A referral's events chain together; anything else chains per entity unless the caller names a chain. */
 function chainOf(input: AuditEventInput): string {
   return input.referralId ? `referral:${input.referralId}` : `${input.entityType}:${input.entityId}`;
 }
 
-/**
- * The common table expressions that start a chain with `event` within a larger statement, once the
- * statement's CTE named `after` yields its row: the chain's head (which must not exist yet) and its
- * first event, `audit_appended` (its `seq`).
- */
-export function chainStart({ chain, content }: PendingAuditEvent, after: string): RawBuilder<unknown> {
-  const hash = chainHash(GENESIS_HASH, { ...content, seq: 1 });
-  return sql`
-    audit_started AS (
-      INSERT INTO audit_chain (chain, last_seq, last_hash) SELECT ${chain}, 1, ${hash} FROM ${sql.table(after)}
-    ), audit_appended AS (
-      INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash)
-      SELECT ${chain}, 1, ${eventValues(content)}, ${GENESIS_HASH}, ${hash} FROM ${sql.table(after)}
-      RETURNING seq
-    )`;
+/** The chain of a referral's events. */
+export const referralChain = (referralId: number) => `referral:${referralId}`;
+
+/** A column for a statement that reads what a change will be judged on: the head of `chain` as it is (null while it has none). */
+export function chainHeadColumn(chain: string): RawBuilder<{ seq: number; hash: string } | null> {
+  return sql`(SELECT json_build_object('seq', last_seq, 'hash', last_hash) FROM audit_chain WHERE chain = ${chain})`;
 }
 
-/** An event's content as the values of audit_event's columns from recorded_at to detail. */
-function eventValues(content: Omit<ChainedContent, 'seq'>): RawBuilder<unknown> {
-  return sql`${content.recordedAt}::timestamptz, ${content.actor}::text, ${content.action}::text, ${content.outcome}::text,
-    ${content.entityType}::text, ${content.entityId}::text, ${content.referralId}::integer, ${JSON.stringify(content.detail)}::jsonb`;
-}
-
-/** Nothing when the chain has no head yet. */
-async function appendToChain(tx: Kysely<Database>, event: PendingAuditEvent) {
-  const { rows } = await sql<{ seq: number }>`WITH ${chainAppend([event])} SELECT seq FROM audit_appended`.execute(tx);
-  return rows[0];
-}
-
-/** True when the event's chain has its head: a statement that must not commit without its event checks this first. */
-export function chainExists({ chain }: PendingAuditEvent): RawBuilder<boolean> {
-  return sql<boolean>`EXISTS (SELECT 1 FROM audit_chain WHERE chain = ${chain})`;
+/** The head `chainHeadColumn` read. */
+export function chainHead(chain: string, read: { seq: number; hash: string } | null): ChainHead {
+  return { chain, seq: read?.seq ?? 0, hash: read?.hash ?? GENESIS_HASH };
 }
 
 /**
- * The common table expressions that append `events` (one chain's, in order) within a larger
- * statement: `audit_head` locks the chain's head, `audit_1`… hash each event onto the one before,
- * `audit_appended` inserts them (their `seq`), `audit_advanced` moves the head past the last. With
- * `after`, the statement's CTE of that name must yield a row first: nothing is appended otherwise,
- * and the head is locked after that CTE's own locks.
+ * The common table expressions that append `events` (one chain's, in order) onto `head` within a
+ * larger statement: `audit_head` moves the chain's head past them, only while it is still at `head`
+ * (creating it for an empty chain), and `audit_appended` inserts them when it did. Every other write
+ * of the statement joins `audit_head`, so that nothing is written when the chain moved since `head`
+ * was read, and a change is never written without its events.
  */
-export function chainAppend(events: PendingAuditEvent[], after?: string): RawBuilder<unknown> {
-  const guard = after ? sql`AND EXISTS (SELECT 1 FROM ${sql.table(after)})` : sql``;
-  const step = (n: number) => sql.table(`audit_${n}`);
-  const hashed = events.map(({ content }, index) => {
-    const previous = index === 0 ? sql`(SELECT chain, last_seq AS chain_seq, last_hash AS hash FROM audit_head)` : step(index);
-    return sql`${step(index + 1)} AS (
-      SELECT chain, chain_seq + 1 AS chain_seq, hash AS prev_hash,
-             encode(sha256(convert_to(hash || ${'\n'}::text || ${contentBeforeSeq(content)}::text || (chain_seq + 1) || '}', 'UTF8')), 'hex') AS hash
-        FROM ${previous} AS previous
-    )`;
-  });
-  const inserted = events.map(({ content }, index) => sql`SELECT chain, chain_seq, ${eventValues(content)}, prev_hash, hash FROM ${step(index + 1)}`);
-  const last = step(events.length);
+export function appendingOnto(head: ChainHead, events: PendingAuditEvent[]): RawBuilder<unknown> {
+  if (events.length === 0) throw new Error('An audited change appends at least one event');
+  if (events.some((event) => event.chain !== head.chain)) throw new Error(`Every event of one append joins chain ${head.chain}`);
+  const chained = hashOnto(head, events);
+  const last = chained[chained.length - 1]!;
+  const rows = chained.map(
+    ({ seq, prevHash, hash, content }) => sql`(${head.chain}::text, ${seq}::bigint, ${content.recordedAt}::timestamptz, ${content.actor}::text,
+      ${content.action}::text, ${content.outcome}::text, ${content.entityType}::text, ${content.entityId}::text, ${content.referralId}::integer,
+      ${JSON.stringify(content.detail)}::jsonb, ${prevHash}::text, ${hash}::text, ${CURRENT_HASH_SCHEME}::smallint)`,
+  );
   return sql`
     audit_head AS (
-      SELECT chain, last_seq, last_hash FROM audit_chain WHERE chain = ${events[0]!.chain} ${guard} FOR UPDATE
-    ), ${sql.join(hashed)}, audit_appended AS (
-      INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash)
-      ${sql.join(inserted, sql` UNION ALL `)}
-      RETURNING seq
-    ), audit_advanced AS (
-      UPDATE audit_chain SET last_seq = ${last}.chain_seq, last_hash = ${last}.hash
-        FROM ${last} WHERE audit_chain.chain = ${last}.chain
+      INSERT INTO audit_chain AS head (chain, last_seq, last_hash) VALUES (${head.chain}, ${last.seq}, ${last.hash})
+      ON CONFLICT (chain) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash
+       WHERE head.last_seq = ${head.seq} AND head.last_hash = ${head.hash}
+      RETURNING chain
+    ), audit_appended AS (
+      INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash, hash_scheme)
+      SELECT event.* FROM (VALUES ${sql.join(rows)}) AS event, audit_head
+      RETURNING seq, chain_seq
     )`;
+}
+
+/** The events with their positions and hashes after `head`. */
+function hashOnto(head: ChainHead, events: PendingAuditEvent[]) {
+  let previous = { seq: head.seq, hash: head.hash };
+  return events.map(({ content }) => {
+    const seq = previous.seq + 1;
+    const hash = chainHash(previous.hash, { ...content, seq });
+    const event = { seq, prevHash: previous.hash, hash, content };
+    previous = { seq, hash };
+    return event;
+  });
+}
+
+/**
+ * Appends events of one chain in the caller's transaction, after locking the chain's head (created
+ * when the chain has none), so concurrent appends to one chain queue rather than fork it while
+ * appends to different chains proceed in parallel.
+ */
+export async function appendAuditEvents(tx: Kysely<Database>, events: PendingAuditEvent[]): Promise<AuditEvent[]> {
+  const head = await lockChainHead(tx, events[0]!.chain);
+  const { rows } = await sql<{ seq: number }>`WITH ${appendingOnto(head, events)} SELECT seq FROM audit_appended ORDER BY chain_seq`.execute(tx);
+  if (rows.length !== events.length) throw new Error('Audit events are appended inside a transaction, which holds their chain head');
+  return events.map((event, index) => ({ ...event.content, seq: rows[index]!.seq }));
+}
+
+/** Appends one event; call it inside the transaction of the change it records. */
+export async function appendAuditEvent(tx: Kysely<Database>, clock: Clock, input: AuditEventInput): Promise<AuditEvent> {
+  const [event] = await appendAuditEvents(tx, [pendingAuditEvent(clock, input)]);
+  return event!;
+}
+
+/** Locks the head of `chain` until the transaction ends, creating it empty when the chain has none yet. */
+async function lockChainHead(tx: Kysely<Database>, chain: string): Promise<ChainHead> {
+  const head = await tx
+    .insertInto('audit_chain')
+    .values({ chain, last_seq: 0, last_hash: GENESIS_HASH })
+    .onConflict((conflict) => conflict.column('chain').doUpdateSet((eb) => ({ last_seq: eb.ref('audit_chain.last_seq') })))
+    .returning(['last_seq', 'last_hash'])
+    .executeTakeFirstOrThrow();
+  return { chain, seq: head.last_seq, hash: head.last_hash };
 }
 
 /** What the hash of a stored event covers: its content and its position in its chain. */

@@ -4,6 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { testEngines } from '../../../test/support/engines.js';
 import { createSentReferral, grantConsent, startHarness, type Harness } from '../../../test/support/harness.js';
+import { systemClock } from '../../platform/clock.js';
+import { CURRENT_HASH_SCHEME, chainHash, GENESIS_HASH } from './chain.js';
+import { appendAuditEvent } from './repo.js';
 import { verifyAuditChain } from './verify.js';
 
 for (const engine of testEngines()) {
@@ -53,6 +56,46 @@ for (const engine of testEngines()) {
       }
       const report = await verifyAuditChain(hub.database.db);
       assert.equal(report.intact, true, JSON.stringify(report));
+    });
+
+    it('verifies a chain written under the previous hash scheme and continued under the current one, and finds a reordering', async () => {
+      const db = hub.database.db;
+      const chain = `legacy:${engine.name}`;
+      let previous = GENESIS_HASH;
+      for (const seq of [1, 2]) {
+        const content = { recordedAt: `2026-01-0${seq}T09:00:00.000Z`, actor: 'dr-smith', action: 'legacy.event', outcome: 'success', entityType: 'Legacy' };
+        const detail = { step: seq, note: 'Überweisung' };
+        const hash = chainHash(previous, { ...content, entityId: '1', referralId: null, detail, seq }, 1);
+        await sql`INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash, hash_scheme)
+          VALUES (${chain}, ${seq}, ${content.recordedAt}, ${content.actor}, ${content.action}, ${content.outcome}, ${content.entityType}, '1', NULL,
+                  ${JSON.stringify(detail)}::jsonb, ${previous}, ${hash}, 1)`.execute(db);
+        previous = hash;
+      }
+      await db.insertInto('audit_chain').values({ chain, last_seq: 2, last_hash: previous }).execute();
+      await db
+        .transaction()
+        .execute((tx) =>
+          appendAuditEvent(tx, systemClock, { actor: 'admin', action: 'legacy.continued', outcome: 'success', entityType: 'Legacy', entityId: 1, chain }),
+        );
+      const schemes = await db.selectFrom('audit_event').select('hash_scheme').where('chain', '=', chain).orderBy('chain_seq').execute();
+      assert.deepEqual(
+        schemes.map((row) => row.hash_scheme),
+        [1, 1, CURRENT_HASH_SCHEME],
+      );
+      assert.equal((await verifyAuditChain(db)).intact, true);
+
+      const swap = async () => {
+        await sql`ALTER TABLE audit_event DISABLE TRIGGER audit_event_append_only`.execute(db);
+        await sql`UPDATE audit_event SET chain_seq = -chain_seq WHERE chain = ${chain} AND chain_seq IN (1, 2)`.execute(db);
+        await sql`UPDATE audit_event SET chain_seq = 3 + chain_seq WHERE chain = ${chain} AND chain_seq IN (-1, -2)`.execute(db);
+        await sql`ALTER TABLE audit_event ENABLE TRIGGER audit_event_append_only`.execute(db);
+      };
+      await swap();
+      const reordered = await verifyAuditChain(db);
+      assert.equal(reordered.intact, false);
+      assert.deepEqual(reordered.brokenAt, { chain, seq: 1, reason: 'its link to the previous event does not match' });
+      await swap();
+      assert.equal((await verifyAuditChain(db)).intact, true);
     });
 
     it('refuses updates and deletes of audit events', async () => {

@@ -35,7 +35,8 @@ export async function verifyAuditChain(db: Kysely<Database>): Promise<ChainRepor
     }
     if (row.chain_seq !== current.seq + 1) return broken(row.chain, current.seq + 1, 'this event is missing');
     if (row.prev_hash !== current.hash) return broken(row.chain, row.chain_seq, 'its link to the previous event does not match');
-    if (chainHash(current.hash, chainedContentOf(row)) !== row.hash) return broken(row.chain, row.chain_seq, 'its content does not match its hash');
+    if (chainHash(current.hash, chainedContentOf(row), row.hash_scheme) !== row.hash)
+      return broken(row.chain, row.chain_seq, 'its content does not match its hash');
     current = { chain: row.chain, seq: row.chain_seq, hash: row.hash };
     events += 1;
   }

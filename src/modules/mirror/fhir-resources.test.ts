@@ -58,6 +58,7 @@ const task = {
 };
 const audit: AuditEventRow = {
   seq: 12,
+  hash_scheme: 2,
   chain: 'referral:7',
   chain_seq: 2,
   recorded_at: at,

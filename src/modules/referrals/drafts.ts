@@ -5,11 +5,12 @@ import { referralNotEditable, validationFailed } from '../../platform/errors.js'
 import { claimKey, findStoredResponse, idempotentRequest, storeResponse } from '../../platform/idempotency.js';
 import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
 import { assertIfMatch } from '../../platform/versioning.js';
-import { appendAuditEvent, pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';
+import { pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';
 import { isFhirResourceType } from '../fhir/resource-types.js';
 import { requireRole, type Caller } from '../identity/caller.js';
 import { assertSide, visibleReferral } from './access.js';
 import { assertDrafter, receivingApp } from './bindings.js';
+import { changeReferral } from './changes.js';
 import type { Outcome, ReferralDeps } from './deps.js';
 import * as referrals from './repo.js';
 import type { CreateReferralInput, EditReferralInput, ReferralView } from './schemas.js';
@@ -45,7 +46,9 @@ export function createDraftUseCases({ db, clock, directory }: ReferralDeps) {
   /** The draft under an id drawn first, with the first event of its audit chain, in one statement. */
   async function insertDraft(executor: Kysely<Database>, caller: Caller, draft: NewReferralRow): Promise<ReferralRow> {
     const id = await referrals.reserveReferralId(executor);
-    return referrals.writeCreate(executor, id, draft, pendingAuditEvent(clock, draftAudit(caller, id, 'referral.create', { status: 'DRAFT' })));
+    const created = await referrals.writeCreate(executor, id, draft, pendingAuditEvent(clock, draftAudit(caller, id, 'referral.create', { status: 'DRAFT' })));
+    if (!created) throw new Error(`The audit chain of referral ${id} existed before the referral`);
+    return created;
   }
 
   const created = (row: ReferralRow): Outcome<ReferralView> => ({ statusCode: 201, body: toReferralView(row, clock.now()) });
@@ -53,20 +56,18 @@ export function createDraftUseCases({ db, clock, directory }: ReferralDeps) {
   async function editDraft(caller: Caller, id: number, input: EditReferralInput, ifMatch?: string): Promise<ReferralView> {
     assertDrafter(caller, input);
     if (input.sharedResourceTypes) assertResourceTypes(input.sharedResourceTypes);
-    return db.transaction().execute(async (tx) => {
-      const row = visibleReferral(caller, await referrals.findReferral(tx, id, { forUpdate: true }), id);
+    const edited = await changeReferral(db, clock, id, async (state) => {
+      const row = visibleReferral(caller, state?.referral, id);
       assertSide(caller, row, ['referring'], 'edit');
       assertIfMatch(ifMatch, row.version);
       if (row.status !== 'DRAFT') throw referralNotEditable(row.status);
-      const receivingFacilityClientId = await receivingApp(directory.within(tx), editedParties(row, input));
-      const updated = await referrals.updateReferral(tx, id, columnsOf({ ...input, receivingFacilityClientId }), clock.now());
-      await auditDraft(tx, caller, updated, 'referral.edit', { changedFields: Object.keys(input) });
-      return toReferralView(updated, clock.now());
+      const receivingFacilityClientId = await receivingApp(directory, editedParties(row, input));
+      return {
+        referral: columnsOf({ ...input, receivingFacilityClientId }),
+        events: [pendingAuditEvent(clock, draftAudit(caller, id, 'referral.edit', { changedFields: Object.keys(input) }))],
+      };
     });
-  }
-
-  async function auditDraft(tx: Kysely<Database>, caller: Caller, row: ReferralRow, action: string, detail: Record<string, unknown>) {
-    await appendAuditEvent(tx, clock, draftAudit(caller, row.id, action, detail));
+    return toReferralView(edited.referral, clock.now());
   }
 
   return { createReferral, editDraft };

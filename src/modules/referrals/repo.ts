@@ -1,10 +1,11 @@
-// Referral records in the database. Functions take the executor (db or transaction) so a service
-// can write a change, its tasks and its audit event in one transaction.
+// Referral records in the database: a referral's creation and the lists of referrals. Every later
+// change to one is read and written through change-repo.ts.
 import { sql, type Kysely } from 'kysely';
-import { chainAppend, chainExists, chainStart, type PendingAuditEvent } from '../audit/repo.js';
+import { appendingOnto, chainHead, type PendingAuditEvent } from '../audit/repo.js';
 import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
 import { organizationsWhere, type Caller } from '../identity/caller.js';
 import type { InboxFilter, ListReferralsFilter } from './schemas.js';
+import { CLOSED_TASK_STATUSES } from './task-states.js';
 
 type Db = Kysely<Database>;
 
@@ -12,82 +13,28 @@ export type ReferralPatch = Partial<Omit<NewReferralRow, 'id' | 'version' | 'cre
 
 /** Draws the id of a referral about to be created, so its statement can name it before inserting it. */
 export async function reserveReferralId(db: Db): Promise<number> {
-  const { rows } = await sql<{ id: number }>`SELECT ${nextId('referral')} AS id`.execute(db);
+  const { rows } = await sql<{ id: number }>`SELECT nextval(pg_get_serial_sequence('referral', 'id'))::int AS id`.execute(db);
   return rows[0]!.id;
 }
 
-const nextId = (table: 'referral' | 'referral_task') => sql<number>`nextval(pg_get_serial_sequence(${table}, 'id'))::int`;
-
 /**
- * A referral about to be sent, read with the id its task would have drawn in the same statement
- * (an id left unused when the send does not happen is a gap, as ids may have).
+ * Inserts a referral under its reserved id with the first event of its audit chain, in one
+ * statement; undefined when the chain exists already (it cannot, for an id just drawn).
  */
-export async function findReferralToSend(db: Db, id: number): Promise<{ referral: ReferralRow; taskId: number } | undefined> {
-  const row = await db.selectFrom('referral').selectAll().select(nextId('referral_task').as('task_id')).where('id', '=', id).executeTakeFirst();
-  if (!row) return undefined;
-  const { task_id: taskId, ...referral } = row;
-  return { referral, taskId };
-}
-
-/** Inserts a referral with its reserved id and starts its audit chain with `audit`, in one statement. */
-export async function writeCreate(db: Db, id: number, row: NewReferralRow, audit: PendingAuditEvent): Promise<ReferralRow> {
+export async function writeCreate(db: Db, id: number, row: NewReferralRow, audit: PendingAuditEvent): Promise<ReferralRow | undefined> {
   const columns = Object.keys(row) as (keyof NewReferralRow & string)[];
   const { rows } = await sql<ReferralRow>`
-    WITH created AS (
+    WITH ${appendingOnto(chainHead(audit.chain, null), [audit])}, created AS (
       INSERT INTO referral (id, ${sql.join(columns.map((column) => sql.ref(column)))}) OVERRIDING SYSTEM VALUE
-      VALUES (${id}, ${sql.join(columns.map((column) => row[column]))})
+      SELECT ${id}, ${sql.join(columns.map((column) => row[column]))} FROM audit_head
       RETURNING *
-    ), ${chainStart(audit, 'created')}
+    )
     SELECT * FROM created`.execute(db);
-  return rows[0]!;
-}
-
-export function findReferral(db: Db, id: number, options: { forUpdate?: boolean } = {}): Promise<ReferralRow | undefined> {
-  const query = db.selectFrom('referral').selectAll().where('id', '=', id);
-  return (options.forUpdate ? query.forUpdate() : query).executeTakeFirst();
-}
-
-/** Applies `patch`, bumping the version that is the referral's ETag. */
-export function updateReferral(db: Db, id: number, patch: ReferralPatch, at: Date): Promise<ReferralRow> {
-  return db
-    .updateTable('referral')
-    .set((eb) => ({ ...patch, version: eb('version', '+', 1), updated_at: at }))
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-}
-
-export interface Send {
-  /** The draft as the consent gate judged it. */
-  draft: ReferralRow;
-  /** The id of the task the send opens, drawn when the draft was read (see findReferralToSend). */
-  taskId: number;
-  sentAt: Date;
-  responseDueAt: Date;
-  audit: PendingAuditEvent;
-}
-
-/**
- * Sends a draft in one statement, only while it is still the draft the gate judged (a DRAFT at
- * the same version): ACTIVE with its times, a REQUESTED task for the receiving organisation, and
- * the audit event. Nothing is written, and nothing returned, when the draft changed meanwhile (or
- * its audit chain has no head yet).
- */
-export async function writeSend(db: Db, send: Send): Promise<ReferralRow | undefined> {
-  const { rows } = await sql<ReferralRow>`
-    WITH sent AS (
-      UPDATE referral
-         SET status = 'ACTIVE', authored_on = ${send.sentAt}, consent_verified = true, response_due_at = ${send.responseDueAt},
-             version = version + 1, updated_at = ${send.sentAt}
-       WHERE id = ${send.draft.id} AND status = 'DRAFT' AND version = ${send.draft.version} AND ${chainExists(send.audit)}
-      RETURNING *
-    ), task AS (
-      INSERT INTO referral_task (id, referral_id, status, owner_id, requester_id, created_at, updated_at) OVERRIDING SYSTEM VALUE
-      SELECT ${send.taskId}, id, 'REQUESTED', receiving_organisation_id, requester_id, ${send.sentAt}, ${send.sentAt} FROM sent
-      RETURNING id
-    ), ${chainAppend([send.audit], 'task')}
-    SELECT * FROM sent`.execute(db);
   return rows[0];
+}
+
+export function findReferral(db: Db, id: number): Promise<ReferralRow | undefined> {
+  return db.selectFrom('referral').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /** Referrals the caller's organisation sends (drafts included) or receives (once sent), newest first. */
@@ -134,7 +81,7 @@ export function listInbox(db: Db, filter: InboxFilter & { after?: InboxPosition;
         selectFrom('referral_task')
           .select('referral_task.id')
           .whereRef('referral_task.referral_id', '=', 'referral.id')
-          .where('referral_task.status', 'not in', ['COMPLETED', 'REJECTED', 'CANCELLED']),
+          .where('referral_task.status', 'not in', CLOSED_TASK_STATUSES),
       ),
     );
   if (filter.patientId) query = query.where('patient_id', '=', filter.patientId);

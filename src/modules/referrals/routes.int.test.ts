@@ -2,7 +2,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
-import { insertTask } from './task-repo.js';
 import { createDraft, createSentReferral, grantConsent, guideReferral, startHarness, type Harness } from '../../../test/support/harness.js';
 
 for (const engine of testEngines()) {
@@ -43,12 +42,18 @@ for (const engine of testEngines()) {
       assert.deepEqual(await actions(draft), ['referral.send']);
 
       const active = await legacyReferral('ACTIVE');
-      const task = await insertTask(hub.database.db, {
-        referralId: active,
-        ownerId: columns.receiving_organisation_id,
-        requesterId: columns.requester_id,
-        at: new Date(),
-      });
+      const task = await hub.database.db
+        .insertInto('referral_task')
+        .values({
+          referral_id: active,
+          status: 'REQUESTED',
+          owner_id: columns.receiving_organisation_id,
+          requester_id: columns.requester_id,
+          created_at: new Date(),
+          updated_at: new Date(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
       for (const status of ['RECEIVED', 'ACCEPTED', 'INPROGRESS', 'COMPLETED']) {
         assert.equal((await hub.request('PATCH', `/api/referrals/${active}/tasks/${task.id}`, { as: 'dr-patel', body: { status } })).status, 200);
       }

@@ -23,6 +23,9 @@ export function isOpenTask(status: TaskStatus): boolean {
   return TASK_MOVES[status].length > 0;
 }
 
+/** The statuses a task ends in: nothing moves on from them. */
+export const CLOSED_TASK_STATUSES = TASK_STATUSES.filter((status) => !isOpenTask(status));
+
 /** Returns `to` when a task may move there from `from`; 409 INVALID_TRANSITION otherwise. */
 export function taskTransition(from: TaskStatus, to: TaskStatus): TaskStatus {
   if (!TASK_MOVES[from].includes(to)) throw invalidTransition('Task', from, to);
