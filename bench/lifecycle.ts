@@ -1,7 +1,7 @@
 // Throughput of full referral lifecycles over real HTTP (create, send, received, accepted,
 // in progress, completed) with N concurrent clients, compared with pgbench on the same PostgreSQL.
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench -- --clients 16 --seconds 20
-// --profile <dir> writes a V8 CPU profile of each server run into <dir>. Each engine is warmed up
+// --profile <dir> writes a V8 CPU profile of each server run into <dir>; --engines postgres skips PGlite. Each engine is warmed up
 // first (--warmup seconds of the same load, not counted: JIT, connection pool, prepared statements).
 // Prints transitions/s and p50/p99 per endpoint on PostgreSQL and on PGlite; the last line is the
 // ratio transitions/s ÷ pgbench TPS.
@@ -18,6 +18,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     warmup: { type: 'string', default: '3' },
     profile: { type: 'string' },
+    engines: { type: 'string', default: 'postgres,pglite' },
   },
 });
 const clients = Number(values.clients);
@@ -64,16 +65,19 @@ const postgresRate = await withScratchDatabase(adminUrl, async (url) => {
 const tps = await withScratchDatabase(adminUrl, async (url) => pgbenchTps(url));
 console.log(`\npgbench (TPC-B-like, ${clients} clients, ${seconds} s): tps ${tps.toFixed(1)}`);
 
-const dataDir = await mkdtemp(path.join(tmpdir(), 'rh-bench-'));
-try {
-  const server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '' }, { clients, nodeArgs });
+async function measurePglite() {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'rh-bench-'));
   try {
-    report('pglite', await drive(server.base));
+    const server = await startServer({ DATA_DIR: dataDir, DATABASE_URL: '' }, { clients, nodeArgs });
+    try {
+      report('pglite', await drive(server.base));
+    } finally {
+      await stopServer(server.child);
+    }
   } finally {
-    await stopServer(server.child);
+    await rm(dataDir, { recursive: true, force: true });
   }
-} finally {
-  await rm(dataDir, { recursive: true, force: true });
 }
+if (values.engines.split(',').includes('pglite')) await measurePglite();
 
 console.log(`\nratio transitions/s ÷ pgbench TPS: ${(postgresRate / tps).toFixed(2)}`);
