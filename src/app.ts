@@ -101,14 +101,14 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     // The documentation is never framed, and served over plain HTTP on a workstation it still loads.
     transformStaticCSP: (policy) => policy.replace(/frame-ancestors [^;]+/, "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
   });
-  const fhirBackend = config.fhirUpstream ? upstreamFhirBackend(config.fhirUpstream) : embeddedFhirBackend(db, `${config.publicBaseUrl}/fhir`);
+  const fhirBackend = config.fhirUpstream ? upstreamFhirBackend(config.fhirUpstream, clock) : embeddedFhirBackend(db, `${config.publicBaseUrl}/fhir`);
   await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: config.fhirUpstream ? 'upstream' : 'embedded' });
 
   const directory = directoryLookup(db);
   const consentService = createConsentService({ db, clock, directory, refersPatient: refersPatient(db) });
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
-  const verifyToken = createTokenVerifier(config.jwt, signingKey);
+  const verifyToken = createTokenVerifier(config.jwt, signingKey, clock);
   const smart = createSmartServer({
     db,
     publicBaseUrl: config.publicBaseUrl,

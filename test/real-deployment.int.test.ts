@@ -27,7 +27,7 @@ for (const engine of testEngines()) {
 
     const as = (token: string) => ({ token });
     const practitionerToken = (id: string) =>
-      mintToken(hub.key, { sub: id, fhirUser: `Practitioner/${id}`, roles: ['clinician'] }, { ...hub.config.jwt, ttlSeconds: 600 });
+      mintToken(hub.key, { sub: id, fhirUser: `Practitioner/${id}`, roles: ['clinician'] }, { ...hub.config.jwt, ttlSeconds: 600, now: hub.clock.now() });
 
     it('starts with an empty directory, and bootstrap makes the first administrator', async () => {
       assert.equal((await hub.request('GET', '/api/referrals', { as: 'dr-smith' })).body.code, 'PRACTITIONER_NOT_IN_DIRECTORY');

@@ -42,6 +42,8 @@ export interface Harness {
   close(): Promise<void>;
 }
 
+const TOKEN_TTL_SECONDS = 3600;
+
 export async function startHarness(
   engine: TestEngine,
   overrides: { config?: Partial<Config>; resources?: Partial<AppResources>; database?: DatabaseHandle; demoDirectory?: boolean } = {},
@@ -54,10 +56,15 @@ export async function startHarness(
   const app = await buildApp({ config, db: database.db, engine: database.engine, clock, signingKey: key, logger: false, ...overrides.resources });
   await app.listen({ port: overrides.config?.port ?? 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-  const tokens = new Map<Identity, Promise<string>>();
+  // Tokens are minted on the app's clock, and again once that clock has moved past half their life.
+  const tokens = new Map<Identity, { token: Promise<string>; renewAtMs: number }>();
   const token = (identity: Identity) => {
-    if (!tokens.has(identity)) tokens.set(identity, mintToken(key, demoClaims(identity), { ...config.jwt, ttlSeconds: 3600 }));
-    return tokens.get(identity)!;
+    const now = clock.now();
+    const minted = tokens.get(identity);
+    if (minted && now.getTime() < minted.renewAtMs) return minted.token;
+    const fresh = mintToken(key, demoClaims(identity), { ...config.jwt, ttlSeconds: TOKEN_TTL_SECONDS, now });
+    tokens.set(identity, { token: fresh, renewAtMs: now.getTime() + (TOKEN_TTL_SECONDS * 1000) / 2 });
+    return fresh;
   };
 
   async function request(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse> {

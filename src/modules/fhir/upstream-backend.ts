@@ -2,6 +2,7 @@
 // batch/transaction bundles to it.
 // With client-credentials settings, requests carry a bearer token from its OAuth2 token endpoint.
 import type { Resource } from '@medplum/fhirtypes';
+import type { Clock } from '../../platform/clock.js';
 import { operationOutcome, type FhirAnswer, type FhirBackend, type FhirInteraction, type PutFailure } from './backend.js';
 
 export interface UpstreamSettings {
@@ -14,10 +15,10 @@ export interface UpstreamSettings {
 const FHIR_JSON = 'application/fhir+json';
 const PARALLEL_PUTS = 8;
 
-export function upstreamFhirBackend(settings: UpstreamSettings): FhirBackend {
+export function upstreamFhirBackend(settings: UpstreamSettings, clock: Clock): FhirBackend {
   const base = settings.baseUrl.replace(/\/+$/, '');
   const timeoutMs = settings.timeoutMs ?? 10_000;
-  const authorization = settings.auth ? clientCredentials(settings.auth, timeoutMs) : async () => undefined;
+  const authorization = settings.auth ? clientCredentials(settings.auth, timeoutMs, clock) : async () => undefined;
 
   async function send(method: string, path: string, body?: unknown): Promise<Response> {
     const token = await authorization();
@@ -93,10 +94,10 @@ async function diagnosticsOf(response: Response): Promise<string> {
 }
 
 /** A cached client-credentials access token, renewed 30 s before it expires. */
-function clientCredentials(auth: NonNullable<UpstreamSettings['auth']>, timeoutMs: number): () => Promise<string> {
+function clientCredentials(auth: NonNullable<UpstreamSettings['auth']>, timeoutMs: number, clock: Clock): () => Promise<string> {
   let cached: { token: string; renewAt: number } | undefined;
   return async () => {
-    if (cached && Date.now() < cached.renewAt) return cached.token;
+    if (cached && clock.now().getTime() < cached.renewAt) return cached.token;
     const response = await fetch(auth.tokenUrl, {
       method: 'POST',
       headers: {
@@ -108,7 +109,7 @@ function clientCredentials(auth: NonNullable<UpstreamSettings['auth']>, timeoutM
     });
     if (!response.ok) throw new Error(`The upstream token endpoint answered ${response.status}`);
     const { access_token: token, expires_in: expiresIn } = (await response.json()) as { access_token: string; expires_in?: number };
-    cached = { token, renewAt: Date.now() + Math.max(0, (expiresIn ?? 300) - 30) * 1000 };
+    cached = { token, renewAt: clock.now().getTime() + Math.max(0, (expiresIn ?? 300) - 30) * 1000 };
     return token;
   };
 }

@@ -2,6 +2,7 @@
 // and minting (demo identities, service-to-service calls). RFC 7519, RFC 8725 (JWT BCP).
 import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { unauthenticated } from '../../platform/errors.js';
+import type { Clock } from '../../platform/clock.js';
 import { SIGNING_ALG, type SigningKey } from '../../platform/keys.js';
 import { callerFromClaims, type Caller } from './caller.js';
 import { VerifiedTokens } from './verified-tokens.js';
@@ -21,10 +22,10 @@ export interface TokenSettings {
 
 export type TokenVerifier = (token: string) => Promise<Caller>;
 
-export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey): TokenVerifier {
+export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey, clock: Clock): TokenVerifier {
   const key = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : ownKey.publicKey;
   const algorithms = settings.jwksUrl ? EXTERNAL_ALGORITHMS : [SIGNING_ALG];
-  const verified = new VerifiedTokens();
+  const verified = new VerifiedTokens(clock);
   return async (token) => {
     const known = verified.get(token);
     if (known) return known;
@@ -34,8 +35,9 @@ export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey)
         audience: settings.audience,
         algorithms,
         requiredClaims: ['exp', 'sub', 'iat'],
+        currentDate: clock.now(),
       });
-      assertLifetime(payload);
+      assertLifetime(payload, clock.now());
       const caller = callerFromClaims(payload);
       verified.remember(token, caller, payload.exp!);
       return caller;
@@ -46,8 +48,8 @@ export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey)
 }
 
 /** Issued now or before (give or take the clock skew), and for no longer than the longest lifetime. */
-function assertLifetime({ iat, exp }: JWTPayload): void {
-  if (typeof iat !== 'number' || iat > Date.now() / 1000 + CLOCK_SKEW_SECONDS) throw unauthenticated('The token was issued in the future');
+function assertLifetime({ iat, exp }: JWTPayload, now: Date): void {
+  if (typeof iat !== 'number' || iat > now.getTime() / 1000 + CLOCK_SKEW_SECONDS) throw unauthenticated('The token was issued in the future');
   if (exp! - iat > MAX_TOKEN_LIFETIME_SECONDS) throw unauthenticated(`The token lives longer than ${MAX_TOKEN_LIFETIME_SECONDS / 3600} hours`);
 }
 

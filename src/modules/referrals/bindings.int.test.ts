@@ -26,7 +26,8 @@ for (const engine of testEngines()) {
     const create = (body: Record<string, unknown>, as: 'dr-smith' | 'dr-other' = 'dr-smith') =>
       hub.request('POST', '/api/referrals', { as, body: guideReferral(body) });
     const admin = (method: string, path: string, body?: unknown) => hub.request(method, `/api/admin${path}`, { as: 'admin', body });
-    const tokenFor = (claims: Record<string, unknown> & { sub: string }) => mintToken(hub.key, claims, { ...hub.config.jwt, ttlSeconds: 600 });
+    const tokenFor = (claims: Record<string, unknown> & { sub: string }) =>
+      mintToken(hub.key, claims, { ...hub.config.jwt, ttlSeconds: 600, now: hub.clock.now() });
 
     function assertRefused(response: { status: number; body: any }, status: number, code: string, field?: string) {
       assert.equal(response.status, status, JSON.stringify(response.body));
