@@ -1,8 +1,16 @@
 // Reads the process environment and arguments into one typed Config; nothing else reads process.env.
 import path from 'node:path';
-import { DEFAULT_RESPONSE_DUE_HOURS, PRIORITIES, type Priority } from './modules/referrals/priority.js';
+import { PRIORITIES, type Priority } from './modules/vocabulary/priority.js';
 
-export type ModuleName = 'referrals' | 'consent';
+/** How soon a response is due by priority unless RESPONSE_DUE_HOURS says otherwise (the workflow guide: 18 weeks, 14 days, 72 hours, 1 hour). */
+const DEFAULT_RESPONSE_DUE_HOURS: Record<Priority, number> = {
+  ROUTINE: 18 * 7 * 24,
+  URGENT: 14 * 24,
+  ASAP: 72,
+  STAT: 1,
+};
+
+type ModuleName = 'referrals' | 'consent';
 
 export interface Config {
   port: number;

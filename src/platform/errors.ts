@@ -23,7 +23,6 @@ export const ERROR_CODES = [
   'IDEMPOTENCY_KEY_REUSED',
   'CONSENT_GATE_FAILED',
   'CONSENT_SERVICE_UNAVAILABLE',
-  'DEMO_DISABLED',
   'NOT_SIGNED_IN',
   'PRACTITIONER_NOT_IN_DIRECTORY',
   'ADMINISTRATOR_NOT_IN_DIRECTORY',
@@ -86,8 +85,6 @@ export const consentGateFailed = (message: string, missingResourceTypes: string[
 
 export const consentServiceUnavailable = (reason: string) =>
   new AppError(503, 'CONSENT_SERVICE_UNAVAILABLE', `The consent service could not be reached: ${reason}`);
-
-export const demoDisabled = () => new AppError(403, 'DEMO_DISABLED', 'Demo identities are only available in demo mode (DEMO=true)');
 
 /** A rule of the directory broken by a request: who may act, and which organisations and apps fit together. */
 export const directoryRuleBroken = (status: 403 | 404 | 409 | 422, code: ErrorCode, message: string, field?: string) =>

@@ -4,7 +4,7 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
 
-export interface ReferralTable {
+interface ReferralTable {
   id: Generated<number>;
   version: Generated<number>;
   status: string;
@@ -32,7 +32,7 @@ export interface ReferralTable {
   updated_at: Timestamp;
 }
 
-export interface ReferralTaskTable {
+interface ReferralTaskTable {
   id: Generated<number>;
   referral_id: number;
   version: Generated<number>;
@@ -44,7 +44,7 @@ export interface ReferralTaskTable {
   updated_at: Timestamp;
 }
 
-export interface TaskNoteTable {
+interface TaskNoteTable {
   id: Generated<number>;
   task_id: number;
   author: string;
@@ -53,7 +53,7 @@ export interface TaskNoteTable {
   created_at: Timestamp;
 }
 
-export interface ConsentGrantTable {
+interface ConsentGrantTable {
   id: Generated<number>;
   patient_id: string;
   client_id: string;
@@ -69,7 +69,7 @@ export interface ConsentGrantTable {
   revoked_by: string | null;
 }
 
-export interface AuditEventTable {
+interface AuditEventTable {
   seq: Generated<number>;
   chain: string;
   chain_seq: number;
@@ -86,13 +86,13 @@ export interface AuditEventTable {
   hash_scheme: number;
 }
 
-export interface AuditChainTable {
+interface AuditChainTable {
   chain: string;
   last_seq: number;
   last_hash: string;
 }
 
-export interface IdempotencyRecordTable {
+interface IdempotencyRecordTable {
   actor: string;
   operation: string;
   key: string;
@@ -102,17 +102,17 @@ export interface IdempotencyRecordTable {
   created_at: Timestamp;
 }
 
-export interface SchemaMigrationTable {
+interface SchemaMigrationTable {
   name: string;
   applied_at: Timestamp;
 }
 
-export interface SeedRunTable {
+interface SeedRunTable {
   name: string;
   applied_at: Timestamp;
 }
 
-export interface FhirOutboxTable {
+interface FhirOutboxTable {
   resource_type: string;
   resource_id: string;
   change_seq: number;
@@ -127,14 +127,14 @@ export interface FhirOutboxTable {
 }
 
 /** The append-only log of changes to mirrored resources, folded into fhir_outbox by the worker. */
-export interface FhirOutboxChangeTable {
+interface FhirOutboxChangeTable {
   seq: Generated<number>;
   resource_type: string;
   resource_id: string;
   changed_at: Generated<Timestamp>;
 }
 
-export interface FhirResourceTable {
+interface FhirResourceTable {
   resource_type: string;
   id: string;
   version_id: number;
@@ -146,7 +146,7 @@ export interface FhirResourceTable {
   content: Json<Record<string, unknown>>;
 }
 
-export interface FhirResourceHistoryTable {
+interface FhirResourceHistoryTable {
   resource_type: string;
   id: string;
   version_id: number;
@@ -155,7 +155,7 @@ export interface FhirResourceHistoryTable {
   content: Json<Record<string, unknown>>;
 }
 
-export interface SmartClientTable {
+interface SmartClientTable {
   client_id: string;
   name: string;
   organization_id: string;
@@ -168,14 +168,14 @@ export interface SmartClientTable {
 
 export type PatientAccountState = 'invited' | 'active' | 'disabled';
 
-export interface PatientAccountTable {
+interface PatientAccountTable {
   username: string;
   patient_id: string;
   password_hash: string | null;
   state: ColumnType<PatientAccountState, PatientAccountState | undefined, PatientAccountState>;
 }
 
-export interface AccountLinkTable {
+interface AccountLinkTable {
   token_hash: string;
   username: string;
   purpose: 'enrol' | 'reset';
@@ -188,7 +188,7 @@ export interface DirectoryIdentifier {
   value: string;
 }
 
-export interface OrganizationTable {
+interface OrganizationTable {
   id: string;
   name: string;
   active: Generated<boolean>;
@@ -197,7 +197,7 @@ export interface OrganizationTable {
   updated_at: Timestamp;
 }
 
-export interface PractitionerTable {
+interface PractitionerTable {
   id: string;
   name: string;
   active: Generated<boolean>;
@@ -207,7 +207,7 @@ export interface PractitionerTable {
 
 export type DirectoryRole = 'referrer' | 'receiver' | 'admin';
 
-export interface PractitionerRoleTable {
+interface PractitionerRoleTable {
   id: string;
   practitioner_id: string;
   organization_id: string;
@@ -216,14 +216,14 @@ export interface PractitionerRoleTable {
   updated_at: Timestamp;
 }
 
-export interface AdministratorTable {
+interface AdministratorTable {
   username: string;
   name: string;
   active: Generated<boolean>;
   created_at: Timestamp;
 }
 
-export interface PortalSessionTable {
+interface PortalSessionTable {
   id_hash: string;
   username: string;
   patient_id: string;
@@ -231,7 +231,7 @@ export interface PortalSessionTable {
   expires_at: Timestamp;
 }
 
-export interface OauthPayloadTable {
+interface OauthPayloadTable {
   model: string;
   id: string;
   payload: Json<Record<string, unknown>>;
@@ -241,14 +241,14 @@ export interface OauthPayloadTable {
   expires_at: Timestamp | null;
 }
 
-export interface SignInThrottleTable {
+interface SignInThrottleTable {
   key: string;
   failures: number;
   window_started: Timestamp;
   locked_until: Timestamp | null;
 }
 
-export interface RateLimitWindowTable {
+interface RateLimitWindowTable {
   key: string;
   window_start: number;
   hits: number;

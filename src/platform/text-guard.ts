@@ -11,7 +11,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 const unstorable = (text: string) => text.includes(NUL) || LONE_SURROGATE.test(text);
 
 /** The path of the first string within `value` (key or value) that cannot be stored as sent, or undefined. */
-export function unstorableField(value: unknown, path: string): string | undefined {
+function unstorableField(value: unknown, path: string): string | undefined {
   if (typeof value === 'string') return unstorable(value) ? path : undefined;
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {

@@ -15,20 +15,20 @@ import type { TestEngine } from './engines.js';
 
 export type Identity = 'dr-smith' | 'dr-patel' | 'dr-other' | 'patient' | 'admin';
 
-export interface ApiResponse<T = any> {
+interface ApiResponse<T = any> {
   status: number;
   body: T;
   headers: Headers;
 }
 
-export interface RequestOptions {
+interface RequestOptions {
   as?: Identity | { token: string };
   body?: unknown;
   headers?: Record<string, string>;
 }
 
 let sharedKey: Promise<SigningKey> | undefined;
-export const testSigningKey = () => (sharedKey ??= generateSigningJwk().then(importSigningKey));
+const testSigningKey = () => (sharedKey ??= generateSigningJwk().then(importSigningKey));
 
 export interface Harness {
   baseUrl: string;

@@ -27,10 +27,6 @@ const ENCODINGS: Record<number, (content: ChainedContent) => string> = {
   2: (content) => canonicalize(content)!,
 };
 
-export function isKnownHashScheme(scheme: number): boolean {
-  return scheme in ENCODINGS;
-}
-
 export function chainHash(previousHash: string, content: ChainedContent, scheme = CURRENT_HASH_SCHEME): string {
   const encode = ENCODINGS[scheme];
   if (!encode) throw new Error(`Unknown audit hash scheme ${scheme}`);

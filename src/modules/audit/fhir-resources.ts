@@ -1,17 +1,18 @@
 // An audit event as an R4 AuditEvent for the FHIR mirror: who did what to which record, when, with
 // what outcome, and the event's own detail (the consent decisions of a send among them).
+import { fhirIdOf } from '../vocabulary/fhir-ids.js';
 import type { AuditEvent, AuditEventEntity, Reference } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { AuditEventRow, Database } from '../../platform/schema.js';
 import { numberedSource, type MirrorSources } from '../mirror/sources.js';
 
-export const auditEventId = (seq: number) => `audit-${seq}`;
+const auditEventId = (seq: number) => fhirIdOf('audit', seq);
 
 /** The FHIR resource each of our entity types is mirrored as, and how its id is formed. */
 const MIRRORED_ENTITY: Record<string, (id: string) => string> = {
-  Referral: (id) => `ServiceRequest/referral-${id}`,
-  ReferralTask: (id) => `Task/referral-task-${id}`,
-  ConsentGrant: (id) => `Consent/consent-${id}`,
+  Referral: (id) => `ServiceRequest/${fhirIdOf('referral', id)}`,
+  ReferralTask: (id) => `Task/${fhirIdOf('task', id)}`,
+  ConsentGrant: (id) => `Consent/${fhirIdOf('consent', id)}`,
 };
 
 export function toFhirAuditEvent(row: AuditEventRow, baseUrl: string): AuditEvent {
@@ -38,7 +39,7 @@ function entityOf(row: AuditEventRow, baseUrl: string): AuditEventEntity {
 export function auditMirrorSources(db: Kysely<Database>, baseUrl: string): MirrorSources {
   return {
     AuditEvent: numberedSource(
-      'audit-',
+      'audit',
       (seqs) => db.selectFrom('audit_event').selectAll().where('seq', 'in', seqs).execute(),
       (row) => toFhirAuditEvent(row, baseUrl),
     ),

@@ -118,7 +118,7 @@ function hashOnto(head: ChainHead, events: PendingAuditEvent[]) {
  * when the chain has none), so concurrent appends to one chain queue rather than fork it while
  * appends to different chains proceed in parallel.
  */
-export async function appendAuditEvents(tx: Kysely<Database>, events: PendingAuditEvent[]): Promise<AuditEvent[]> {
+async function appendAuditEvents(tx: Kysely<Database>, events: PendingAuditEvent[]): Promise<AuditEvent[]> {
   const head = await lockChainHead(tx, events[0]!.chain);
   const { rows } = await sql<{ seq: number }>`WITH ${appendingOnto(head, events)} SELECT seq FROM audit_appended ORDER BY chain_seq`.execute(tx);
   if (rows.length !== events.length) throw new Error('Audit events are appended inside a transaction, which holds their chain head');
@@ -147,7 +147,7 @@ export function chainedContentOf(row: AuditEventRow): ChainedContent {
   return { ...fromAuditRow(row), seq: row.chain_seq };
 }
 
-export function fromAuditRow(row: AuditEventRow): AuditEvent {
+function fromAuditRow(row: AuditEventRow): AuditEvent {
   return {
     seq: row.seq,
     recordedAt: row.recorded_at.toISOString(),

@@ -1,11 +1,12 @@
 // A consent grant as an R4 Consent for the FHIR mirror: a patient-privacy consent that permits the
 // receiving facility's SMART client to read one resource type, in its period, while it is active.
+import { fhirIdOf } from '../vocabulary/fhir-ids.js';
 import type { Consent } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { ConsentGrantRow, Database } from '../../platform/schema.js';
 import { numberedSource, type MirrorSources } from '../mirror/sources.js';
 
-export const consentId = (grantId: number) => `consent-${grantId}`;
+const consentId = (grantId: number) => fhirIdOf('consent', grantId);
 
 export function toFhirConsent(row: ConsentGrantRow, baseUrl: string): Consent {
   const patient = { reference: row.patient_id.includes('/') ? row.patient_id : `Patient/${row.patient_id}` };
@@ -38,7 +39,7 @@ export function toFhirConsent(row: ConsentGrantRow, baseUrl: string): Consent {
 export function consentMirrorSources(db: Kysely<Database>, baseUrl: string): MirrorSources {
   return {
     Consent: numberedSource(
-      'consent-',
+      'consent',
       (grantIds) => db.selectFrom('consent_grant').selectAll().where('id', 'in', grantIds).execute(),
       (row) => toFhirConsent(row, baseUrl),
     ),

@@ -9,7 +9,7 @@ export const PatientId = Type.String({
 export const ClientId = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:/\\-]+$' });
 export const ResourceType = Type.String({ pattern: '^[A-Z][A-Za-z]{1,63}$', description: 'A FHIR R4 resource type' });
 
-export const Period = Type.Object(
+const Period = Type.Object(
   {
     start: Type.Optional(Type.String({ format: 'date-time' })),
     end: Type.Optional(Type.String({ format: 'date-time' })),
@@ -67,9 +67,9 @@ export const EvaluateBody = Type.Object(
 );
 export type EvaluateInput = Static<typeof EvaluateBody>;
 
-export const Decision = Type.Union([Type.Literal('permit'), Type.Literal('deny')]);
+const Decision = Type.Union([Type.Literal('permit'), Type.Literal('deny')]);
 
-export const TypeDecision = Type.Object(
+const TypeDecision = Type.Object(
   {
     resourceType: Type.String(),
     decision: Decision,

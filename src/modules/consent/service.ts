@@ -6,12 +6,12 @@ import { directoryRuleBroken, forbidden, notFound, validationFailed } from '../.
 import type { ConsentGrantRow, Database } from '../../platform/schema.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { directoryLookup, type DirectoryLookup } from '../directory/lookup.js';
-import { isFhirResourceType } from '../fhir/resource-types.js';
+import { isFhirResourceType } from '../vocabulary/resource-types.js';
 import { hasRole, toPatientReference, type Caller } from '../identity/caller.js';
 import * as grants from './repo.js';
 import type { ConsentGrantView, EvaluateInput, EvaluateResult, GrantConsentInput, ResourceTypeDecision } from './schemas.js';
 
-export type GrantSource = 'portal' | 'smart' | 'api';
+type GrantSource = 'portal' | 'smart' | 'api';
 
 export interface ConsentQuery {
   patientId: string;

@@ -14,7 +14,7 @@ import { hashPassword } from '../portal/passwords.js';
 import { DEMO_IDENTITIES, DEMO_PATIENT } from './identities.js';
 
 export const DEMO_CLIENT_ID = 'royal-london-cardiology-smart';
-export const DEMO_CITY_CLIENT_ID = 'city-hospital-smart';
+const DEMO_CITY_CLIENT_ID = 'city-hospital-smart';
 const SEEDER: Caller = { sub: 'demo-seed', roles: ['admin'] };
 
 /** Claims a data set's name in seed_run; false when this database already has it. */

@@ -5,7 +5,7 @@ import { directoryRuleBroken, notFound } from '../../platform/errors.js';
 import { randomToken } from '../../platform/secret-tokens.js';
 import { inTransaction } from '../../platform/transactions.js';
 import { requireRole, type Caller } from '../identity/caller.js';
-import { idIn } from './lookup.js';
+import { idIn } from '../vocabulary/references.js';
 import { auditDirectoryChange, type DirectoryDeps } from './records.js';
 import type { AppInput, AppPatch, FacilityAppView } from './schemas.js';
 

@@ -13,7 +13,7 @@ import { bootstrapAdministrator } from './administrators.js';
 import * as S from './schemas.js';
 import { createDirectoryService, type DirectoryService } from './service.js';
 
-export const ADMIN_TOKEN_TTL_SECONDS = 12 * 3600;
+const ADMIN_TOKEN_TTL_SECONDS = 12 * 3600;
 
 export interface AdminCliDeps {
   db: Kysely<Database>;

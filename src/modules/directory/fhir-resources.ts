@@ -2,12 +2,12 @@
 // as PractitionerRole, and facility SMART apps as Endpoint — the resources directories are exchanged in.
 import type { Endpoint, Identifier, Organization, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
 import type { DirectoryIdentifier, DirectoryRole } from '../../platform/schema.js';
-import { organizationRef, practitionerRef } from './lookup.js';
+import { organizationRef, practitionerRef } from '../vocabulary/references.js';
 
 /** The code system of the roles a practitioner holds at an organisation here. */
 export const DIRECTORY_ROLE_SYSTEM = 'urn:referral-hub:practitioner-role';
 /** The identifier system of facility apps' SMART client ids (as in the mirrored Consent's actor). */
-export const clientIdSystem = (baseUrl: string) => `${baseUrl}/smart-clients`;
+const clientIdSystem = (baseUrl: string) => `${baseUrl}/smart-clients`;
 
 const identifiersOf = (list: DirectoryIdentifier[]): Identifier[] | undefined =>
   list.length > 0 ? list.map(({ system, value }) => ({ ...(system && { system }), value })) : undefined;

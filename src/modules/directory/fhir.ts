@@ -5,9 +5,9 @@ import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../platform/schema.js';
 import { toFhirEndpoint, toFhirOrganization, toFhirPractitioner, toFhirPractitionerRole } from './fhir-resources.js';
-import { idIn } from './lookup.js';
+import { idIn } from '../vocabulary/references.js';
 
-export const DIRECTORY_RESOURCE_TYPES = ['Organization', 'Practitioner', 'PractitionerRole', 'Endpoint'] as const;
+const DIRECTORY_RESOURCE_TYPES = ['Organization', 'Practitioner', 'PractitionerRole', 'Endpoint'] as const;
 export type DirectoryResourceType = (typeof DIRECTORY_RESOURCE_TYPES)[number];
 export const isDirectoryResourceType = (type: string): type is DirectoryResourceType => (DIRECTORY_RESOURCE_TYPES as readonly string[]).includes(type);
 

@@ -3,6 +3,7 @@
 // referrals and consent grants name. Only active records count.
 import { sql, type Kysely } from 'kysely';
 import type { Database, DirectoryRole } from '../../platform/schema.js';
+import { idIn, organizationRef } from '../vocabulary/references.js';
 
 export interface Membership {
   /** `Organization/<id>` */
@@ -45,16 +46,11 @@ export interface DirectoryLookup {
   within(tx: Kysely<Database>): DirectoryLookup;
 }
 
-export interface ReceivingParties {
+interface ReceivingParties {
   performer?: OrganizationRecord;
   receiver?: OrganizationRecord;
   apps: FacilityAppRecord[];
 }
-
-export const organizationRef = (id: string) => `Organization/${id}`;
-export const practitionerRef = (id: string) => `Practitioner/${id}`;
-/** The id a reference ends in: `Organization/x` → `x`; undefined when it is not of that type. */
-export const idIn = (type: string, reference: string) => (reference.startsWith(`${type}/`) ? reference.slice(type.length + 1) : undefined);
 
 type OrganizationRow = { id: string; name: string; active: boolean; parent_id: string | null };
 const toOrganization = (row: OrganizationRow): OrganizationRecord => ({

@@ -13,7 +13,7 @@ import type { PatientAccountView } from './schemas.js';
 
 export type LinkPurpose = 'enrol' | 'reset';
 const LINK_HOURS: Record<LinkPurpose, number> = { enrol: 7 * 24, reset: 24 };
-export const ACCOUNT_LINK_PATH = '/consent/portal/account';
+const ACCOUNT_LINK_PATH = '/consent/portal/account';
 export const MIN_PASSWORD_LENGTH = 10;
 
 export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: DirectoryDeps & { publicBaseUrl: string }) {

@@ -9,7 +9,7 @@ import { inTransaction } from '../../platform/transactions.js';
 import type { Database, DirectoryIdentifier } from '../../platform/schema.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { requireRole, type Caller } from '../identity/caller.js';
-import { idIn, organizationRef, practitionerRef } from './lookup.js';
+import { idIn, organizationRef, practitionerRef } from '../vocabulary/references.js';
 import type {
   AddRoleInput,
   OrganizationInput,

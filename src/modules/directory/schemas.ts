@@ -4,19 +4,19 @@ import Type, { type Static } from 'typebox';
 import { PatientId, ResourceType } from '../consent/schemas.js';
 
 /** A FHIR id: what the directory's records are named by, and what their references end in. */
-export const FhirId = Type.String({ pattern: '^[A-Za-z0-9\\-.]{1,64}$', description: 'A FHIR id' });
-export const OrganizationRef = Type.String({ pattern: '^Organization/[A-Za-z0-9\\-.]{1,64}$', description: 'An Organization reference' });
+const FhirId = Type.String({ pattern: '^[A-Za-z0-9\\-.]{1,64}$', description: 'A FHIR id' });
+const OrganizationRef = Type.String({ pattern: '^Organization/[A-Za-z0-9\\-.]{1,64}$', description: 'An Organization reference' });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const Identifier = Type.Object(
+const Identifier = Type.Object(
   { system: Type.Optional(Type.String({ minLength: 1, maxLength: 200, format: 'uri' })), value: Type.String({ minLength: 1, maxLength: 200 }) },
   { additionalProperties: false },
 );
 const Identifiers = Type.Array(Identifier, { maxItems: 20 });
 
 export const DIRECTORY_ROLES = ['referrer', 'receiver', 'admin'] as const;
-export const DirectoryRoleName = Type.Enum(DIRECTORY_ROLES);
+const DirectoryRoleName = Type.Enum(DIRECTORY_ROLES);
 
 export const IdParams = Type.Object({ id: FhirId });
 
@@ -99,8 +99,8 @@ export const FacilityApp = Type.Object(
 export type FacilityAppView = Static<typeof FacilityApp>;
 export const AppParams = Type.Object({ clientId: FhirId });
 
-export const Username = Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9._@\\-]+$' });
-export const PATIENT_ACCOUNT_STATES = ['invited', 'active', 'disabled'] as const;
+const Username = Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9._@\\-]+$' });
+const PATIENT_ACCOUNT_STATES = ['invited', 'active', 'disabled'] as const;
 export const CreatePatientAccountBody = Type.Object({ username: Username, patientId: PatientId }, { additionalProperties: false });
 export const UpdatePatientAccountBody = Type.Object({ state: Type.Union([Type.Literal('active'), Type.Literal('disabled')]) }, { additionalProperties: false });
 export const PatientAccount = Type.Object(

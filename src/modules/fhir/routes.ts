@@ -20,7 +20,7 @@ declare module 'fastify' {
   }
 }
 
-export type ReadableFilter = (caller: Caller, resources: Resource[]) => Promise<Resource[]>;
+type ReadableFilter = (caller: Caller, resources: Resource[]) => Promise<Resource[]>;
 
 export interface FhirRouteOptions {
   backend: FhirBackend;

@@ -25,7 +25,7 @@ export function searchColumnsOf(resource: Resource & { id: string }): SearchColu
 }
 
 /** `system|value` for a search naming the system, `value` alone for one that does not. */
-export function identifierTokens(identifier: Identifier): string[] {
+function identifierTokens(identifier: Identifier): string[] {
   if (!identifier?.value) return [];
   return identifier.system ? [`${identifier.system}|${identifier.value}`, identifier.value] : [identifier.value];
 }

@@ -134,7 +134,7 @@ function lastUpdated(filter: Filter): Condition {
 }
 
 /** The instants a FHIR date or dateTime of any precision covers: [start, end). */
-export function dateRange(value: string): [Date, Date] | undefined {
+function dateRange(value: string): [Date, Date] | undefined {
   const match = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(T.+)?)?)?$/.exec(value);
   if (!match) return undefined;
   const [, year, month, day, time] = match;

@@ -3,7 +3,7 @@ import { forbidden, unauthenticated } from '../../platform/errors.js';
 import type { DirectoryRole } from '../../platform/schema.js';
 import type { Membership } from '../directory/lookup.js';
 
-export const ROLES = ['clinician', 'patient', 'admin', 'service'] as const;
+const ROLES = ['clinician', 'patient', 'admin', 'service'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Caller {

@@ -27,7 +27,7 @@ export function authenticate(verify: TokenVerifier, directory: DirectoryLookup) 
  * A clinician acts for the organisations and in the roles the directory gives their practitioner
  * (`fhirUser`); an administrator must be one the directory knows. Anyone else acts by their token.
  */
-export async function resolveInDirectory(caller: Caller, directory: DirectoryLookup): Promise<Caller> {
+async function resolveInDirectory(caller: Caller, directory: DirectoryLookup): Promise<Caller> {
   if (hasRole(caller, 'admin') && !(await directory.isAdministrator(caller.sub))) {
     throw directoryRuleBroken(403, 'ADMINISTRATOR_NOT_IN_DIRECTORY', `${caller.sub} is not an active administrator of this instance`);
   }

@@ -8,7 +8,7 @@ import { callerFromClaims, type Caller } from './caller.js';
 import { VerifiedTokens } from './verified-tokens.js';
 
 /** The longest an API token may live, and how far clocks may disagree (RFC 8725 §3.10, RFC 7519 §4.1.4). */
-export const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
+const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 const CLOCK_SKEW_SECONDS = 60;
 
 /** Algorithms an external identity provider may use; never `none`, never HMAC (RFC 8725 §3.1). */

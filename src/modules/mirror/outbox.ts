@@ -116,7 +116,7 @@ export async function outboxStatus(db: Db, options: { fullErrors?: boolean } = {
  * An error without the FHIR server's own explanation, which may quote the resource: what /health,
  * which needs no token, may show. Admins see the whole error at /api/admin/outbox.
  */
-export function errorSummary(error: string): string {
+function errorSummary(error: string): string {
   return error.split(': ')[0]!.slice(0, 200);
 }
 

@@ -108,7 +108,7 @@ export function createMirrorWorker(options: MirrorWorkerOptions): MirrorWorker {
 const keyOf = (claim: Pick<OutboxClaim, 'resourceType' | 'resourceId'>) => `${claim.resourceType}/${claim.resourceId}`;
 
 /** Exponential backoff with full jitter: a random wait up to base·2^(attempt-1), capped. */
-export function retryTime(attempts: number, options: Pick<MirrorWorkerOptions, 'retryBaseMs' | 'retryMaxMs'>, now = Date.now()): Date {
+function retryTime(attempts: number, options: Pick<MirrorWorkerOptions, 'retryBaseMs' | 'retryMaxMs'>, now = Date.now()): Date {
   const ceiling = Math.min(options.retryMaxMs ?? 60_000, (options.retryBaseMs ?? 500) * 2 ** Math.max(0, attempts - 1));
   return new Date(now + ceiling / 2 + Math.random() * (ceiling / 2));
 }

@@ -5,7 +5,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentGate } from '../consent/gate.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
-import type { Priority } from './priority.js';
+import type { Priority } from '../vocabulary/priority.js';
 
 export interface ReferralDeps {
   db: Kysely<Database>;

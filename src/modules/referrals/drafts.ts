@@ -6,7 +6,7 @@ import { claimKey, findStoredResponse, idempotentRequest, storeResponse } from '
 import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
 import { assertIfMatch } from '../../platform/versioning.js';
 import { pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';
-import { isFhirResourceType } from '../fhir/resource-types.js';
+import { isFhirResourceType } from '../vocabulary/resource-types.js';
 import { requireRole, type Caller } from '../identity/caller.js';
 import { assertSide, visibleReferral } from './access.js';
 import { assertDrafter, receivingApp } from './bindings.js';

@@ -5,14 +5,15 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
 import type { Caller } from '../identity/caller.js';
-import { numberAfter } from '../mirror/sources.js';
+import { recordIdOf } from '../vocabulary/fhir-ids.js';
+import { idIn } from '../vocabulary/references.js';
 import { sidesOf } from './access.js';
 
 /** The referral a mirrored ServiceRequest or Task belongs to, if it is one of ours. */
-export function referralIdOf(resource: Resource): number | undefined {
-  if (resource.resourceType === 'ServiceRequest') return numberAfter('referral-', resource.id ?? '');
-  if (resource.resourceType === 'Task') return numberAfter('ServiceRequest/referral-', resource.focus?.reference ?? '');
-  return undefined;
+function referralIdOf(resource: Resource): number | undefined {
+  if (resource.resourceType === 'ServiceRequest') return recordIdOf('referral', resource.id ?? '');
+  const focus = resource.resourceType === 'Task' && idIn('ServiceRequest', resource.focus?.reference ?? '');
+  return focus ? recordIdOf('referral', focus) : undefined;
 }
 
 /**

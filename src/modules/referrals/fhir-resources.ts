@@ -1,8 +1,9 @@
 // How a referral and its task look on the FHIR server: an R4 ServiceRequest and Task, with stable ids
 // derived from ours so that every delivery of a record is an idempotent PUT of the same resource.
+import { fhirIdOf } from '../vocabulary/fhir-ids.js';
 import type { Annotation, ServiceRequest, Task } from '@medplum/fhirtypes';
 import type { ReferralRow } from '../../platform/schema.js';
-import { FHIR_PRIORITY, type Priority } from './priority.js';
+import { FHIR_PRIORITY, type Priority } from '../vocabulary/priority.js';
 import type { ReferralStatus } from './states.js';
 import type { TaskWithNotes } from './task-repo.js';
 import { FHIR_TASK_STATUS, type TaskStatus } from './task-states.js';
@@ -18,8 +19,8 @@ const SERVICE_REQUEST_STATUS: Record<ReferralStatus, ServiceRequest['status']> =
   COMPLETED: 'completed',
 };
 
-export const serviceRequestId = (referralId: number) => `referral-${referralId}`;
-export const fhirTaskId = (taskId: number) => `referral-task-${taskId}`;
+const serviceRequestId = (referralId: number) => fhirIdOf('referral', referralId);
+const fhirTaskId = (taskId: number) => fhirIdOf('task', taskId);
 
 /** The ServiceRequest of a referral; `baseUrl` names this instance in the business identifier. */
 export function toServiceRequest(row: ReferralRow, baseUrl: string): ServiceRequest {

@@ -8,9 +8,9 @@ import { findTasksWithNotes } from './task-repo.js';
 export function referralMirrorSources(db: Kysely<Database>, baseUrl: string): MirrorSources {
   const referrals = (ids: number[]) => db.selectFrom('referral').selectAll().where('id', 'in', ids).execute();
   return {
-    ServiceRequest: numberedSource('referral-', referrals, (row) => toServiceRequest(row, baseUrl)),
+    ServiceRequest: numberedSource('referral', referrals, (row) => toServiceRequest(row, baseUrl)),
     Task: numberedSource(
-      'referral-task-',
+      'task',
       async (taskIds) => {
         const tasks = await findTasksWithNotes(db, taskIds);
         if (tasks.length === 0) return [];

@@ -3,7 +3,7 @@
 import Type, { type Static } from 'typebox';
 import { ClientId, PatientId, ResourceType } from '../consent/schemas.js';
 import { RowId } from '../../platform/http-schemas.js';
-import { PRIORITIES } from './priority.js';
+import { PRIORITIES } from '../vocabulary/priority.js';
 import { REFERRAL_STATUSES } from './states.js';
 import { FACILITY_TASK_STATUSES, TASK_STATUSES } from './task-states.js';
 
@@ -12,9 +12,9 @@ const reference = (...types: string[]) =>
 const OrganizationRef = reference('Organization');
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
-export const Priority = Type.Enum(PRIORITIES);
-export const ReferralStatus = Type.Enum(REFERRAL_STATUSES);
-export const TaskStatus = Type.Enum(TASK_STATUSES);
+const Priority = Type.Enum(PRIORITIES);
+const ReferralStatus = Type.Enum(REFERRAL_STATUSES);
+const TaskStatus = Type.Enum(TASK_STATUSES);
 
 const referralFields = {
   patientId: reference('Patient'),
@@ -128,7 +128,7 @@ export const UpdateTaskBody = Type.Object(
 );
 export type UpdateTaskInput = Static<typeof UpdateTaskBody>;
 
-export const TaskNote = Type.Object(
+const TaskNote = Type.Object(
   {
     id: Type.Integer(),
     author: Type.String(),

@@ -6,7 +6,7 @@ import { invalidTransition } from '../../platform/errors.js';
 export const TASK_STATUSES = ['REQUESTED', 'RECEIVED', 'ACCEPTED', 'INPROGRESS', 'COMPLETED', 'REJECTED', 'CANCELLED'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
-export const TASK_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
+const TASK_MOVES: Record<TaskStatus, readonly TaskStatus[]> = {
   REQUESTED: ['RECEIVED', 'ACCEPTED', 'REJECTED', 'CANCELLED'],
   RECEIVED: ['ACCEPTED', 'REJECTED', 'CANCELLED'],
   ACCEPTED: ['INPROGRESS', 'CANCELLED'],

@@ -1,7 +1,7 @@
 // How referrals and tasks look to API clients: the guide's camelCase fields, FHIR codes beside ours,
 // and whether a response is overdue at the moment of asking.
 import type { ReferralRow } from '../../platform/schema.js';
-import { FHIR_PRIORITY, type Priority } from './priority.js';
+import { FHIR_PRIORITY, type Priority } from '../vocabulary/priority.js';
 import type { ReferralView, TaskView } from './schemas.js';
 import type { ReferralStatus } from './states.js';
 import { FHIR_TASK_STATUS, type TaskStatus } from './task-states.js';
@@ -10,7 +10,7 @@ import type { TaskWithNotes } from './task-repo.js';
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
 /** A sent referral is overdue while still open past its response time. */
-export function isOverdue(row: ReferralRow, now: Date): boolean {
+function isOverdue(row: ReferralRow, now: Date): boolean {
   const open = row.status === 'ACTIVE' || row.status === 'ON_HOLD';
   return open && row.response_due_at !== null && row.response_due_at.getTime() < now.getTime();
 }

@@ -1,6 +1,6 @@
 // SMART App Launch scopes: `patient/<Type>.read` (v1) and `patient/<Type>.rs` (v2, any of c r u d s
 // in order), `*` for every type. What a scope lets a token read, and the scopes a consent narrows to.
-import { FHIR_R4_RESOURCE_TYPES } from '../fhir/resource-types.js';
+import { FHIR_R4_RESOURCE_TYPES } from '../vocabulary/resource-types.js';
 
 const PATIENT_SCOPE = /^patient\/(\*|[A-Z][A-Za-z]+)\.(read|\*|c?r?u?d?s?)$/;
 export const IDENTITY_SCOPES = ['openid', 'fhirUser', 'launch/patient', 'offline_access'];
