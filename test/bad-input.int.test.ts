@@ -114,6 +114,12 @@ for (const engine of testEngines()) {
         const grant = await browser.post('/consent/portal/grant', { csrf: csrfIn(portal.html), client_id: clientId, resource_type: 'Observation' });
         assert.equal(grant.status, 400);
       }
+      // Refused before any portal handler runs (a NUL character): still a page for the patient, not JSON.
+      const nul = await browser.post('/consent/portal/grant', { csrf: csrfIn(portal.html), client_id: 'x', resource_type: 'Obs\u0000ervation' });
+      assert.equal(nul.status, 400);
+      assert.match(nul.response.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(nul.html, /Something in that form was not right/);
+      assert.match(nul.html, /body\.resource_type/);
     });
 
     it('refuses a SMART consent answer sent before sign-in with 400', async () => {

@@ -8,6 +8,7 @@ import type { Caller } from '../identity/caller.js';
 import { hasRole } from '../identity/caller.js';
 import { callerOf } from '../identity/plugin.js';
 import { unauthenticated } from '../../platform/errors.js';
+import { errorHandler } from '../../platform/http-errors.js';
 import { isDirectoryResourceType, type DirectoryReader, type DirectoryResourceType } from '../directory/fhir.js';
 import { bareId } from '../portal/accounts.js';
 import type { SmartAccess, SmartContext } from '../smart/access.js';
@@ -46,21 +47,12 @@ const REFERRAL_TYPES = new Set(['ServiceRequest', 'Task']);
 
 export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions): Promise<void> {
   app.addContentTypeParser(FHIR_JSON, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
-  app.setErrorHandler((error: Error & { statusCode?: number; status?: number }, request, reply) => {
-    const status = error.status ?? error.statusCode ?? 500;
-    // As for the API: the error's kind and stack only, never a message that may quote patient data.
-    if (status >= 500) request.log.error({ errorName: error.name, stack: error.stack?.split('\n').slice(1, 6).join('\n') }, 'FHIR request failed');
-    const outcome =
-      status === 401
-        ? operationOutcome('login', error.message)
-        : status === 429
-          ? operationOutcome('throttled', error.message)
-          : status < 500
-            ? operationOutcome('invalid', error.message)
-            : operationOutcome('exception', 'An unexpected error occurred');
-    if (status === 401) reply.header('www-authenticate', bearerChallenge(request.headers.authorization ? 'invalid_token' : undefined));
-    return sendFhir(reply, { status, resource: outcome });
-  });
+  app.setErrorHandler(
+    errorHandler((error, request, reply) => {
+      if (error.status === 401) reply.header('www-authenticate', bearerChallenge(request.headers.authorization ? 'invalid_token' : undefined));
+      return sendFhir(reply, { status: error.status, resource: operationOutcome(issueCodeOf(error.status), error.message) });
+    }),
+  );
   app.addHook('onRequest', async (request) => {
     if (isCapabilityRequest(request.method, request.url)) return;
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
@@ -201,6 +193,13 @@ function forbidden(diagnostics: string): FhirAnswer {
 }
 
 /** RFC 6750 §3: how to authenticate, and why a token was not enough. */
+/** The OperationOutcome issue code for an error's status (R4 value set issue-type). */
+function issueCodeOf(status: number): 'login' | 'throttled' | 'invalid' | 'exception' {
+  if (status === 401) return 'login';
+  if (status === 429) return 'throttled';
+  return status < 500 ? 'invalid' : 'exception';
+}
+
 function bearerChallenge(error?: 'invalid_token' | 'insufficient_scope'): string {
   return error ? `Bearer realm="fhir", error="${error}"` : 'Bearer realm="fhir"';
 }

@@ -1,5 +1,6 @@
 // The consent portal's pages: plain server-rendered HTML that works without JavaScript and reads
 // well on a phone. Every value is escaped; every form carries the CSRF token.
+import type { ErrorModel } from '../../platform/http-errors.js';
 import { MIN_PASSWORD_LENGTH } from '../directory/patient-accounts.js';
 
 export interface AppAccess {
@@ -118,4 +119,25 @@ export function accountLinkInvalidPage(): string {
 <p class="error" role="alert">It has expired or has already been used. Each link works once.</p>
 <p>Please ask your practice or hospital for a new link.</p>`,
   );
+}
+
+/** Any error on a portal page, in words for a patient; the technical message only where it helps them. */
+export function errorPage(error: ErrorModel): string {
+  const { heading, advice } = plainWordsFor(error);
+  return pageLayout(
+    `${heading} — Referral Hub consent portal`,
+    `<h1>${escapeHtml(heading)}</h1>
+<p class="error" role="alert">${escapeHtml(advice)}</p>
+${error.status === 400 ? `<p class="small">Details for the help desk: ${escapeHtml(error.message)}</p>` : ''}
+<p><a href="/consent/portal">Go to your consent portal</a></p>`,
+  );
+}
+
+function plainWordsFor(error: ErrorModel): { heading: string; advice: string } {
+  if (error.status === 400) return { heading: 'Something in that form was not right', advice: 'Please go back to your consent portal and try again.' };
+  if (error.status === 404) return { heading: 'We could not find that page', advice: 'Please check the link, or start again from your consent portal.' };
+  if (error.status === 429) return { heading: 'Too many attempts', advice: 'Please wait a few minutes before trying again.' };
+  if (error.status >= 500)
+    return { heading: 'Something went wrong on our side', advice: 'Please try again in a moment. If it keeps happening, contact your practice or hospital.' };
+  return { heading: 'That could not be done', advice: error.message };
 }

@@ -13,7 +13,8 @@ import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Caller } from '../identity/caller.js';
 import { accountLinkRoutes } from './account-routes.js';
-import { loginPage, portalPage, unknownAppPage, type AppAccess } from './pages.js';
+import { errorPage, loginPage, portalPage, unknownAppPage, type AppAccess } from './pages.js';
+import { errorHandler } from '../../platform/http-errors.js';
 import { patientCaller } from './accounts.js';
 import { signInRefusal, throttledSignIn } from './sign-in-throttle.js';
 import { randomToken } from '../../platform/secret-tokens.js';
@@ -53,6 +54,8 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
       .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
       .type('text/html; charset=utf-8')
       .send(body);
+  // A refusal or failure on these pages is a page too, never JSON.
+  app.setErrorHandler(errorHandler((error, _request, reply) => html(reply, error.status, errorPage(error))));
   const backToPortal = (reply: FastifyReply, clientId?: string) =>
     reply.redirect(clientId ? `${PORTAL}?client_id=${encodeURIComponent(clientId)}` : PORTAL, 303);
 
