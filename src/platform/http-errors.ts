@@ -31,7 +31,7 @@ export interface ErrorModel {
  * field, framework and library errors by their status, anything else a 500 whose message is never
  * shown — only its kind and stack are logged, since messages of database errors can quote patient data.
  */
-export function errorModelOf(error: FastifyError | AppError | (Error & { status?: number; statusCode?: number }), request: FastifyRequest): ErrorModel {
+function errorModelOf(error: FastifyError | AppError | (Error & { status?: number; statusCode?: number }), request: FastifyRequest): ErrorModel {
   if (error instanceof AppError) return { status: error.status, code: error.code, message: error.message, details: error.details };
   const validation = (error as FastifyError).validation;
   if (validation) {
