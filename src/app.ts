@@ -6,10 +6,10 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import secureJson from 'secure-json-parse';
-import type { Config } from './config.js';
+import type { Config, ModuleName } from './config.js';
 import { httpConsentGate, inProcessConsentGate, type ConsentGate } from './modules/consent/gate.js';
 import { consentRoutes } from './modules/consent/routes.js';
-import { createConsentService } from './modules/consent/service.js';
+import { createConsentService, type ConsentService } from './modules/consent/service.js';
 import { demoSmartAppRoutes } from './modules/demo/smart-app.js';
 import { auditMirrorSources } from './modules/audit/fhir-resources.js';
 import { consentMirrorSources } from './modules/consent/fhir-resources.js';
@@ -19,7 +19,7 @@ import { fhirRoutes } from './modules/fhir/routes.js';
 import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { directoryFhirReads } from './modules/directory/fhir.js';
-import { directoryLookup } from './modules/directory/lookup.js';
+import { directoryLookup, type DirectoryLookup } from './modules/directory/lookup.js';
 import { directoryRoutes } from './modules/directory/routes.js';
 import { createDirectoryService } from './modules/directory/service.js';
 import { outboxRoutes } from './modules/mirror/routes.js';
@@ -30,7 +30,7 @@ import { smartConfiguration, smartRoutes } from './modules/smart/routes.js';
 import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.js';
 import { authenticate } from './modules/identity/plugin.js';
 import { serviceTokenSource } from './modules/identity/service-token.js';
-import { createTokenVerifier } from './modules/identity/tokens.js';
+import { createTokenVerifier, type TokenVerifier } from './modules/identity/tokens.js';
 import { refersPatient } from './modules/referrals/consent-askers.js';
 import { readableReferralResources } from './modules/referrals/fhir-access.js';
 import { referralMirrorSources } from './modules/referrals/mirror-sources.js';
@@ -101,26 +101,56 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     // The documentation is never framed, and served over plain HTTP on a workstation it still loads.
     transformStaticCSP: (policy) => policy.replace(/frame-ancestors [^;]+/, "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
   });
-  const fhirBackend = config.fhirUpstream ? upstreamFhirBackend(config.fhirUpstream, clock) : embeddedFhirBackend(db, `${config.publicBaseUrl}/fhir`);
-  await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: config.fhirUpstream ? 'upstream' : 'embedded' });
-
+  const serves = (module: ModuleName) => config.modules.includes(module);
   const directory = directoryLookup(db);
   const consentService = createConsentService({ db, clock, directory, refersPatient: refersPatient(db) });
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey, clock);
+  const fhirBackend = serves('referrals') ? await referralSide(app, resources, { directory, consentService, consentGate, verifyToken }) : undefined;
+  await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: fhirBackend && (config.fhirUpstream ? 'upstream' : 'embedded') });
+  if (serves('consent')) await app.register(portalRoutes, { db, clock, consent: consentService, directory });
+
+  await app.register(
+    async (api) => {
+      api.addHook('onRequest', authenticate(verifyToken, directory));
+      await limitRequests(api, db, 'api', config.rateLimitPerMinute);
+      if (serves('consent')) await api.register(consentRoutes, { service: consentService });
+      if (serves('referrals')) {
+        await api.register(outboxRoutes, { db });
+        await api.register(directoryRoutes, { service: createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl }) });
+        const service = createReferralService({ db, clock, consentGate, directory, responseDueHours: config.responseDueHours });
+        await api.register(referralRoutes, { service });
+      }
+    },
+    { prefix: '/api' },
+  );
+  return app;
+}
+
+/**
+ * What the referral side serves besides /api/referrals: the SMART authorization server (facility
+ * apps reading referred patients' records), /fhir with live consent enforcement through the consent
+ * gate (over HTTP when consent runs as its own service), and the FHIR mirror. Returns the FHIR backend.
+ */
+async function referralSide(
+  app: FastifyInstance,
+  resources: AppResources,
+  deps: { directory: DirectoryLookup; consentService: ConsentService; consentGate: ConsentGate; verifyToken: TokenVerifier },
+): Promise<FhirBackend> {
+  const { config, db, clock } = resources;
+  const { directory, consentService, consentGate, verifyToken } = deps;
+  const fhirBackend = config.fhirUpstream ? upstreamFhirBackend(config.fhirUpstream, clock) : embeddedFhirBackend(db, `${config.publicBaseUrl}/fhir`);
   const smart = createSmartServer({
     db,
+    directory,
     publicBaseUrl: config.publicBaseUrl,
     signingKey: resources.oidcSigningKey ?? (await importSigningKey(await generateSigningJwk())),
   });
-  const access = smartAccess({ smart, db, consent: consentService, clock });
+  const access = smartAccess({ smart, db, consent: consentGate, clock });
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
-  if (config.modules.includes('consent')) {
-    await app.register(portalRoutes, { db, clock, consent: consentService, directory });
-    await app.register(smartRoutes, { smart, db, clock, consent: consentService, access, directory, publicBaseUrl: config.publicBaseUrl });
-    if (config.demo) await app.register(demoSmartAppRoutes, { publicBaseUrl: config.publicBaseUrl });
-  }
+  await app.register(smartRoutes, { smart, db, clock, consent: consentService, access, directory, publicBaseUrl: config.publicBaseUrl });
+  if (config.demo) await app.register(demoSmartAppRoutes, { publicBaseUrl: config.publicBaseUrl });
   startFhirMirror(app, resources, fhirBackend);
   await app.register(fhirRoutes, {
     prefix: '/fhir',
@@ -135,22 +165,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     smartAccess: access,
     limitRequests: (scope) => limitRequests(scope, db, 'fhir', config.rateLimitPerMinute),
   });
-
-  await app.register(
-    async (api) => {
-      api.addHook('onRequest', authenticate(verifyToken, directory));
-      await limitRequests(api, db, 'api', config.rateLimitPerMinute);
-      await api.register(outboxRoutes, { db });
-      await api.register(directoryRoutes, { service: createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl }) });
-      if (config.modules.includes('consent')) await api.register(consentRoutes, { service: consentService });
-      if (config.modules.includes('referrals')) {
-        const service = createReferralService({ db, clock, consentGate, directory, responseDueHours: config.responseDueHours });
-        await api.register(referralRoutes, { service });
-      }
-    },
-    { prefix: '/api' },
-  );
-  return app;
+  return fhirBackend;
 }
 
 /** Delivers referral, task, audit and consent records to the FHIR server while the app runs. */

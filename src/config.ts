@@ -10,7 +10,7 @@ const DEFAULT_RESPONSE_DUE_HOURS: Record<Priority, number> = {
   STAT: 1,
 };
 
-type ModuleName = 'referrals' | 'consent';
+export type ModuleName = 'referrals' | 'consent';
 
 export interface Config {
   port: number;
@@ -100,7 +100,11 @@ function integer(value: string | undefined, fallback: number, name: string): num
   return parsed;
 }
 
-/** `--only consent` serves just the consent module; the default serves everything. */
+/**
+ * `--only consent` serves just consent: its API and the patients' portal. `--only referrals` serves the
+ * rest: referrals, the directory's administration, the SMART server, /fhir and the FHIR mirror. The
+ * default serves both.
+ */
 function parseModules(argv: string[]): ModuleName[] {
   const at = argv.indexOf('--only');
   if (at === -1) return ['referrals', 'consent'];

@@ -39,8 +39,24 @@ describe('consent gate: in-process and over HTTP', () => {
     }
   });
 
-  it('serves only its own module in each process', async () => {
+  it('names the same consented types both ways (every R4 type asked over HTTP in parts the API accepts)', async () => {
+    await grantConsent(consentService, ['Observation', 'Condition', 'Immunization']);
+    const { db, clock } = { db: consentService.database.db, clock: consentService.clock };
+    const local = inProcessConsentGate(createConsentService({ db, clock }));
+    const remote = httpConsentGate(consentService.baseUrl, serviceTokenSource(consentService.key, consentService.config.jwt, clock));
+    const query = { patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart' };
+    const consented = (await local.consentedTypes(query)).sort();
+    assert.deepEqual(consented, ['Condition', 'Immunization', 'Observation']);
+    assert.deepEqual((await remote.consentedTypes(query)).sort(), consented);
+  });
+
+  it('serves only its own module in each process: consent alone builds no SMART server, /fhir or mirror', async () => {
     assert.equal((await consentService.request('GET', '/api/referrals', { as: 'dr-smith' })).status, 404);
+    assert.equal((await consentService.request('GET', '/fhir/metadata')).status, 404);
+    assert.equal((await consentService.request('GET', '/.well-known/smart-configuration')).status, 404);
+    assert.equal((await consentService.request('GET', '/api/admin/organizations', { as: 'admin' })).status, 404);
+    assert.equal((await consentService.request('GET', '/health')).body.fhirMirror, undefined);
+    assert.equal((await referralService.request('GET', '/fhir/metadata')).status, 200);
     assert.equal((await referralService.request('GET', '/api/consent?patientId=ePatient-8675309', { as: 'patient' })).status, 404);
   });
 

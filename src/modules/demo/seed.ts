@@ -10,7 +10,7 @@ import { createConsentService } from '../consent/service.js';
 import { addAdministrator } from '../directory/administrators.js';
 import { createDirectoryService } from '../directory/service.js';
 import type { Caller } from '../identity/caller.js';
-import { hashPassword } from '../portal/passwords.js';
+import { hashPassword } from '../directory/passwords.js';
 import { DEMO_IDENTITIES, DEMO_PATIENT } from './identities.js';
 
 export const DEMO_CLIENT_ID = 'royal-london-cardiology-smart';

@@ -35,6 +35,8 @@ export interface DirectoryLookup {
   isAdministrator(username: string): Promise<boolean>;
   organization(reference: string): Promise<OrganizationRecord | undefined>;
   app(clientId: string): Promise<FacilityAppRecord | undefined>;
+  /** How the authorization server knows an active app: its redirect URIs and (confidential apps) its secret. */
+  appRegistration(clientId: string): Promise<AppRegistration | undefined>;
   /** Every registered app, active or not, by name. */
   allApps(): Promise<FacilityAppRecord[]>;
   /**
@@ -44,6 +46,14 @@ export interface DirectoryLookup {
   receivingParties(query: { performer: string; receiver: string; clientId?: string }): Promise<ReceivingParties>;
   /** The same lookups inside a caller's transaction (on the embedded database, the only connection). */
   within(tx: Kysely<Database>): DirectoryLookup;
+}
+
+interface AppRegistration {
+  clientId: string;
+  name: string;
+  redirectUris: string[];
+  /** Set for a confidential app, null for a public one (PKCE). */
+  clientSecret: string | null;
 }
 
 interface ReceivingParties {
@@ -120,6 +130,15 @@ export function directoryLookup(db: Kysely<Database>): DirectoryLookup {
     async app(clientId) {
       const row = await db.selectFrom('smart_client').select(appColumns).where('client_id', '=', clientId).executeTakeFirst();
       return row && toApp(row);
+    },
+    async appRegistration(clientId) {
+      const row = await db
+        .selectFrom('smart_client')
+        .select(['client_id', 'name', 'redirect_uris', 'client_secret'])
+        .where('client_id', '=', clientId)
+        .where('active', '=', true)
+        .executeTakeFirst();
+      return row && { clientId: row.client_id, name: row.name, redirectUris: row.redirect_uris, clientSecret: row.client_secret };
     },
     async allApps() {
       const rows = await db.selectFrom('smart_client').select(appColumns).orderBy('name').execute();

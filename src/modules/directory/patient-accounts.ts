@@ -7,7 +7,7 @@ import { directoryRuleBroken, notFound } from '../../platform/errors.js';
 import { randomToken, tokenHash } from '../../platform/secret-tokens.js';
 import type { Database, PatientAccountState } from '../../platform/schema.js';
 import { requireRole, toPatientReference, type Caller } from '../identity/caller.js';
-import { hashPassword } from '../portal/passwords.js';
+import { hashPassword } from './passwords.js';
 import { auditDirectoryChange, type DirectoryDeps } from './records.js';
 import type { PatientAccountView } from './schemas.js';
 

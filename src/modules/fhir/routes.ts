@@ -10,7 +10,7 @@ import { callerOf } from '../identity/plugin.js';
 import { unauthenticated } from '../../platform/errors.js';
 import { errorHandler } from '../../platform/http-errors.js';
 import { isDirectoryResourceType, type DirectoryReader, type DirectoryResourceType } from '../directory/fhir.js';
-import { bareId } from '../portal/accounts.js';
+import { bareId } from '../directory/accounts.js';
 import type { SmartAccess, SmartContext } from '../smart/access.js';
 import { operationOutcome, type FhirAnswer, type FhirBackend, type FhirInteraction } from './backend.js';
 import { searchColumnsOf } from './search-columns.js';

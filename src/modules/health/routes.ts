@@ -13,7 +13,8 @@ const Health = Type.Object({
   fhirMirror: Type.Optional(Type.Intersect([Type.Object({ target: Type.String() }), OutboxState])),
 });
 
-export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; engine: string; mirrorTarget: string }> = async (
+/** `mirrorTarget` is absent where this process runs no FHIR mirror (`--only consent`). */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; engine: string; mirrorTarget?: string }> = async (
   app,
   { db, engine, mirrorTarget },
 ) => {
@@ -21,14 +22,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Kysely<Database>; eng
     '/health',
     { schema: { tags: ['health'], summary: 'Service health', security: [], response: { 200: Health, 503: Health } } },
     async function health(_request, reply) {
-      const mirror = await outboxStatus(db).catch(() => undefined);
+      const mirror = mirrorTarget ? await outboxStatus(db).catch(() => undefined) : undefined;
       const reachable =
         mirror !== undefined ||
         (await sql`select 1`.execute(db).then(
           () => true,
           () => false,
         ));
-      const fhirMirror = mirror && { target: mirrorTarget, ...mirror };
+      const fhirMirror = mirror && { target: mirrorTarget!, ...mirror };
       return reply
         .status(reachable ? 200 : 503)
         .send({ status: reachable ? 'ok' : 'unavailable', database: { engine, reachable }, ...(fhirMirror && { fhirMirror }) });

@@ -15,7 +15,7 @@ import type { Caller } from '../identity/caller.js';
 import { accountLinkRoutes } from './account-routes.js';
 import { errorPage, loginPage, portalPage, unknownAppPage, type AppAccess } from './pages.js';
 import { errorHandler } from '../../platform/http-errors.js';
-import { patientCaller } from './accounts.js';
+import { patientCaller } from '../directory/accounts.js';
 import { signInRefusal, throttledSignIn } from './sign-in-throttle.js';
 import { randomToken } from '../../platform/secret-tokens.js';
 import { endSession, findSession, sameToken, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';

@@ -6,8 +6,8 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/schema.js';
 import { appendAuditEvent } from '../audit/repo.js';
-import type { ConsentService } from '../consent/service.js';
-import { accountsOfPatient, findAccount } from '../portal/accounts.js';
+import type { ConsentGate } from '../consent/gate.js';
+import { accountsOfPatient, findAccount } from '../directory/accounts.js';
 import type { SmartServer } from './provider.js';
 import { parsePatientScope, scopesAllow } from './scopes.js';
 
@@ -30,7 +30,8 @@ export interface SmartAccess {
   revokeUnconsented(patientId: string, clientId: string): Promise<void>;
 }
 
-export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; consent: ConsentService; clock: Clock }): SmartAccess {
+/** `consent` is the consent service's interface: in-process, or over HTTP when consent runs as its own service. */
+export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; consent: ConsentGate; clock: Clock }): SmartAccess {
   const { smart, db, consent, clock } = deps;
 
   async function verify(token: string): Promise<SmartContext | undefined> {

@@ -5,6 +5,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
+import type { DirectoryLookup } from '../directory/lookup.js';
 
 export interface SmartStore {
   Adapter: new (model: string) => Adapter;
@@ -17,7 +18,7 @@ export interface SmartStore {
 /** Every this many writes, rows past their expiry are deleted. */
 const PURGE_EVERY = 200;
 
-export function smartStore(db: Kysely<Database>): SmartStore {
+export function smartStore(db: Kysely<Database>, directory: DirectoryLookup): SmartStore {
   const live = sql<boolean>`(expires_at IS NULL OR expires_at > now())`;
   let writes = 0;
 
@@ -45,7 +46,7 @@ export function smartStore(db: Kysely<Database>): SmartStore {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      if (this.model === 'Client') return clientMetadata(db, id);
+      if (this.model === 'Client') return clientMetadata(directory, id);
       return this.findWhere('id', id);
     }
 
@@ -113,15 +114,15 @@ export function smartStore(db: Kysely<Database>): SmartStore {
   };
 }
 
-async function clientMetadata(db: Kysely<Database>, clientId: string): Promise<AdapterPayload | undefined> {
-  const client = await db.selectFrom('smart_client').selectAll().where('client_id', '=', clientId).where('active', '=', true).executeTakeFirst();
+async function clientMetadata(directory: DirectoryLookup, clientId: string): Promise<AdapterPayload | undefined> {
+  const client = await directory.appRegistration(clientId);
   return (
     client && {
-      client_id: client.client_id,
+      client_id: client.clientId,
       client_name: client.name,
-      redirect_uris: client.redirect_uris,
-      ...(client.client_secret
-        ? { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.client_secret }
+      redirect_uris: client.redirectUris,
+      ...(client.clientSecret
+        ? { token_endpoint_auth_method: 'client_secret_basic', client_secret: client.clientSecret }
         : { token_endpoint_auth_method: 'none' }),
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],

@@ -6,8 +6,9 @@ import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
+import type { DirectoryLookup } from '../directory/lookup.js';
 import type { SigningKey } from '../../platform/keys.js';
-import { findAccount } from '../portal/accounts.js';
+import { findAccount } from '../directory/accounts.js';
 import { smartStore, type SmartStore } from './adapter.js';
 import { publicClientRefresh } from './public-refresh.js';
 import { readForm, replayForm } from './request-form.js';
@@ -15,6 +16,7 @@ import { allPatientScopes, expandWildcardScopes, parsePatientScope } from './sco
 
 export interface SmartServerOptions {
   db: Kysely<Database>;
+  directory: DirectoryLookup;
   publicBaseUrl: string;
   signingKey: SigningKey;
 }
@@ -28,11 +30,11 @@ export interface SmartServer {
 
 export const OAUTH_PREFIX = '/oauth';
 
-export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServerOptions): SmartServer {
+export function createSmartServer({ db, directory, publicBaseUrl, signingKey }: SmartServerOptions): SmartServer {
   const issuer = `${publicBaseUrl}${OAUTH_PREFIX}`;
   const fhirBase = `${publicBaseUrl}/fhir`;
   const patientScopes = allPatientScopes();
-  const store = smartStore(db);
+  const store = smartStore(db, directory);
   const configuration: Configuration = {
     adapter: store.Adapter,
     jwks: { keys: [signingKey.privateJwk as never] },
@@ -81,7 +83,7 @@ export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServer
   // The routes set the forwarded host and protocol from PUBLIC_BASE_URL themselves, so they hold.
   provider.proxy = true;
   provider.use(offlineAccessAsksConsent);
-  provider.use(wildcardScopesPerType(db));
+  provider.use(wildcardScopesPerType(directory));
   provider.use(publicClientRefresh(provider));
   return { provider, store, issuer, fhirBase };
 }
@@ -92,17 +94,13 @@ export function createSmartServer({ db, publicBaseUrl, signingKey }: SmartServer
  * endpoint (pushed or not): the consent screen then narrows those to the types the patient allows,
  * and the token names each of them.
  */
-function wildcardScopesPerType(db: Kysely<Database>) {
+function wildcardScopesPerType(directory: DirectoryLookup) {
   /** Expands the wildcard scopes of an authorization request's parameters in place. */
   const expandIn = async (params: URLSearchParams) => {
     const scopes = params.get('scope')?.split(' ') ?? [];
     if (!scopes.some((scope) => parsePatientScope(scope)?.resourceType === '*')) return;
-    const app = await db
-      .selectFrom('smart_client')
-      .select('requested_resource_types')
-      .where('client_id', '=', params.get('client_id') ?? '')
-      .executeTakeFirst();
-    params.set('scope', expandWildcardScopes(scopes, app?.requested_resource_types ?? []).join(' '));
+    const app = await directory.app(params.get('client_id') ?? '');
+    params.set('scope', expandWildcardScopes(scopes, app?.requestedResourceTypes ?? []).join(' '));
   };
   return async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
     if (ctx.path !== '/auth' && ctx.path !== '/request') return next();

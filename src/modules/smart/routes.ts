@@ -5,13 +5,13 @@ import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, notFound } from '../../platform/errors.js';
 import { keepHeadersOnHijack } from '../../platform/security-headers.js';
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
-import { bareId, findAccount, patientCaller, type PatientAccount } from '../portal/accounts.js';
+import { bareId, findAccount, patientCaller, type PatientAccount } from '../directory/accounts.js';
 import { signInRefusal, throttledSignIn } from '../portal/sign-in-throttle.js';
 import { smartConsentPage, smartLoginPage } from './pages.js';
 import { OAUTH_PREFIX, type SmartServer } from './provider.js';
@@ -149,7 +149,11 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
   const { provider, fhirBase } = smart;
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
-  const clientOf = (clientId: string) => db.selectFrom('smart_client').selectAll().where('client_id', '=', clientId).executeTakeFirstOrThrow();
+  const clientOf = async (clientId: string) => {
+    const client = await directory.app(clientId);
+    if (!client) throw notFound(`App ${clientId}`);
+    return client;
+  };
   const finish = async (request: FastifyRequest, reply: FastifyReply, result: Record<string, unknown>) => {
     keepHeadersOnHijack(reply);
     reply.hijack();
@@ -163,9 +167,9 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
     const requested = String(details.params.scope ?? '')
       .split(' ')
       .filter(Boolean);
-    const active = await consent.listGrants(patientCaller('smart', account), { patientId: account.patientId, clientId: client.client_id, status: 'active' });
+    const active = await consent.listGrants(patientCaller('smart', account), { patientId: account.patientId, clientId: client.clientId, status: 'active' });
     const alreadyAllowed = new Set(active.map((grant) => grant.resourceType));
-    return { account, client, requested, types: requestedTypes(requested, client.requested_resource_types), alreadyAllowed };
+    return { account, client, requested, types: requestedTypes(requested, client.requestedResourceTypes), alreadyAllowed };
   };
 
   app.get<{ Params: { uid: string } }>(`${OAUTH_PREFIX}/interaction/:uid`, { schema: { hide: true } }, async (request, reply) => {
@@ -176,7 +180,7 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
     }
     const { client, types, alreadyAllowed } = await consentStep(details);
     const choices = types.map((resourceType) => ({ resourceType, alreadyAllowed: alreadyAllowed.has(resourceType) }));
-    const organization = (await directory.organization(client.organization_id))?.name ?? client.organization_id;
+    const organization = (await directory.organization(client.organization))?.name ?? client.organization;
     return html(reply, 200, smartConsentPage({ uid: details.uid, appName: client.name, organization, types: choices }));
   });
 
@@ -202,13 +206,13 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
     if (newlyAllowed.length > 0) {
       await consent.grantConsent(
         patientCaller('smart', account),
-        { patientId: account.patientId, clientId: client.client_id, resourceTypes: newlyAllowed },
+        { patientId: account.patientId, clientId: client.clientId, resourceTypes: newlyAllowed },
         'smart',
       );
     }
 
     const scopes = narrowedScopes(requested, allowed);
-    const grant = new provider.Grant({ accountId: account.username, clientId: client.client_id });
+    const grant = new provider.Grant({ accountId: account.username, clientId: client.clientId });
     grant.addOIDCScope(scopes.filter((scope) => IDENTITY_SCOPES.includes(scope)).join(' '));
     if (scopes.includes('fhirUser')) grant.addOIDCClaims(['fhirUser']);
     grant.addResourceScope(fhirBase, scopes.filter((scope) => !NOT_FOR_FHIR.includes(scope)).join(' '));

@@ -1,4 +1,4 @@
-// Patients' sign-in accounts, shared by the consent portal and the SMART authorization server's
+// Patients' sign-in accounts (the directory's patient_account), for the consent portal and the SMART
 // sign-in: who a username is, whether a password is theirs, and the caller they act as.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
