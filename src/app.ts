@@ -20,6 +20,7 @@ import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { directoryFhirReads } from './modules/directory/fhir.js';
 import { directoryLookup, type DirectoryLookup } from './modules/directory/lookup.js';
+import { DIRECTORY_CHANGED, MembershipCache } from './modules/directory/membership-cache.js';
 import { directoryRoutes } from './modules/directory/routes.js';
 import { createDirectoryService } from './modules/directory/service.js';
 import { outboxRoutes } from './modules/mirror/routes.js';
@@ -37,6 +38,7 @@ import { referralMirrorSources } from './modules/referrals/mirror-sources.js';
 import { referralRoutes } from './modules/referrals/routes.js';
 import { createReferralService } from './modules/referrals/service.js';
 import type { Clock } from './platform/clock.js';
+import type { DatabaseHandle } from './platform/db.js';
 import { AppError } from './platform/errors.js';
 import { renderApiError } from './platform/http-errors.js';
 import { generateSigningJwk, importSigningKey, type SigningKey } from './platform/keys.js';
@@ -55,6 +57,8 @@ export interface AppResources {
   signingKey: SigningKey;
   /** The authorization server's id_token key, apart from the API tokens' (a new one per process when absent). */
   oidcSigningKey?: SigningKey;
+  /** Follows NOTIFY on the database (DatabaseHandle.listen): without it, nothing of the directory is kept between requests. */
+  listen?: DatabaseHandle['listen'];
   /** Overrides the gate the config would choose; for tests that compare gates. */
   consentGate?: ConsentGate;
   logger?: boolean | { level: string; stream?: { write(line: string): void } };
@@ -102,7 +106,9 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     transformStaticCSP: (policy) => policy.replace(/frame-ancestors [^;]+/, "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
   });
   const serves = (module: ModuleName) => config.modules.includes(module);
-  const directory = directoryLookup(db);
+  const memberships = new MembershipCache();
+  if (resources.listen) followDirectoryChanges(app, resources.listen, memberships);
+  const directory = directoryLookup(db, memberships);
   const consentService = createConsentService({ db, clock, directory, refersPatient: refersPatient(db) });
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
@@ -118,7 +124,8 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
       if (serves('consent')) await api.register(consentRoutes, { service: consentService });
       if (serves('referrals')) {
         await api.register(outboxRoutes, { db });
-        await api.register(directoryRoutes, { service: createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl }) });
+        const changed = () => memberships.changed();
+        await api.register(directoryRoutes, { service: createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl, changed }) });
         const service = createReferralService({ db, clock, consentGate, directory, responseDueHours: config.responseDueHours });
         await api.register(referralRoutes, { service });
       }
@@ -166,6 +173,19 @@ async function referralSide(
     limitRequests: (scope) => limitRequests(scope, db, 'fhir', config.rateLimitPerMinute),
   });
   return fhirBackend;
+}
+
+/** Keeps clinicians' memberships between requests only while directory changes made by any process are heard. */
+function followDirectoryChanges(app: FastifyInstance, listen: DatabaseHandle['listen'], memberships: MembershipCache): void {
+  let stop: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    stop = await listen(
+      DIRECTORY_CHANGED,
+      () => memberships.changed(),
+      (live) => memberships.hearing(live),
+    );
+  });
+  app.addHook('onClose', async () => stop?.());
 }
 
 /** Delivers referral, task, audit and consent records to the FHIR server while the app runs. */

@@ -23,7 +23,7 @@ if (config.demo) {
   await seedDemoPortal(database.db, systemClock, config.demoPatientPassword);
 }
 const seeded = config.demo ? await seedDemoData(database.db, systemClock) : false;
-const app = await buildApp({ config, db: database.db, engine: database.engine, clock: systemClock, signingKey, oidcSigningKey });
+const app = await buildApp({ config, db: database.db, engine: database.engine, listen: database.listen, clock: systemClock, signingKey, oidcSigningKey });
 await app.listen({ port: config.port, host: config.host });
 if (config.demo) {
   await seedDemoClinicalRecord(database.db, app.fhirBackend).catch((error: Error) => console.warn(`Demo clinical record not loaded: ${error.message}`));

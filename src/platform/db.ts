@@ -14,6 +14,12 @@ export interface DatabaseHandle {
   engine: 'postgres' | 'pglite';
   /** Runs a multi-statement SQL script (migrations); an open transaction is rolled back on error. */
   runScript(sql: string): Promise<void>;
+  /**
+   * Follows NOTIFY on `channel` (sent by any process on this database): `onNotify` for each, and
+   * `onLive(false)` whenever notifications may be missed (connection lost; it reconnects),
+   * `onLive(true)` once they flow again. Returns the function that stops listening.
+   */
+  listen(channel: string, onNotify: () => void, onLive: (live: boolean) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -57,7 +63,42 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
         client.release();
       }
     },
+    listen: (channel, onNotify, onLive) => listenOnPostgres(url, channel, onNotify, onLive),
     close: () => db.destroy(),
+  };
+}
+
+/** A connection of its own that LISTENs on `channel`, reconnecting (after a second) whenever it is lost. */
+async function listenOnPostgres(url: string, channel: string, onNotify: () => void, onLive: (live: boolean) => void): Promise<() => Promise<void>> {
+  let client: pg.Client | undefined;
+  let stopped = false;
+  const connect = async (): Promise<void> => {
+    const next = new pg.Client({ connectionString: url });
+    const lost = () => {
+      if (client !== next) return;
+      client = undefined;
+      onLive(false);
+      next.end().catch(() => undefined);
+      if (!stopped) setTimeout(() => void connect(), 1000).unref();
+    };
+    next.on('notification', onNotify);
+    next.on('error', lost);
+    next.on('end', lost);
+    client = next;
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      if (client === next) onLive(true);
+    } catch {
+      lost();
+    }
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    const last = client;
+    client = undefined;
+    await last?.end().catch(() => undefined);
   };
 }
 
@@ -78,6 +119,12 @@ async function openPGlite(dataDir?: string): Promise<DatabaseHandle> {
       } finally {
         release();
       }
+    },
+    // One process holds an embedded database, so every NOTIFY reaches it; nothing is ever missed.
+    listen: async (channel, onNotify, onLive) => {
+      const unlisten = await pglite.listen(channel, onNotify);
+      onLive(true);
+      return () => unlisten();
     },
     close: async () => {
       await db.destroy();

@@ -53,7 +53,16 @@ export async function startHarness(
   const key = await testSigningKey();
   const clock = fixedClock(new Date());
   if (config.demo) await seedDemoDirectory(database.db, clock, config.publicBaseUrl);
-  const app = await buildApp({ config, db: database.db, engine: database.engine, clock, signingKey: key, logger: false, ...overrides.resources });
+  const app = await buildApp({
+    config,
+    db: database.db,
+    engine: database.engine,
+    listen: database.listen,
+    clock,
+    signingKey: key,
+    logger: false,
+    ...overrides.resources,
+  });
   await app.listen({ port: overrides.config?.port ?? 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   // Tokens are minted on the app's clock, and again once that clock has moved past half their life.

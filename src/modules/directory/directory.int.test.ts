@@ -5,10 +5,11 @@ import '../../platform/node-globals.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { validateResource } from '@medplum/core';
+import { sql } from 'kysely';
 import type { Resource } from '@medplum/fhirtypes';
 import { testEngines } from '../../../test/support/engines.js';
 import { csrfIn, formClient } from '../../../test/support/form-client.js';
-import { startHarness, type Harness } from '../../../test/support/harness.js';
+import { guideReferral, startHarness, type Harness } from '../../../test/support/harness.js';
 import { DIRECTORY_ROLE_SYSTEM } from './fhir-resources.js';
 
 for (const engine of testEngines()) {
@@ -274,6 +275,43 @@ for (const engine of testEngines()) {
       assert.equal((await setPassword(reset.body.link.url, 'second password here')).status, 200);
       assert.equal(await signIn('first password here'), 401);
       assert.equal(await signIn('second password here'), 303);
+    });
+  });
+}
+
+for (const engine of testEngines()) {
+  describe(`directory changes reach every process on ${engine.name}`, () => {
+    let first: Harness;
+    let second: Harness;
+    before(async () => {
+      first = await startHarness(engine);
+      second = await startHarness(engine, { database: first.database, demoDirectory: false });
+    });
+    after(async () => {
+      await second.close();
+      await first.close();
+    });
+
+    it("refuses a clinician in the other process soon after an administrator removes the clinician's role, though it was resolved (and kept) before", async () => {
+      const draft = (hub: Harness) => hub.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral() });
+      assert.equal((await draft(second)).status, 201);
+      // It does keep them: a change written around the directory's service (plain SQL, no NOTIFY) goes unseen.
+      const around = await sql`UPDATE practitioner_role SET active = false WHERE practitioner_id = 'dr-smith'`.execute(first.database.db);
+      assert.ok(Number(around.numAffectedRows) > 0);
+      assert.equal((await draft(second)).status, 201);
+      await sql`UPDATE practitioner_role SET active = true WHERE practitioner_id = 'dr-smith'`.execute(first.database.db);
+      const roles = (await first.request('GET', '/api/admin/practitioners/dr-smith', { as: 'admin' })).body.roles as { id: string; role: string }[];
+      for (const role of roles.filter((r) => r.role === 'referrer')) {
+        assert.equal((await first.request('PATCH', `/api/admin/practitioner-roles/${role.id}`, { as: 'admin', body: { active: false } })).status, 200);
+      }
+      assert.equal((await draft(first)).status, 403, 'at once in the process that made the change');
+      const deadline = Date.now() + 5_000;
+      let status = (await draft(second)).status;
+      while (status !== 403 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        status = (await draft(second)).status;
+      }
+      assert.equal(status, 403, 'the other process hears of the change (NOTIFY directory_changed)');
     });
   });
 }

@@ -4,6 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, DirectoryRole } from '../../platform/schema.js';
 import { idIn, organizationRef } from '../vocabulary/references.js';
+import type { MembershipCache } from './membership-cache.js';
 
 export interface Membership {
   /** `Organization/<id>` */
@@ -70,7 +71,8 @@ const toOrganization = (row: OrganizationRow): OrganizationRecord => ({
   partOf: row.parent_id && organizationRef(row.parent_id),
 });
 
-export function directoryLookup(db: Kysely<Database>): DirectoryLookup {
+/** The directory as read through `db`; with `memberships`, a clinician's memberships are kept between requests (membership-cache.ts). */
+export function directoryLookup(db: Kysely<Database>, memberships?: MembershipCache): DirectoryLookup {
   const appColumns = ['client_id', 'name', 'organization_id', 'active', 'requested_resource_types'] as const;
   const toApp = (row: {
     client_id: string;
@@ -86,21 +88,23 @@ export function directoryLookup(db: Kysely<Database>): DirectoryLookup {
     requestedResourceTypes: row.requested_resource_types,
   });
 
+  async function readMemberships(practitioner: string): Promise<Membership[] | undefined> {
+    const id = idIn('Practitioner', practitioner);
+    if (!id) return undefined;
+    const rows = await db
+      .selectFrom('practitioner as p')
+      .leftJoin('practitioner_role as r', (join) => join.onRef('r.practitioner_id', '=', 'p.id').on('r.active', '=', true))
+      .leftJoin('organization as o', (join) => join.onRef('o.id', '=', 'r.organization_id').on('o.active', '=', true))
+      .select(['o.id as organization_id', 'r.role'])
+      .where('p.id', '=', id)
+      .where('p.active', '=', true)
+      .execute();
+    if (rows.length === 0) return undefined;
+    return rows.flatMap((row) => (row.organization_id && row.role ? [{ organization: organizationRef(row.organization_id), role: row.role }] : []));
+  }
+
   return {
-    async membershipsOf(practitioner) {
-      const id = idIn('Practitioner', practitioner);
-      if (!id) return undefined;
-      const rows = await db
-        .selectFrom('practitioner as p')
-        .leftJoin('practitioner_role as r', (join) => join.onRef('r.practitioner_id', '=', 'p.id').on('r.active', '=', true))
-        .leftJoin('organization as o', (join) => join.onRef('o.id', '=', 'r.organization_id').on('o.active', '=', true))
-        .select(['o.id as organization_id', 'r.role'])
-        .where('p.id', '=', id)
-        .where('p.active', '=', true)
-        .execute();
-      if (rows.length === 0) return undefined;
-      return rows.flatMap((row) => (row.organization_id && row.role ? [{ organization: organizationRef(row.organization_id), role: row.role }] : []));
-    },
+    membershipsOf: (practitioner) => (memberships ? memberships.get(practitioner, () => readMemberships(practitioner)) : readMemberships(practitioner)),
     async isAdministrator(username) {
       const row = await db.selectFrom('administrator').select('username').where('username', '=', username).where('active', '=', true).executeTakeFirst();
       return row !== undefined;

@@ -2,7 +2,7 @@
 // deactivate (never delete: referrals and grants refer to them), each change audited in the same
 // transaction on the directory's own audit chain.
 import { createHash } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import { directoryRuleBroken, notFound } from '../../platform/errors.js';
 import { inTransaction } from '../../platform/transactions.js';
@@ -10,6 +10,7 @@ import type { Database, DirectoryIdentifier } from '../../platform/schema.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { requireRole, type Caller } from '../identity/caller.js';
 import { idIn, organizationRef, practitionerRef } from '../vocabulary/references.js';
+import { DIRECTORY_CHANGED } from './membership-cache.js';
 import type {
   AddRoleInput,
   OrganizationInput,
@@ -27,7 +28,7 @@ export interface DirectoryDeps {
 }
 
 /** Records a change to the directory: who changed which record, and the fields they set. */
-export function auditDirectoryChange(
+export async function auditDirectoryChange(
   tx: Kysely<Database>,
   clock: Clock,
   caller: Caller,
@@ -36,6 +37,8 @@ export function auditDirectoryChange(
   entityId: string,
   detail: Record<string, unknown>,
 ) {
+  // Other processes forget what they keep of the directory when this transaction commits.
+  await sql`SELECT pg_notify(${DIRECTORY_CHANGED}, '')`.execute(tx);
   return appendAuditEvent(tx, clock, { actor: caller.sub, action, outcome: 'success', entityType, entityId, chain: 'directory', detail });
 }
 
