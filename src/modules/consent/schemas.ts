@@ -1,13 +1,7 @@
 // Request and response shapes of /api/consent, declared once for validation, types and OpenAPI.
 import Type, { type Static } from 'typebox';
 import { RowId } from '../../platform/http-schemas.js';
-
-export const PatientId = Type.String({
-  pattern: '^(Patient/)?[A-Za-z0-9\\-.]{1,64}$',
-  description: 'A Patient reference (Patient/ePatient-8675309) or its bare id',
-});
-export const ClientId = Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:/\\-]+$' });
-export const ResourceType = Type.String({ pattern: '^[A-Z][A-Za-z]{1,63}$', description: 'A FHIR R4 resource type' });
+import { ClientId, PatientId, ResourceType } from '../vocabulary/schemas.js';
 
 const Period = Type.Object(
   {

@@ -1,7 +1,7 @@
 // Request and response shapes of /api/admin: the directory's organisations, practitioners and their
 // roles, facility apps and patient accounts; one source for validation, types and OpenAPI.
 import Type, { type Static } from 'typebox';
-import { PatientId, ResourceType } from '../consent/schemas.js';
+import { PatientId, ResourceType } from '../vocabulary/schemas.js';
 
 /** A FHIR id: what the directory's records are named by, and what their references end in. */
 const FhirId = Type.String({ pattern: '^[A-Za-z0-9\\-.]{1,64}$', description: 'A FHIR id' });

@@ -1,7 +1,7 @@
 // Request and response shapes of /api/referrals, as in the workflow guide; one source for
 // validation, TypeScript types and the OpenAPI document.
 import Type, { type Static } from 'typebox';
-import { ClientId, PatientId, ResourceType } from '../consent/schemas.js';
+import { ClientId, PatientId, ResourceType } from '../vocabulary/schemas.js';
 import { RowId } from '../../platform/http-schemas.js';
 import { PRIORITIES } from '../vocabulary/priority.js';
 import { REFERRAL_STATUSES } from './states.js';
