@@ -12,6 +12,7 @@ interface SchemaViolation {
 
 const FRAMEWORK_CODES: Record<number, ErrorCode> = {
   400: 'BAD_REQUEST',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   405: 'METHOD_NOT_ALLOWED',
   413: 'PAYLOAD_TOO_LARGE',
@@ -40,6 +41,14 @@ function errorModelOf(error: FastifyError | AppError | (Error & { status?: numbe
     return { status: 400, code: 'VALIDATION_FAILED', message: `${field}: ${describe(violation)}`, details: { field } };
   }
   const status = (error as { status?: number }).status ?? (error as FastifyError).statusCode ?? 500;
+  if ((error as FastifyError).code?.startsWith('FST_CSRF_')) {
+    return {
+      status: 403,
+      code: 'FORBIDDEN',
+      message: 'The form had expired or did not come from this service’s own page: open the page again and send it from there',
+      details: {},
+    };
+  }
   if (status < 500) return { status, code: FRAMEWORK_CODES[status] ?? 'BAD_REQUEST', message: error.message, details: {} };
   request.log.error(
     { errorName: error.name, errorCode: (error as FastifyError).code, stack: error.stack?.split('\n').slice(1, 6).join('\n') },

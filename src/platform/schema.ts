@@ -227,7 +227,6 @@ interface PortalSessionTable {
   id_hash: string;
   username: string;
   patient_id: string;
-  csrf_token: string;
   expires_at: Timestamp;
 }
 

@@ -1,5 +1,5 @@
 // /consent/portal/account: where a patient opens the one-time link an administrator gave them and sets
-// their own password — to enrol, or after forgetting it. The form carries a double-submit CSRF token;
+// their own password — to enrol, or after forgetting it. The form carries a CSRF token (csrf.ts);
 // the link's token travels in the query string, which is never logged, and pages send no referrer.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -8,11 +8,8 @@ import { AppError } from '../../platform/errors.js';
 import type { Database } from '../../platform/schema.js';
 import { MIN_PASSWORD_LENGTH, openAccountLink, setPasswordWithLink } from '../directory/patient-accounts.js';
 import { accountLinkDonePage, accountLinkInvalidPage, accountLinkPage } from './pages.js';
-import { randomToken } from '../../platform/secret-tokens.js';
-import { sameToken } from './sessions.js';
 
 const ACCOUNT = '/consent/portal/account';
-const CSRF_COOKIE = 'rh_portal_account';
 
 export interface AccountLinkOptions {
   db: Kysely<Database>;
@@ -26,20 +23,16 @@ export async function accountLinkRoutes(app: FastifyInstance, { db, clock, html 
   const showForm = async (request: FastifyRequest, reply: FastifyReply, token: string, status = 200, error?: string) => {
     const link = await openAccountLink(db, token, clock.now());
     if (!link) return page(reply, 410, accountLinkInvalidPage());
-    const csrfToken = randomToken();
-    reply.setCookie(CSRF_COOKIE, csrfToken, { path: ACCOUNT, httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
-    return page(reply, status, accountLinkPage({ token, csrfToken, purpose: link.purpose, username: link.username, error }));
+    return page(reply, status, accountLinkPage({ token, csrfToken: reply.generateCsrf(), purpose: link.purpose, username: link.username, error }));
   };
 
   app.get<{ Querystring: { token?: string } }>(ACCOUNT, { schema: { hide: true } }, async (request, reply) =>
     showForm(request, reply, request.query.token ?? ''),
   );
 
-  app.post<{ Body: Record<string, string | undefined> }>(ACCOUNT, { schema: { hide: true } }, async (request, reply) => {
+  app.post<{ Body: Record<string, string | undefined> }>(ACCOUNT, { schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
     const form = request.body ?? {};
     const token = form.token ?? '';
-    const expected = request.cookies[CSRF_COOKIE];
-    if (!expected || !sameToken(expected, form.csrf)) return showForm(request, reply, token, 403, 'The form had expired. Please try again.');
     const password = form.password ?? '';
     if (password.length < MIN_PASSWORD_LENGTH) return showForm(request, reply, token, 400, `Your password needs at least ${MIN_PASSWORD_LENGTH} characters.`);
     if (password !== form.confirm) return showForm(request, reply, token, 400, 'The two passwords are not the same.');
@@ -47,7 +40,6 @@ export async function accountLinkRoutes(app: FastifyInstance, { db, clock, html 
       if (error instanceof AppError) return false;
       throw error;
     });
-    reply.clearCookie(CSRF_COOKIE, { path: ACCOUNT });
     return saved ? page(reply, 200, accountLinkDonePage()) : page(reply, 410, accountLinkInvalidPage());
   });
 }

@@ -1,7 +1,7 @@
 // /consent/portal: where patients sign in and allow or revoke, per resource type, each facility
 // app's access to their records. Grants are recorded through the consent service (source `portal`),
 // so they are audited and mirrored like any other. Sessions are HttpOnly SameSite cookies (Secure
-// over TLS); every form carries a CSRF token (double-submit before sign-in, per session after).
+// over TLS); every form carries a CSRF token (csrf.ts).
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -17,11 +17,10 @@ import { errorPage, loginPage, portalPage, unknownAppPage, type AppAccess } from
 import { errorHandler } from '../../platform/http-errors.js';
 import { patientCaller } from '../directory/accounts.js';
 import { signInRefusal, throttledSignIn } from './sign-in-throttle.js';
-import { randomToken } from '../../platform/secret-tokens.js';
-import { endSession, findSession, sameToken, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
+import { protectPortalForms } from './csrf.js';
+import { endSession, findSession, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
 
 const SESSION_COOKIE = 'rh_portal';
-const LOGIN_CSRF_COOKIE = 'rh_portal_login';
 const PORTAL = '/consent/portal';
 
 type Form = Record<string, string | undefined>;
@@ -45,6 +44,7 @@ export interface PortalOptions {
 export async function portalRoutes(app: FastifyInstance, { db, clock, consent, directory }: PortalOptions): Promise<void> {
   await app.register(cookie);
   await app.register(formbody);
+  await protectPortalForms(app, PORTAL);
   const cookieOptions = (request: FastifyRequest) => ({ path: PORTAL, httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https' });
   const session = (request: FastifyRequest) => findSession(db, request.cookies[SESSION_COOKIE], clock.now());
   const html = (reply: FastifyReply, status: number, body: string) =>
@@ -59,11 +59,8 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
   const backToPortal = (reply: FastifyReply, clientId?: string) =>
     reply.redirect(clientId ? `${PORTAL}?client_id=${encodeURIComponent(clientId)}` : PORTAL, 303);
 
-  const showLogin = (request: FastifyRequest, reply: FastifyReply, status: number, clientId?: string, error?: string) => {
-    const csrfToken = randomToken();
-    reply.setCookie(LOGIN_CSRF_COOKIE, csrfToken, cookieOptions(request));
-    return html(reply, status, loginPage({ csrfToken, clientId, error }));
-  };
+  const showLogin = (reply: FastifyReply, status: number, clientId?: string, error?: string) =>
+    html(reply, status, loginPage({ csrfToken: reply.generateCsrf(), clientId, error }));
 
   await accountLinkRoutes(app, { db, clock, html });
   const signInThrottled = throttledSignIn(db, clock);
@@ -72,53 +69,48 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
     const clientId = request.query.client_id || undefined;
     if (clientId && !(await directory.app(clientId))?.active) return html(reply, 404, unknownAppPage(clientId));
     const current = await session(request);
-    if (!current) return showLogin(request, reply, 200, clientId);
+    if (!current) return showLogin(reply, 200, clientId);
     const apps = await facilityApps(directory, consent, current);
     return html(
       reply,
       200,
-      portalPage({ patientId: current.patientId, csrfToken: current.csrfToken, apps: focusFirst(apps, clientId), focusClientId: clientId }),
+      portalPage({ patientId: current.patientId, csrfToken: reply.generateCsrf(), apps: focusFirst(apps, clientId), focusClientId: clientId }),
     );
   });
 
-  app.post<{ Body: Form }>(`${PORTAL}/login`, { schema: { hide: true } }, async (request, reply) => {
+  app.post<{ Body: Form }>(`${PORTAL}/login`, { schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
     const form = request.body ?? {};
     const clientId = form.client_id || undefined;
-    const expected = request.cookies[LOGIN_CSRF_COOKIE];
-    if (!expected || !sameToken(expected, form.csrf)) return showLogin(request, reply, 403, clientId, 'The sign-in form had expired. Please try again.');
     const answer = await signInThrottled('portal', form.username ?? '', form.password ?? '', request.ip);
     if (!('account' in answer)) {
       const refusal = signInRefusal(answer);
       if (refusal.retryAfterSeconds) reply.header('retry-after', String(refusal.retryAfterSeconds));
-      return showLogin(request, reply, refusal.status, clientId, refusal.message);
+      return showLogin(reply, refusal.status, clientId, refusal.message);
     }
     const id = await startSession(db, answer.account, clock.now());
-    reply.clearCookie(LOGIN_CSRF_COOKIE, { path: PORTAL });
     reply.setCookie(SESSION_COOKIE, id, { ...cookieOptions(request), maxAge: SESSION_HOURS * 3600 });
     return backToPortal(reply, clientId);
   });
 
-  /** A form of a signed-in patient: needs the session and its CSRF token. */
+  /** A form of a signed-in patient: needs the session (its CSRF token is checked before, by the route's preHandler). */
   const signedInForm =
     (handler: (current: PortalSession, form: Form, caller: Caller) => Promise<string | undefined>) =>
     async (request: FastifyRequest<{ Body: Form }>, reply: FastifyReply) => {
       const current = await session(request);
       const form = request.body ?? {};
-      if (!current) return showLogin(request, reply, 401, form.client_id, 'Please sign in again.');
-      if (!sameToken(current.csrfToken, form.csrf))
-        return html(reply, 403, loginPage({ csrfToken: '', error: 'This form did not come from your portal page.' }));
+      if (!current) return showLogin(reply, 401, form.client_id, 'Please sign in again.');
       try {
         return backToPortal(reply, await handler(current, form, patientCaller('portal', current)));
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error;
         const apps = await facilityApps(directory, consent, current);
-        return html(reply, error.status, portalPage({ patientId: current.patientId, csrfToken: current.csrfToken, apps, error: refusalForPatient(error) }));
+        return html(reply, error.status, portalPage({ patientId: current.patientId, csrfToken: reply.generateCsrf(), apps, error: refusalForPatient(error) }));
       }
     };
 
   app.post<{ Body: Form }>(
     `${PORTAL}/grant`,
-    { schema: { hide: true } },
+    { schema: { hide: true }, preHandler: app.csrfProtection },
     signedInForm(async (current, form, caller) => {
       const clientId = checkedForm(form, 'client_id', CLIENT_ID);
       const resourceType = form.resource_type ?? '';
@@ -132,16 +124,15 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
 
   app.post<{ Body: Form }>(
     `${PORTAL}/revoke`,
-    { schema: { hide: true } },
+    { schema: { hide: true }, preHandler: app.csrfProtection },
     signedInForm(async (_current, form, caller) => {
       await consent.revokeGrant(caller, Number(checkedForm(form, 'grant_id', GRANT_ID)));
       return form.client_id;
     }),
   );
 
-  app.post<{ Body: Form }>(`${PORTAL}/logout`, { schema: { hide: true } }, async (request, reply) => {
-    const current = await session(request);
-    if (current && sameToken(current.csrfToken, (request.body ?? {}).csrf)) await endSession(db, request.cookies[SESSION_COOKIE]);
+  app.post<{ Body: Form }>(`${PORTAL}/logout`, { schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
+    await endSession(db, request.cookies[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: PORTAL });
     return backToPortal(reply);
   });

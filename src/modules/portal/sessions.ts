@@ -1,6 +1,4 @@
-// Portal sessions: a random id in an HttpOnly cookie, of which the database keeps only a hash, and a
-// per-session CSRF token that every form must carry back.
-import { timingSafeEqual } from 'node:crypto';
+// Portal sessions: a random id in an HttpOnly cookie, of which the database keeps only a hash.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../platform/schema.js';
 import { randomToken, tokenHash } from '../../platform/secret-tokens.js';
@@ -10,7 +8,6 @@ export const SESSION_HOURS = 8;
 export interface PortalSession {
   username: string;
   patientId: string;
-  csrfToken: string;
 }
 
 /** Starts a session; returns the id for the cookie. */
@@ -22,7 +19,6 @@ export async function startSession(db: Kysely<Database>, account: { username: st
       id_hash: tokenHash(id),
       username: account.username,
       patient_id: account.patientId,
-      csrf_token: randomToken(),
       expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
     })
     .execute();
@@ -34,20 +30,14 @@ export async function findSession(db: Kysely<Database>, id: string | undefined, 
   const row = await db
     .selectFrom('portal_session')
     .innerJoin('patient_account', 'patient_account.username', 'portal_session.username')
-    .select(['portal_session.username', 'portal_session.patient_id', 'csrf_token'])
+    .select(['portal_session.username', 'portal_session.patient_id'])
     .where('id_hash', '=', tokenHash(id))
     .where('expires_at', '>', now)
     .where('patient_account.state', '=', 'active')
     .executeTakeFirst();
-  return row && { username: row.username, patientId: row.patient_id, csrfToken: row.csrf_token };
+  return row && { username: row.username, patientId: row.patient_id };
 }
 
 export async function endSession(db: Kysely<Database>, id: string | undefined): Promise<void> {
   if (id) await db.deleteFrom('portal_session').where('id_hash', '=', tokenHash(id)).execute();
-}
-
-export function sameToken(expected: string, given: unknown): boolean {
-  if (typeof given !== 'string') return false;
-  const [a, b] = [Buffer.from(expected), Buffer.from(given)];
-  return a.length === b.length && timingSafeEqual(a, b);
 }
