@@ -118,7 +118,7 @@ for (const engine of testEngines()) {
       const nul = await browser.post('/consent/portal/grant', { csrf: csrfIn(portal.html), client_id: 'x', resource_type: 'Obs\u0000ervation' });
       assert.equal(nul.status, 400);
       assert.match(nul.response.headers.get('content-type') ?? '', /^text\/html/);
-      assert.match(nul.html, /Something in that form was not right/);
+      assert.match(nul.html, /That did not work/);
       assert.match(nul.html, /body\.resource_type/);
     });
 
@@ -130,6 +130,14 @@ for (const engine of testEngines()) {
       const consent = await browser.post(`/oauth/interaction/${uid}/consent`, { 'type:Observation': 'allow' });
       assert.equal(consent.status, 400);
       assert.match(consent.html, /Sign in before choosing/);
+    });
+
+    it('answers a SMART sign-in that no longer exists with a page for the patient, not JSON', async () => {
+      const browser = formClient(hub.baseUrl);
+      const gone = await browser.get('/oauth/interaction/no-such-interaction');
+      assert.ok(gone.status >= 400 && gone.status < 500, String(gone.status));
+      assert.match(gone.response.headers.get('content-type') ?? '', /^text\/html/);
+      assert.match(gone.html, /the app that sent you here/);
     });
   });
 }

@@ -121,21 +121,30 @@ export function accountLinkInvalidPage(): string {
   );
 }
 
-/** Any error on a portal page, in words for a patient; the technical message only where it helps them. */
-export function errorPage(error: ErrorModel): string {
-  const { heading, advice } = plainWordsFor(error);
+/** Where a patient starts again after an error: the page's own start, named in plain words. */
+export interface StartAgain {
+  /** `your consent portal`, `the app that sent you here` */
+  place: string;
+  link?: { href: string; label: string };
+}
+
+const FROM_THE_PORTAL: StartAgain = { place: 'your consent portal', link: { href: '/consent/portal', label: 'Go to your consent portal' } };
+
+/** Any error on a patient's page, in plain words; the technical message only where it helps them. */
+export function errorPage(error: ErrorModel, startAgain: StartAgain = FROM_THE_PORTAL): string {
+  const { heading, advice } = plainWordsFor(error, startAgain.place);
   return pageLayout(
-    `${heading} — Referral Hub consent portal`,
+    `${heading} — Referral Hub`,
     `<h1>${escapeHtml(heading)}</h1>
 <p class="error" role="alert">${escapeHtml(advice)}</p>
 ${error.status === 400 ? `<p class="small">Details for the help desk: ${escapeHtml(error.message)}</p>` : ''}
-<p><a href="/consent/portal">Go to your consent portal</a></p>`,
+${startAgain.link ? `<p><a href="${escapeHtml(startAgain.link.href)}">${escapeHtml(startAgain.link.label)}</a></p>` : ''}`,
   );
 }
 
-function plainWordsFor(error: ErrorModel): { heading: string; advice: string } {
-  if (error.status === 400) return { heading: 'Something in that form was not right', advice: 'Please go back to your consent portal and try again.' };
-  if (error.status === 404) return { heading: 'We could not find that page', advice: 'Please check the link, or start again from your consent portal.' };
+function plainWordsFor(error: ErrorModel, place: string): { heading: string; advice: string } {
+  if (error.status === 400) return { heading: 'That did not work', advice: `Please go back to ${place} and try again.` };
+  if (error.status === 404) return { heading: 'We could not find that page', advice: `Please check the link, or start again from ${place}.` };
   if (error.status === 429) return { heading: 'Too many attempts', advice: 'Please wait a few minutes before trying again.' };
   if (error.status >= 500)
     return { heading: 'Something went wrong on our side', advice: 'Please try again in a moment. If it keeps happening, contact your practice or hospital.' };

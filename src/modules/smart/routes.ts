@@ -6,12 +6,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
+import { errorHandler } from '../../platform/http-errors.js';
 import { keepHeadersOnHijack } from '../../platform/security-headers.js';
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import { bareId, findAccount, patientCaller, type PatientAccount } from '../directory/accounts.js';
+import { errorPage, type StartAgain } from '../portal/pages.js';
 import { signInRefusal, throttledSignIn } from '../portal/sign-in-throttle.js';
 import { smartConsentPage, smartLoginPage } from './pages.js';
 import { OAUTH_PREFIX, type SmartServer } from './provider.js';
@@ -141,12 +143,17 @@ function withSmartTokenContext(db: Kysely<Database>) {
   };
 }
 
+/** Starting again from a SMART sign-in means going back to the app that opened it. */
+const FROM_THE_APP: StartAgain = { place: 'the app that sent you here' };
+
 async function interactionRoutes(app: FastifyInstance, { smart, db, consent, publicBaseUrl, clock, directory }: SmartRouteOptions): Promise<void> {
   await app.register(formbody);
   const signInThrottled = throttledSignIn(db, clock);
   const publicUrl = new URL(publicBaseUrl);
   app.addHook('onRequest', async (request) => pinToPublicUrl(request.raw, publicUrl));
   const { provider, fhirBase } = smart;
+  // Our sign-in and consent pages are a patient's pages: a failure on them is a page too, never JSON.
+  app.setErrorHandler(errorHandler((error, _request, reply) => html(reply, error.status, errorPage(error, FROM_THE_APP))));
   const html = (reply: FastifyReply, status: number, body: string) =>
     reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
   const clientOf = async (clientId: string) => {
