@@ -25,7 +25,8 @@ if (config.demo) {
 const seeded = config.demo ? await seedDemoData(database.db, systemClock) : false;
 const app = await buildApp({ config, db: database.db, engine: database.engine, listen: database.listen, clock: systemClock, signingKey, oidcSigningKey });
 await app.listen({ port: config.port, host: config.host });
-if (config.demo) {
+// The demo patient's record lives on /fhir, which only the referral side serves (not `--only consent`).
+if (config.demo && config.modules.includes('referrals')) {
   await seedDemoClinicalRecord(database.db, app.fhirBackend).catch((error: Error) => console.warn(`Demo clinical record not loaded: ${error.message}`));
 }
 
@@ -34,9 +35,13 @@ console.log(`Referral Hub listening on ${base} (${database.engine}${config.datab
 if (config.demo) {
   if (seeded) console.log('Demo data loaded.');
   console.log('Demo mode. Get a token for dr-smith, dr-patel, dr-other, patient or admin with:');
-  console.log(`  curl -H "Authorization: Bearer $(npm run --silent token -- dr-smith)" ${base}/api/referrals`);
-  console.log(`Demo SMART app: ${config.publicBaseUrl}/demo/smart-app`);
-  console.log(`Consent portal: ${base}/consent/portal (demo patient: username "patient", password from DEMO_PATIENT_PASSWORD, "consent-demo" by default)`);
+  const referralSide = config.modules.includes('referrals');
+  const example = referralSide ? `${base}/api/referrals` : `"${base}/api/consent?patientId=ePatient-8675309"`;
+  console.log(`  curl -H "Authorization: Bearer $(npm run --silent token -- ${referralSide ? 'dr-smith' : 'patient'})" ${example}`);
+  if (referralSide) console.log(`Demo SMART app: ${config.publicBaseUrl}/demo/smart-app`);
+  if (config.modules.includes('consent')) {
+    console.log(`Consent portal: ${base}/consent/portal (demo patient: username "patient", password from DEMO_PATIENT_PASSWORD, "consent-demo" by default)`);
+  }
 } else {
   console.log('No demo data (DEMO is not true). On a new install, create the first administrator with: npm run admin -- bootstrap');
 }
