@@ -11,11 +11,24 @@ interface StructureDefinition {
   fhirVersion: string;
 }
 
+type ResourceProfiles = { entry: { resource: StructureDefinition }[] };
+
 const R4 = '4.0.1';
 
+let resourceProfiles: ResourceProfiles | undefined;
+
+/**
+ * HL7's R4 resource definitions (profiles-resources.json), read once per process: reading them takes
+ * about a second, and the embedded FHIR server indexes the same bundle (fhir/definitions.ts).
+ */
+export function r4ResourceProfiles(): ResourceProfiles {
+  resourceProfiles ??= readJson('fhir/r4/profiles-resources.json') as ResourceProfiles;
+  return resourceProfiles;
+}
+
 export const FHIR_R4_RESOURCE_TYPES: ReadonlySet<string> = new Set(
-  (readJson('fhir/r4/profiles-resources.json') as { entry: { resource: StructureDefinition }[] }).entry
-    .map((entry) => entry.resource)
+  r4ResourceProfiles()
+    .entry.map((entry) => entry.resource)
     .filter((definition) => definition.resourceType === 'StructureDefinition' && definition.kind === 'resource' && !definition.abstract)
     .filter((definition) => definition.fhirVersion === R4)
     .map((definition) => definition.name),
