@@ -18,5 +18,16 @@ export default tseslint.config(
     },
   },
   { files: ['**/*.test.ts', 'test/**', 'bench/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
+  {
+    files: ['src/**/*.browser.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['document', 'location', 'history', 'sessionStorage', 'fetch', 'crypto', 'btoa', 'URL', 'URLSearchParams', 'TextEncoder'].map((name) => [
+          name,
+          'readonly',
+        ]),
+      ),
+    },
+  },
   { files: ['**/*.mjs', '**/*.cjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', module: 'writable' } } },
 );

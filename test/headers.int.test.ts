@@ -1,4 +1,5 @@
-// The headers every surface sends: a CSP with frame-ancestors 'none' on every HTML page, nosniff and
+// The headers every surface sends: a CSP with frame-ancestors 'none' on every HTML page (and on the
+// service's own pages one policy: no inline script, forms only to this service), nosniff and
 // a Referrer-Policy on every answer, HSTS over TLS only, and no-store wherever patient data can be.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -32,6 +33,11 @@ for (const engine of testEngines()) {
       for (const page of pages) {
         assert.match(page.headers.get('content-type') ?? '', /text\/html/, page.url);
         assert.match(page.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/, page.url);
+      }
+      for (const page of [pages[0]!, pages[1]!, pages[3]!]) {
+        const policy = page.headers.get('content-security-policy') ?? '';
+        assert.match(policy, /default-src 'none'; style-src 'unsafe-inline'; script-src 'self';/, `${page.url}: no inline script runs on our pages`);
+        assert.match(policy, /form-action 'self'/, `${page.url}: forms post to this service`);
       }
       const answers = [...pages, await fetch(`${hub.baseUrl}/health`), await fetch(`${hub.baseUrl}/api/referrals`), await fetch(`${hub.baseUrl}/oauth/jwks`)];
       for (const answer of answers) {

@@ -1,8 +1,9 @@
 // /consent/portal/account: where a patient opens the one-time link an administrator gave them and sets
 // their own password — to enrol, or after forgetting it. The form carries a CSRF token (csrf.ts);
-// the link's token travels in the query string, which is never logged, and pages send no referrer.
+// the link's token travels in the query string, which is never logged, and no page sends a referrer (security-headers.ts).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { VNode } from 'preact';
 import type { Clock } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
 import type { Database } from '../../platform/schema.js';
@@ -14,16 +15,14 @@ const ACCOUNT = '/consent/portal/account';
 export interface AccountLinkOptions {
   db: Kysely<Database>;
   clock: Clock;
-  html(reply: FastifyReply, status: number, body: string): FastifyReply;
+  html(reply: FastifyReply, status: number, page: VNode): FastifyReply;
 }
 
 export async function accountLinkRoutes(app: FastifyInstance, { db, clock, html }: AccountLinkOptions): Promise<void> {
-  const page = (reply: FastifyReply, status: number, body: string) => html(reply.header('referrer-policy', 'no-referrer'), status, body);
-
   const showForm = async (request: FastifyRequest, reply: FastifyReply, token: string, status = 200, error?: string) => {
     const link = await openAccountLink(db, token, clock.now());
-    if (!link) return page(reply, 410, accountLinkInvalidPage());
-    return page(reply, status, accountLinkPage({ token, csrfToken: reply.generateCsrf(), purpose: link.purpose, username: link.username, error }));
+    if (!link) return html(reply, 410, accountLinkInvalidPage());
+    return html(reply, status, accountLinkPage({ token, csrfToken: reply.generateCsrf(), purpose: link.purpose, username: link.username, error }));
   };
 
   app.get<{ Querystring: { token?: string } }>(ACCOUNT, { schema: { hide: true } }, async (request, reply) =>
@@ -40,6 +39,6 @@ export async function accountLinkRoutes(app: FastifyInstance, { db, clock, html 
       if (error instanceof AppError) return false;
       throw error;
     });
-    return saved ? page(reply, 200, accountLinkDonePage()) : page(reply, 410, accountLinkInvalidPage());
+    return saved ? html(reply, 200, accountLinkDonePage()) : html(reply, 410, accountLinkInvalidPage());
   });
 }

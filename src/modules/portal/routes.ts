@@ -6,6 +6,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { VNode } from 'preact';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, validationFailed } from '../../platform/errors.js';
 import type { Database } from '../../platform/schema.js';
@@ -13,10 +14,11 @@ import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Caller } from '../identity/caller.js';
 import { accountLinkRoutes } from './account-routes.js';
-import { errorPage, loginPage, portalPage, unknownAppPage, type AppAccess } from './pages.js';
+import { loginPage, portalErrorPage, portalPage, unknownAppPage, type AppAccess } from './pages.js';
 import { errorHandler } from '../../platform/http-errors.js';
+import { sendPage } from '../../platform/pages/page.js';
 import { patientCaller } from '../directory/accounts.js';
-import { signInRefusal, throttledSignIn } from './sign-in-throttle.js';
+import { signInRefusal, throttledSignIn } from '../directory/sign-in-throttle.js';
 import { protectPortalForms } from './csrf.js';
 import { endSession, findSession, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
 
@@ -47,15 +49,9 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
   await protectPortalForms(app, PORTAL);
   const cookieOptions = (request: FastifyRequest) => ({ path: PORTAL, httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https' });
   const session = (request: FastifyRequest) => findSession(db, request.cookies[SESSION_COOKIE], clock.now());
-  const html = (reply: FastifyReply, status: number, body: string) =>
-    reply
-      .status(status)
-      .header('cache-control', 'no-store')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'")
-      .type('text/html; charset=utf-8')
-      .send(body);
+  const html = (reply: FastifyReply, status: number, page: VNode) => sendPage(reply, page, { status });
   // A refusal or failure on these pages is a page too, never JSON.
-  app.setErrorHandler(errorHandler((error, _request, reply) => html(reply, error.status, errorPage(error))));
+  app.setErrorHandler(errorHandler((error, _request, reply) => html(reply, error.status, portalErrorPage(error))));
   const backToPortal = (reply: FastifyReply, clientId?: string) =>
     reply.redirect(clientId ? `${PORTAL}?client_id=${encodeURIComponent(clientId)}` : PORTAL, 303);
 

@@ -4,6 +4,7 @@
 import formbody from '@fastify/formbody';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { VNode } from 'preact';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import { errorHandler } from '../../platform/http-errors.js';
@@ -13,9 +14,9 @@ import type { Database } from '../../platform/schema.js';
 import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import { bareId, findAccount, patientCaller, type PatientAccount } from '../directory/accounts.js';
-import { errorPage, type StartAgain } from '../portal/pages.js';
-import { signInRefusal, throttledSignIn } from '../portal/sign-in-throttle.js';
-import { smartConsentPage, smartLoginPage } from './pages.js';
+import { sendPage } from '../../platform/pages/page.js';
+import { signInRefusal, throttledSignIn } from '../directory/sign-in-throttle.js';
+import { smartConsentPage, smartErrorPage, smartLoginPage } from './pages.js';
 import { OAUTH_PREFIX, type SmartServer } from './provider.js';
 import type { SmartAccess } from './access.js';
 import { IDENTITY_SCOPES, narrowedScopes, requestedTypes } from './scopes.js';
@@ -143,9 +144,6 @@ function withSmartTokenContext(db: Kysely<Database>) {
   };
 }
 
-/** Starting again from a SMART sign-in means going back to the app that opened it. */
-const FROM_THE_APP: StartAgain = { place: 'the app that sent you here' };
-
 async function interactionRoutes(app: FastifyInstance, { smart, db, consent, publicBaseUrl, clock, directory }: SmartRouteOptions): Promise<void> {
   await app.register(formbody);
   const signInThrottled = throttledSignIn(db, clock);
@@ -153,9 +151,10 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
   app.addHook('onRequest', async (request) => pinToPublicUrl(request.raw, publicUrl));
   const { provider, fhirBase } = smart;
   // Our sign-in and consent pages are a patient's pages: a failure on them is a page too, never JSON.
-  app.setErrorHandler(errorHandler((error, _request, reply) => html(reply, error.status, errorPage(error, FROM_THE_APP))));
-  const html = (reply: FastifyReply, status: number, body: string) =>
-    reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+  app.setErrorHandler(errorHandler((error, _request, reply) => sendPage(reply, smartErrorPage(error), { status: error.status })));
+  // A form here ends, after the provider's redirects, at the app's redirect URI: the page's policy allows it.
+  const html = (reply: FastifyReply, status: number, page: VNode, details: Interaction) =>
+    sendPage(reply, page, { status, formsLeadTo: [new URL(String(details.params.redirect_uri)).origin] });
   const clientOf = async (clientId: string) => {
     const client = await directory.app(clientId);
     if (!client) throw notFound(`App ${clientId}`);
@@ -183,12 +182,12 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
     const details = await provider.interactionDetails(request.raw, reply.raw);
     if (details.prompt.name === 'login') {
       const client = await clientOf(String(details.params.client_id));
-      return html(reply, 200, smartLoginPage({ uid: details.uid, appName: client.name }));
+      return html(reply, 200, smartLoginPage({ uid: details.uid, appName: client.name }), details);
     }
     const { client, types, alreadyAllowed } = await consentStep(details);
     const choices = types.map((resourceType) => ({ resourceType, alreadyAllowed: alreadyAllowed.has(resourceType) }));
     const organization = (await directory.organization(client.organization))?.name ?? client.organization;
-    return html(reply, 200, smartConsentPage({ uid: details.uid, appName: client.name, organization, types: choices }));
+    return html(reply, 200, smartConsentPage({ uid: details.uid, appName: client.name, organization, types: choices }), details);
   });
 
   app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/login`, { schema: { hide: true } }, async (request, reply) => {
@@ -199,7 +198,7 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
       const client = await clientOf(String(details.params.client_id));
       const refusal = signInRefusal(answer);
       if (refusal.retryAfterSeconds) reply.header('retry-after', String(refusal.retryAfterSeconds));
-      return html(reply, refusal.status, smartLoginPage({ uid: details.uid, appName: client.name, error: refusal.message }));
+      return html(reply, refusal.status, smartLoginPage({ uid: details.uid, appName: client.name, error: refusal.message }), details);
     }
     return finish(request, reply, { login: { accountId: answer.account.username } });
   });

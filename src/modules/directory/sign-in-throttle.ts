@@ -7,7 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/schema.js';
 import { appendAuditEvent } from '../audit/repo.js';
-import { signIn, type PatientAccount } from '../directory/accounts.js';
+import { signIn, type PatientAccount } from './accounts.js';
 
 const WINDOW_MS = 15 * 60_000;
 const MAX_LOCK_MS = 15 * 60_000;

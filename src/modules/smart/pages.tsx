@@ -1,0 +1,79 @@
+// The SMART authorization pages: the patient's sign-in and the consent screen, where each requested
+// resource type is allowed or refused on its own. Server-rendered, no JavaScript needed.
+import type { VNode } from 'preact';
+import type { ErrorModel } from '../../platform/http-errors.js';
+import { ErrorPage } from '../../platform/pages/error-page.js';
+import { Page } from '../../platform/pages/page.js';
+
+export function smartLoginPage({ uid, appName, error }: { uid: string; appName: string; error?: string }): VNode {
+  return (
+    <Page title={`Sign in — ${appName}`}>
+      <h1>Sign in to share your records</h1>
+      <p>
+        <strong>{appName}</strong> asks to read some of your health records.
+      </p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <form method="post" action={`/oauth/interaction/${encodeURIComponent(uid)}/login`} class="card">
+        <label for="username">Username</label>
+        <input id="username" name="username" autocomplete="username" required />
+        <label for="password">Password</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <p>
+          <button type="submit">Sign in</button>
+        </p>
+      </form>
+    </Page>
+  );
+}
+
+export function smartConsentPage(options: {
+  uid: string;
+  appName: string;
+  organization: string;
+  types: { resourceType: string; alreadyAllowed: boolean }[];
+}): VNode {
+  return (
+    <Page title={`Allow ${options.appName}?`}>
+      <h1>{options.appName}</h1>
+      <p class="org">{options.organization} asks to read these records of yours. Choose for each.</p>
+      <form method="post" action={`/oauth/interaction/${encodeURIComponent(options.uid)}/consent`} class="card">
+        <table>
+          {options.types.map(({ resourceType, alreadyAllowed }) => (
+            <tr data-resource-type={resourceType}>
+              <td>
+                <strong>{resourceType}</strong>
+                {alreadyAllowed && (
+                  <>
+                    <br />
+                    <span class="small allowed">already allowed</span>
+                  </>
+                )}
+              </td>
+              <td>
+                <label>
+                  <input type="radio" name={`type:${resourceType}`} value="allow" checked={alreadyAllowed} /> Allow
+                </label>
+              </td>
+              <td>
+                <label>
+                  <input type="radio" name={`type:${resourceType}`} value="refuse" checked={!alreadyAllowed} /> Refuse
+                </label>
+              </td>
+            </tr>
+          ))}
+        </table>
+        <p>
+          <button type="submit">Confirm</button>
+        </p>
+      </form>
+      <p class="small">You can change this at any time in your consent portal.</p>
+    </Page>
+  );
+}
+
+/** Starting again from a SMART sign-in means going back to the app that opened it. */
+export const smartErrorPage = (error: ErrorModel): VNode => <ErrorPage error={error} startAgain={{ place: 'the app that sent you here' }} />;

@@ -1,0 +1,71 @@
+// Every server-rendered page of the service has this one layout and is sent one way. Pages are
+// Preact components rendered to a string: every value is escaped by the renderer (only this layout
+// writes raw markup: its own style sheet). Scripts, where a page has one, are files of this service.
+import type { FastifyReply } from 'fastify';
+import type { ComponentChildren, VNode } from 'preact';
+import { renderToString } from 'preact-render-to-string';
+
+const STYLE = `body{font-family:system-ui,sans-serif;margin:0;background:#f5f7fa;color:#1b2733}
+main{max-width:40rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem}h2{font-size:1.15rem;margin:0}
+.card{background:#fff;border-radius:.5rem;padding:1rem;margin:1rem 0;box-shadow:0 1px 3px #0002}
+.card.focus{outline:3px solid #2a6fdb}.org{color:#4a5a6a;margin:.25rem 0 .75rem}
+table{width:100%;border-collapse:collapse}td{padding:.5rem .25rem;border-top:1px solid #e3e8ee;vertical-align:middle}
+.allowed{color:#11702f}.refused{color:#8a1c1c}button{font-size:1rem;padding:.45rem .9rem;border-radius:.35rem;border:1px solid #2a6fdb;background:#2a6fdb;color:#fff}
+button.secondary{background:#fff;color:#2a6fdb}label{display:block;margin:.75rem 0 .25rem}input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box}
+input[type=radio]{width:auto}.error{background:#fde8e8;color:#8a1c1c;padding:.75rem;border-radius:.35rem}.small{font-size:.85rem;color:#4a5a6a}
+section.result{margin:1rem 0;padding:.75rem;border:1px solid #d5dde6;border-radius:.5rem;background:#fff}li{margin:.25rem 0}`;
+
+export interface PageProps {
+  title: string;
+  /** The path of a module script this service serves for the page. */
+  script?: string;
+  children: ComponentChildren;
+}
+
+export function Page({ title, script, children }: PageProps): VNode {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title}</title>
+        <style dangerouslySetInnerHTML={{ __html: STYLE }} />
+      </head>
+      <body>
+        <main>{children}</main>
+        {script && <script type="module" src={script} />}
+      </body>
+    </html>
+  );
+}
+
+export interface SendPageOptions {
+  status?: number;
+  /** Origins a form on the page may lead to besides this service (a SMART app's redirect after consent). */
+  formsLeadTo?: string[];
+}
+
+/** Sends a page: rendered, never cached, under a policy that allows only its own style, scripts and forms. */
+export function sendPage(reply: FastifyReply, page: VNode, { status = 200, formsLeadTo = [] }: SendPageOptions = {}): FastifyReply {
+  return reply
+    .status(status)
+    .header('cache-control', 'no-store')
+    .header('content-security-policy', pagePolicy(formsLeadTo))
+    .type('text/html; charset=utf-8')
+    .send(`<!doctype html>${renderToString(page)}`);
+}
+
+function pagePolicy(formsLeadTo: string[]): string {
+  const directives = {
+    'default-src': ["'none'"],
+    'style-src': ["'unsafe-inline'"],
+    'script-src': ["'self'"],
+    'connect-src': ["'self'"],
+    'form-action': ["'self'", ...formsLeadTo],
+    'base-uri': ["'none'"],
+    'frame-ancestors': ["'none'"],
+  };
+  return Object.entries(directives)
+    .map(([name, values]) => `${name} ${values.join(' ')}`)
+    .join('; ');
+}
