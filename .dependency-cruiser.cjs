@@ -20,6 +20,13 @@ module.exports = {
       to: { path: '^src/modules/([^/]+)/(repo|task-repo|change-repo)\\.ts$', pathNot: ['^src/modules/$1/', '^src/modules/audit/'] },
     },
     {
+      name: 'tables-are-declared-by-their-module',
+      severity: 'error',
+      comment: "A module's tables.ts is its own: no other module reads it (src/database.ts puts every module's tables together)",
+      from: { path: '^src/modules/([^/]+)/', pathNot: '\\.test\\.ts$' },
+      to: { path: '^src/modules/([^/]+)/tables\\.ts$', pathNot: '^src/modules/$1/' },
+    },
+    {
       name: 'vocabulary-is-a-leaf',
       severity: 'error',
       comment: 'The shared FHIR vocabulary (resource types, id scheme, references, priorities) imports no other module',
@@ -37,7 +44,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    tsPreCompilationDeps: false,
+    tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     exclude: { path: '^(node_modules|data|test-results)/' },
   },

@@ -12,7 +12,7 @@ import type { Observation } from '@medplum/fhirtypes';
 import { sql } from 'kysely';
 import { loadFhirDefinitions } from '../src/modules/fhir/definitions.js';
 import { PgFhirRepository } from '../src/modules/fhir/store.js';
-import { openDatabase } from '../src/platform/db.js';
+import { openDatabase } from '../src/database.js';
 import { migrate } from '../src/platform/migrate.js';
 import { percentile, withScratchDatabase } from './support.js';
 

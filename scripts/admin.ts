@@ -6,7 +6,7 @@ import { loadConfig } from '../src/config.js';
 import { adminUsage, runAdminCommand } from '../src/modules/directory/cli.js';
 import { AppError } from '../src/platform/errors.js';
 import { systemClock } from '../src/platform/clock.js';
-import { openDatabase } from '../src/platform/db.js';
+import { openDatabase } from '../src/database.js';
 import { loadSigningKey } from '../src/platform/keys.js';
 import { migrate } from '../src/platform/migrate.js';
 

@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { loadConfig } from '../src/config.js';
 import { verifyAuditChain } from '../src/modules/audit/verify.js';
-import { openDatabase } from '../src/platform/db.js';
+import { openDatabase } from '../src/database.js';
 
 const config = loadConfig(process.env, []);
 const database = await openDatabase({ url: config.databaseUrl, dataDir: path.join(config.dataDir, 'pglite') });

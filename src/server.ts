@@ -7,7 +7,7 @@ import { loadConfig } from './config.js';
 import { seedDemoClinicalRecord } from './modules/demo/clinical-record.js';
 import { seedDemoData, seedDemoDirectory, seedDemoPortal } from './modules/demo/seed.js';
 import { systemClock } from './platform/clock.js';
-import { openDatabase } from './platform/db.js';
+import { openDatabase } from './database.js';
 import { loadSigningKey } from './platform/keys.js';
 import { migrate } from './platform/migrate.js';
 

@@ -5,12 +5,13 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 import { prepareStatementsOn } from './prepared-statements.js';
-import type { Database } from './schema.js';
+import type { PlatformTables } from './tables.js';
 
 const INT8_OID = 20;
 
-export interface DatabaseHandle {
-  db: Kysely<Database>;
+/** The database of `DB`'s tables (src/database.ts names them all). */
+export interface DatabaseHandle<DB = PlatformTables> {
+  db: Kysely<DB>;
   engine: 'postgres' | 'pglite';
   /** Runs a multi-statement SQL script (migrations); an open transaction is rolled back on error. */
   runScript(sql: string): Promise<void>;
@@ -31,11 +32,11 @@ export interface DatabaseOptions {
   poolSize?: number;
 }
 
-export function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPGlite(options.dataDir);
+export function openDatabase<DB>(options: DatabaseOptions): Promise<DatabaseHandle<DB>> {
+  return options.url ? openPostgres<DB>(options.url, options.poolSize ?? 10) : openPGlite<DB>(options.dataDir);
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
+async function openPostgres<DB>(url: string, poolSize: number): Promise<DatabaseHandle<DB>> {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -48,7 +49,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   // the pool replaces it on next use. The message is logged without the query or its values.
   pool.on('connect', prepareStatementsOn);
   pool.on('error', (error) => console.error(`database connection lost: ${(error as { code?: string }).code ?? error.message}`));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     engine: 'postgres',
@@ -102,10 +103,10 @@ async function listenOnPostgres(url: string, channel: string, onNotify: () => vo
   };
 }
 
-async function openPGlite(dataDir?: string): Promise<DatabaseHandle> {
+async function openPGlite<DB>(dataDir?: string): Promise<DatabaseHandle<DB>> {
   const pglite = await PGlite.create({ dataDir, parsers: { [INT8_OID]: Number } });
   const dialect = new PGliteDialect(pglite);
-  const db = new Kysely<Database>({ dialect });
+  const db = new Kysely<DB>({ dialect });
   return {
     db,
     engine: 'pglite',

@@ -2,9 +2,9 @@
 // it made, in the same transaction, and a repeat of the same request gets that result again.
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import { idempotencyKeyReused, validationFailed } from './errors.js';
-import type { Database } from './schema.js';
+import { platformTablesOf, type PlatformTables } from './tables.js';
 
 export interface IdempotentRequest {
   actor: string;
@@ -29,8 +29,8 @@ export function idempotentRequest(actor: string, operation: string, key: string,
 }
 
 /** The stored result of an earlier identical request; 422 when the key was used for another request. */
-export async function findStoredResponse(db: Kysely<Database>, request: IdempotentRequest): Promise<StoredResponse | undefined> {
-  const row = await db
+export async function findStoredResponse<DB extends PlatformTables>(db: Kysely<DB>, request: IdempotentRequest): Promise<StoredResponse | undefined> {
+  const row = await platformTablesOf(db)
     .selectFrom('idempotency_record')
     .select(['request_hash', 'status_code', 'response'])
     .where('actor', '=', request.actor)
@@ -46,8 +46,8 @@ export async function findStoredResponse(db: Kysely<Database>, request: Idempote
  * Claims the key inside the caller's transaction. A concurrent holder makes this wait until it
  * commits; false means someone else's result now stands, to be read with findStoredResponse.
  */
-export async function claimKey(tx: Kysely<Database>, request: IdempotentRequest, now: Date): Promise<boolean> {
-  const inserted = await tx
+export async function claimKey<DB extends PlatformTables>(tx: Transaction<DB>, request: IdempotentRequest, now: Date): Promise<boolean> {
+  const inserted = await platformTablesOf(tx)
     .insertInto('idempotency_record')
     .values({
       actor: request.actor,
@@ -64,8 +64,8 @@ export async function claimKey(tx: Kysely<Database>, request: IdempotentRequest,
   return inserted !== undefined;
 }
 
-export async function storeResponse(tx: Kysely<Database>, request: IdempotentRequest, response: StoredResponse): Promise<void> {
-  await tx
+export async function storeResponse<DB extends PlatformTables>(tx: Transaction<DB>, request: IdempotentRequest, response: StoredResponse): Promise<void> {
+  await platformTablesOf(tx)
     .updateTable('idempotency_record')
     .set({ status_code: response.statusCode, response: JSON.stringify(response.body) })
     .where('actor', '=', request.actor)

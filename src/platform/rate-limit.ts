@@ -6,18 +6,23 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sql, type Kysely } from 'kysely';
 import { AppError } from './errors.js';
-import type { Database } from './schema.js';
+import { platformTablesOf, type PlatformTables } from './tables.js';
 
 const WINDOW_MS = 60_000;
 
 /** Limits the routes of `scope` to `perMinute` requests per client (none when 0). */
-export async function limitRequests(scope: FastifyInstance, db: Kysely<Database>, surface: 'api' | 'fhir', perMinute: number): Promise<void> {
+export async function limitRequests<DB extends PlatformTables>(
+  scope: FastifyInstance,
+  db: Kysely<DB>,
+  surface: 'api' | 'fhir',
+  perMinute: number,
+): Promise<void> {
   if (perMinute === 0) return;
   await scope.register(rateLimit, {
     max: perMinute,
     timeWindow: WINDOW_MS,
     hook: 'preHandler',
-    store: postgresStore(db),
+    store: postgresStore(platformTablesOf(db)),
     keyGenerator: (request) => `${surface}:${clientOf(request)}`,
     errorResponseBuilder: (_request, context) =>
       new AppError(429, 'RATE_LIMITED', `More than ${context.max} requests a minute from this client: try again in ${Math.ceil(context.ttl / 1000)} s`),
@@ -32,7 +37,7 @@ function clientOf(request: FastifyRequest): string {
 type Counted = { current: number; ttl: number };
 
 /** @fastify/rate-limit's store interface over one row per client: its fixed window's start and hits. */
-function postgresStore(db: Kysely<Database>) {
+function postgresStore(db: Kysely<PlatformTables>) {
   return class PostgresRateLimitStore {
     incr(key: string, done: (error: Error | null, counted?: Counted) => void, windowMs: number): void {
       hit(db, key, windowMs).then((counted) => done(null, counted), done);
@@ -44,7 +49,7 @@ function postgresStore(db: Kysely<Database>) {
   };
 }
 
-async function hit(db: Kysely<Database>, key: string, windowMs: number): Promise<Counted> {
+async function hit(db: Kysely<PlatformTables>, key: string, windowMs: number): Promise<Counted> {
   const now = Date.now();
   const windowStart = now - (now % windowMs);
   const { rows } = await sql<{ hits: number }>`

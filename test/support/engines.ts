@@ -2,7 +2,7 @@
 // is set (each opened database is a fresh one, dropped afterwards).
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type DatabaseHandle } from '../../src/platform/db.js';
+import { openDatabase, type DatabaseHandle } from '../../src/database.js';
 import { migrate } from '../../src/platform/migrate.js';
 
 export interface TestEngine {

@@ -9,7 +9,7 @@ import { seedDemoDirectory } from '../../src/modules/demo/seed.js';
 import { mintToken } from '../../src/modules/identity/tokens.js';
 import { outboxStatus } from '../../src/modules/mirror/outbox.js';
 import { fixedClock } from '../../src/platform/clock.js';
-import type { DatabaseHandle } from '../../src/platform/db.js';
+import type { DatabaseHandle } from '../../src/database.js';
 import { generateSigningJwk, importSigningKey, type SigningKey } from '../../src/platform/keys.js';
 import type { TestEngine } from './engines.js';
 

@@ -3,8 +3,9 @@
 import { fhirIdOf } from '../vocabulary/fhir-ids.js';
 import type { AuditEvent, AuditEventEntity, Reference } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
-import type { AuditEventRow, Database } from '../../platform/schema.js';
-import { numberedSource, type MirrorSources } from '../mirror/sources.js';
+import type { Database } from '../../database.js';
+import type { AuditEventRow } from './tables.js';
+import { numberedSource, type MirrorSources } from '../vocabulary/record-sources.js';
 
 const auditEventId = (seq: number) => fhirIdOf('audit', seq);
 

@@ -4,7 +4,8 @@
 // Hashes are computed here (chain.ts), never in SQL.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import type { AuditEventRow, Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
+import type { AuditEventRow } from './tables.js';
 import { chainHash, CURRENT_HASH_SCHEME, GENESIS_HASH, type ChainedContent } from './chain.js';
 
 export interface AuditEventInput {

@@ -1,6 +1,7 @@
 // Walks every audit chain and recomputes every hash, reporting the first event that breaks one.
 import type { Kysely } from 'kysely';
-import type { AuditEventRow, Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
+import type { AuditEventRow } from './tables.js';
 import { chainHash, GENESIS_HASH } from './chain.js';
 import { chainedContentOf } from './repo.js';
 

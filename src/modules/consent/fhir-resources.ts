@@ -3,8 +3,9 @@
 import { fhirIdOf } from '../vocabulary/fhir-ids.js';
 import type { Consent } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
-import type { ConsentGrantRow, Database } from '../../platform/schema.js';
-import { numberedSource, type MirrorSources } from '../mirror/sources.js';
+import type { Database } from '../../database.js';
+import type { ConsentGrantRow } from './tables.js';
+import { numberedSource, type MirrorSources } from '../vocabulary/record-sources.js';
 
 const consentId = (grantId: number) => fhirIdOf('consent', grantId);
 

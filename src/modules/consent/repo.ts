@@ -1,6 +1,7 @@
 // Consent grants in the database; every function takes the executor so callers can share a transaction.
 import type { Kysely } from 'kysely';
-import type { ConsentGrantRow, Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
+import type { ConsentGrantRow } from './tables.js';
 import type { ConsentGrantView } from './schemas.js';
 
 type Db = Kysely<Database>;

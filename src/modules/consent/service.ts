@@ -3,7 +3,8 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import { directoryRuleBroken, forbidden, notFound, validationFailed } from '../../platform/errors.js';
-import type { ConsentGrantRow, Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
+import type { ConsentGrantRow } from './tables.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { directoryLookup, type DirectoryLookup } from '../directory/lookup.js';
 import { isFhirResourceType } from '../vocabulary/resource-types.js';

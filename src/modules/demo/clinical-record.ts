@@ -3,7 +3,7 @@
 // raised high-sensitivity troponin with its repeat, ECG findings, and the GP's cardiac work-up report.
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import type { FhirBackend } from '../fhir/backend.js';
 import { ICD_10, SNOMED_CT } from '../referrals/fhir-resources.js';
 

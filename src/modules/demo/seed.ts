@@ -5,7 +5,7 @@
 // walkthrough meets the consent gate's 422 before the patient grants the rest.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { createConsentService } from '../consent/service.js';
 import { addAdministrator } from '../directory/administrators.js';
 import { createDirectoryService } from '../directory/service.js';

@@ -1,7 +1,7 @@
 // Patients' sign-in accounts (the directory's patient_account), for the consent portal and the SMART
 // sign-in: who a username is, whether a password is theirs, and the caller they act as.
 import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import type { Caller } from '../identity/caller.js';
 import { UNKNOWN_ACCOUNT_HASH, verifyPassword } from './passwords.js';
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { SigningKey } from '../../platform/keys.js';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { createValidatorCompiler } from '../../platform/validation.js';
 import type { Caller } from '../identity/caller.js';
 import { mintToken } from '../identity/tokens.js';

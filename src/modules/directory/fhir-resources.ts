@@ -1,7 +1,8 @@
 // The directory as FHIR R4: organisations as Organization, practitioners as Practitioner, their roles
 // as PractitionerRole, and facility SMART apps as Endpoint — the resources directories are exchanged in.
 import type { Endpoint, Identifier, Organization, Practitioner, PractitionerRole } from '@medplum/fhirtypes';
-import type { DirectoryIdentifier, DirectoryRole } from '../../platform/schema.js';
+import type { DirectoryRole } from '../vocabulary/roles.js';
+import type { DirectoryIdentifier } from './tables.js';
 import { organizationRef, practitionerRef } from '../vocabulary/references.js';
 
 /** The code system of the roles a practitioner holds at an organisation here. */

@@ -3,7 +3,7 @@
 // identifier, organization, practitioner and active, paged with _count and _offset.
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { toFhirEndpoint, toFhirOrganization, toFhirPractitioner, toFhirPractitionerRole } from './fhir-resources.js';
 import { idIn } from '../vocabulary/references.js';
 

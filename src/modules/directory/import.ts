@@ -9,7 +9,7 @@ import { requireRole, type Caller } from '../identity/caller.js';
 import { createAppUseCases } from './apps.js';
 import { DIRECTORY_ROLE_SYSTEM } from './fhir-resources.js';
 import { createRecordUseCases, type DirectoryDeps } from './records.js';
-import { DIRECTORY_ROLES } from './schemas.js';
+import { DIRECTORY_ROLES, type DirectoryRole } from '../vocabulary/roles.js';
 
 const ORDER = ['Organization', 'Practitioner', 'PractitionerRole', 'Endpoint'];
 const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -94,7 +94,7 @@ async function importEntry(deps: DirectoryDeps, caller: Caller, entry: BundleEnt
       const added = await records.addRole(
         caller,
         practitionerId,
-        { organization: required(role.organization?.reference, 'PractitionerRole.organization'), role: code as (typeof DIRECTORY_ROLES)[number] },
+        { organization: required(role.organization?.reference, 'PractitionerRole.organization'), role: code as DirectoryRole },
         role.id,
       );
       if (role.active === false) await records.setRoleActive(caller, added.id, false);

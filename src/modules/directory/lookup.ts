@@ -2,15 +2,10 @@
 // which roles, whether an administrator is known, and the organisations and facility apps that
 // referrals and consent grants name. Only active records count.
 import { sql, type Kysely } from 'kysely';
-import type { Database, DirectoryRole } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
+import type { Membership } from '../vocabulary/roles.js';
 import { idIn, organizationRef } from '../vocabulary/references.js';
 import type { MembershipCache } from './membership-cache.js';
-
-export interface Membership {
-  /** `Organization/<id>` */
-  organization: string;
-  role: DirectoryRole;
-}
 
 export interface OrganizationRecord {
   /** `Organization/<id>` */

@@ -1,7 +1,7 @@
 // What the membership cache keeps: only while changes are heard, never what was read before a change.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Membership } from './lookup.js';
+import type { Membership } from '../vocabulary/roles.js';
 import { MembershipCache } from './membership-cache.js';
 
 const referrer: Membership[] = [{ organization: 'Organization/anytown-gp-practice', role: 'referrer' }];

@@ -4,7 +4,7 @@
 // sent by the change's own transaction. While notifications cannot be trusted to arrive (not yet
 // listening, or the listening connection lost) nothing is kept and every lookup reads the database.
 import { LRUCache } from 'lru-cache';
-import type { Membership } from './lookup.js';
+import type { Membership } from '../vocabulary/roles.js';
 
 export const DIRECTORY_CHANGED = 'directory_changed';
 

@@ -5,7 +5,8 @@
 import type { Kysely } from 'kysely';
 import { directoryRuleBroken, notFound } from '../../platform/errors.js';
 import { randomToken, tokenHash } from '../../platform/secret-tokens.js';
-import type { Database, PatientAccountState } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
+import type { PatientAccountState } from './tables.js';
 import { requireRole, toPatientReference, type Caller } from '../identity/caller.js';
 import { hashPassword } from './passwords.js';
 import { auditDirectoryChange, type DirectoryDeps } from './records.js';

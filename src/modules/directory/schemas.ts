@@ -2,6 +2,7 @@
 // roles, facility apps and patient accounts; one source for validation, types and OpenAPI.
 import Type, { type Static } from 'typebox';
 import { PatientId, ResourceType } from '../vocabulary/schemas.js';
+import { DIRECTORY_ROLES } from '../vocabulary/roles.js';
 
 /** A FHIR id: what the directory's records are named by, and what their references end in. */
 const FhirId = Type.String({ pattern: '^[A-Za-z0-9\\-.]{1,64}$', description: 'A FHIR id' });
@@ -15,7 +16,6 @@ const Identifier = Type.Object(
 );
 const Identifiers = Type.Array(Identifier, { maxItems: 20 });
 
-export const DIRECTORY_ROLES = ['referrer', 'receiver', 'admin'] as const;
 const DirectoryRoleName = Type.Enum(DIRECTORY_ROLES);
 
 export const IdParams = Type.Object({ id: FhirId });

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { signIn, type PatientAccount } from './accounts.js';
 

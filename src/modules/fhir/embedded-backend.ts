@@ -4,7 +4,7 @@ import { getStatus, normalizeOperationOutcome } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import { FhirRouter } from '@medplum/fhir-router';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import type { FhirAnswer, FhirBackend, FhirInteraction } from './backend.js';
 import { capabilityStatement } from './capability.js';
 import { loadFhirDefinitions } from './definitions.js';

@@ -13,7 +13,7 @@ import {
 } from '@medplum/core';
 import type { Bundle, BundleLink } from '@medplum/fhirtypes';
 import { sql, type Expression, type ExpressionBuilder, type Kysely, type SqlBool } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { asResource } from './resource-content.js';
 
 type Where = ExpressionBuilder<Database, 'fhir_resource'>;

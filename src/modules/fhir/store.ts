@@ -7,7 +7,7 @@ import { badRequest, gone, notFound, OperationOutcomeError, preconditionFailed, 
 import type { Bundle, Reference, Resource } from '@medplum/fhirtypes';
 import { FhirRepository, type RepositoryMode } from '@medplum/fhir-router';
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { asResource, type WithId } from './resource-content.js';
 import { searchColumnsOf } from './search-columns.js';
 import { searchStore } from './search.js';

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql, type Kysely } from 'kysely';
 import Type from 'typebox';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { outboxStatus } from '../mirror/outbox.js';
 import { OutboxState } from '../mirror/routes.js';
 

@@ -1,7 +1,6 @@
 // Who is calling: the verified claims of a bearer token, and the role checks routes rely on.
 import { forbidden, unauthenticated } from '../../platform/errors.js';
-import type { DirectoryRole } from '../../platform/schema.js';
-import type { Membership } from '../directory/lookup.js';
+import type { DirectoryRole, Membership } from '../vocabulary/roles.js';
 
 const ROLES = ['clinician', 'patient', 'admin', 'service'] as const;
 export type Role = (typeof ROLES)[number];

@@ -2,7 +2,7 @@
 // becomes `request.caller`.
 import type { FastifyRequest } from 'fastify';
 import { directoryRuleBroken, unauthenticated } from '../../platform/errors.js';
-import type { DirectoryLookup } from '../directory/lookup.js';
+import type { Membership } from '../vocabulary/roles.js';
 import { hasRole, type Caller } from './caller.js';
 import type { TokenVerifier } from './tokens.js';
 
@@ -14,8 +14,15 @@ declare module 'fastify' {
 
 const BEARER = /^Bearer\s+([A-Za-z0-9\-_.~+/]+=*)$/i;
 
+/** What identity asks the directory (directory/lookup.ts answers it): whom it knows, and in which roles. */
+export interface CallerDirectory {
+  isAdministrator(username: string): Promise<boolean>;
+  /** A practitioner's active memberships; undefined when the directory has no such active practitioner. */
+  membershipsOf(practitionerRef: string): Promise<Membership[] | undefined>;
+}
+
 /** An onRequest hook that verifies the bearer token (or answers 401) and resolves the caller in the directory. */
-export function authenticate(verify: TokenVerifier, directory: DirectoryLookup) {
+export function authenticate(verify: TokenVerifier, directory: CallerDirectory) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = BEARER.exec(request.headers.authorization ?? '')?.[1];
     if (!token) throw unauthenticated('Authorization: Bearer <token> is required');
@@ -27,7 +34,7 @@ export function authenticate(verify: TokenVerifier, directory: DirectoryLookup) 
  * A clinician acts for the organisations and in the roles the directory gives their practitioner
  * (`fhirUser`); an administrator must be one the directory knows. Anyone else acts by their token.
  */
-async function resolveInDirectory(caller: Caller, directory: DirectoryLookup): Promise<Caller> {
+async function resolveInDirectory(caller: Caller, directory: CallerDirectory): Promise<Caller> {
   if (hasRole(caller, 'admin') && !(await directory.isAdministrator(caller.sub))) {
     throw directoryRuleBroken(403, 'ADMINISTRATOR_NOT_IN_DIRECTORY', `${caller.sub} is not an active administrator of this instance`);
   }

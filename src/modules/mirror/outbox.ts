@@ -2,7 +2,7 @@
 // mirrored resource, leased to one worker at a time (FOR UPDATE SKIP LOCKED), with the attempts,
 // backoff and last error of each.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 
 type Db = Kysely<Database>;
 

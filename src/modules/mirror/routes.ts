@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import Type from 'typebox';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { requireRole } from '../identity/caller.js';
 import { callerOf } from '../identity/plugin.js';
 import { outboxStatus, stuckRows } from './outbox.js';

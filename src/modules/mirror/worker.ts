@@ -3,10 +3,10 @@
 // backoff and full jitter; nothing is ever dropped. Any number of workers may run on one database.
 import type { Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import type { FhirBackend } from '../fhir/backend.js';
 import { claimDue, foldChanges, markDelivered, markFailed, type OutboxClaim } from './outbox.js';
-import type { MirrorSources } from './sources.js';
+import type { MirrorSources } from '../vocabulary/record-sources.js';
 
 export interface MirrorWorkerOptions {
   db: Kysely<Database>;

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { VNode } from 'preact';
 import type { Clock } from '../../platform/clock.js';
 import { AppError } from '../../platform/errors.js';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { MIN_PASSWORD_LENGTH, openAccountLink, setPasswordWithLink } from '../directory/patient-accounts.js';
 import { accountLinkDonePage, accountLinkInvalidPage, accountLinkPage } from './pages.js';
 

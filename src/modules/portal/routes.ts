@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { VNode } from 'preact';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, validationFailed } from '../../platform/errors.js';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Caller } from '../identity/caller.js';

@@ -1,6 +1,6 @@
 // Portal sessions: a random id in an HttpOnly cookie, of which the database keeps only a hash.
 import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { randomToken, tokenHash } from '../../platform/secret-tokens.js';
 
 export const SESSION_HOURS = 8;

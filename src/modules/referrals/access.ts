@@ -3,7 +3,7 @@
 // organisation), roles as the directory has them. Others get 404, so that a referral's existence is
 // not disclosed.
 import { forbidden, notFound } from '../../platform/errors.js';
-import type { ReferralRow } from '../../platform/schema.js';
+import type { ReferralRow } from './tables.js';
 import { hasRole, organizationsWhere, type Caller } from '../identity/caller.js';
 
 export type Side = 'referring' | 'receiving';

@@ -3,7 +3,8 @@
 // with its audit events, only while that chain is still where it was read.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { storingResponse, type IdempotentRequest, type StoredResponse } from '../../platform/idempotency.js';
-import type { Database, ReferralRow, TaskNoteRow, TaskRow } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
+import type { ReferralRow, TaskNoteRow, TaskRow } from './tables.js';
 import { appendingOnto, chainHead, chainHeadColumn, referralChain, type ChainHead, type PendingAuditEvent } from '../audit/repo.js';
 import type { ReferralPatch } from './repo.js';
 import type { TaskStatus } from './task-states.js';

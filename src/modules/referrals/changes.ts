@@ -8,7 +8,7 @@
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import { referralBusy } from '../../platform/errors.js';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { readReferralState, writeReferralChange, type ReferralChange, type ReferralState, type WrittenChange } from './change-repo.js';
 
 /** The change to make on the referral as read; it throws to refuse (undefined state: no such referral). */

@@ -2,7 +2,7 @@
 // referring side of one of the patient's referrals (its requester, or a referrer of its sending
 // organisation) — the one who must get consent before sending.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { organizationsWhere, type Caller } from '../identity/caller.js';
 
 export function refersPatient(db: Kysely<Database>) {

@@ -2,7 +2,7 @@
 // directory and the response-time table.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import type { ConsentGate } from '../consent/gate.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Priority } from '../vocabulary/priority.js';

@@ -3,7 +3,8 @@
 import type { Kysely } from 'kysely';
 import { referralNotEditable, validationFailed } from '../../platform/errors.js';
 import { claimKey, findStoredResponse, idempotentRequest, storeResponse } from '../../platform/idempotency.js';
-import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
+import type { NewReferralRow, ReferralRow } from './tables.js';
 import { assertIfMatch } from '../../platform/versioning.js';
 import { pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';
 import { isFhirResourceType } from '../vocabulary/resource-types.js';

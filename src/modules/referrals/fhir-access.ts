@@ -3,7 +3,7 @@
 // only those from when they were entitled to it.
 import type { Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import type { Caller } from '../identity/caller.js';
 import { recordIdOf } from '../vocabulary/fhir-ids.js';
 import { idIn } from '../vocabulary/references.js';

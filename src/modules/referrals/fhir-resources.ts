@@ -2,7 +2,7 @@
 // derived from ours so that every delivery of a record is an idempotent PUT of the same resource.
 import { fhirIdOf } from '../vocabulary/fhir-ids.js';
 import type { Annotation, ServiceRequest, Task } from '@medplum/fhirtypes';
-import type { ReferralRow } from '../../platform/schema.js';
+import type { ReferralRow } from './tables.js';
 import { FHIR_PRIORITY, type Priority } from '../vocabulary/priority.js';
 import type { ReferralStatus } from './states.js';
 import type { TaskWithNotes } from './task-repo.js';

@@ -1,7 +1,7 @@
 // Reads referrals and tasks as the ServiceRequests and Tasks the FHIR mirror delivers.
 import type { Kysely } from 'kysely';
-import type { Database } from '../../platform/schema.js';
-import { numberedSource, type MirrorSources } from '../mirror/sources.js';
+import type { Database } from '../../database.js';
+import { numberedSource, type MirrorSources } from '../vocabulary/record-sources.js';
 import { toFhirTask, toServiceRequest } from './fhir-resources.js';
 import { findTasksWithNotes } from './task-repo.js';
 

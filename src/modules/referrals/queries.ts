@@ -3,7 +3,7 @@
 import { decodeCursor, pageOf } from '../../platform/cursor.js';
 import { forbidden } from '../../platform/errors.js';
 import { MAX_ROW_ID } from '../../platform/http-schemas.js';
-import type { ReferralRow } from '../../platform/schema.js';
+import type { ReferralRow } from './tables.js';
 import { listReferralAudit } from '../audit/repo.js';
 import { organizationsWhere, requireRole, toPatientReference, type Caller } from '../identity/caller.js';
 import { visibleReferral } from './access.js';

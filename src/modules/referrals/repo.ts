@@ -2,7 +2,8 @@
 // change to one is read and written through change-repo.ts.
 import { sql, type Kysely } from 'kysely';
 import { appendingOnto, chainHead, type PendingAuditEvent } from '../audit/repo.js';
-import type { Database, NewReferralRow, ReferralRow } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
+import type { NewReferralRow, ReferralRow } from './tables.js';
 import { organizationsWhere, type Caller } from '../identity/caller.js';
 import type { InboxFilter, ListReferralsFilter } from './schemas.js';
 import { CLOSED_TASK_STATUSES } from './task-states.js';

@@ -2,7 +2,7 @@
 // listed resource type with the receiving facility's SMART client (workflow guide, step 3).
 import { consentGateFailed } from '../../platform/errors.js';
 import { findStoredResponse, idempotentRequest, type IdempotentRequest } from '../../platform/idempotency.js';
-import type { ReferralRow } from '../../platform/schema.js';
+import type { ReferralRow } from './tables.js';
 import { inTransaction } from '../../platform/transactions.js';
 import { assertIfMatch } from '../../platform/versioning.js';
 import { appendAuditEvent, pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';

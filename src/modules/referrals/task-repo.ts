@@ -1,7 +1,8 @@
 // Reading referral tasks and their notes (a change writes them through change-repo.ts).
 import { sql, type Kysely } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { Database, ReferralRow, TaskNoteRow, TaskRow } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
+import type { ReferralRow, TaskNoteRow, TaskRow } from './tables.js';
 
 type Db = Kysely<Database>;
 

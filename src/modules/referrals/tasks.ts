@@ -1,7 +1,7 @@
 // The receiving facility works a referral through its task: received, accepted, in progress,
 // completed or rejected. Completion completes the referral; every note is kept with author and time.
 import { AppError, notFound, referralOnHold, validationFailed } from '../../platform/errors.js';
-import type { ReferralRow } from '../../platform/schema.js';
+import type { ReferralRow } from './tables.js';
 import { assertIfMatch } from '../../platform/versioning.js';
 import { pendingAuditEvent, type PendingAuditEvent } from '../audit/repo.js';
 import type { Caller } from '../identity/caller.js';

@@ -1,6 +1,6 @@
 // How referrals and tasks look to API clients: the guide's camelCase fields, FHIR codes beside ours,
 // and whether a response is overdue at the moment of asking.
-import type { ReferralRow } from '../../platform/schema.js';
+import type { ReferralRow } from './tables.js';
 import { FHIR_PRIORITY, type Priority } from '../vocabulary/priority.js';
 import type { ReferralView, TaskView } from './schemas.js';
 import type { ReferralStatus } from './states.js';

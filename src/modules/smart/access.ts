@@ -4,7 +4,7 @@
 // patient data is audited (who, which client, which patient, which type, decision).
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import type { ConsentGate } from '../consent/gate.js';
 import { accountsOfPatient, findAccount } from '../directory/accounts.js';

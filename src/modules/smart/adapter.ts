@@ -4,7 +4,7 @@
 // process can serve /oauth.
 import { sql, type Kysely } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 
 export interface SmartStore {

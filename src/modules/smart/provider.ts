@@ -5,7 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { SigningKey } from '../../platform/keys.js';
 import { findAccount } from '../directory/accounts.js';

@@ -10,7 +10,7 @@ import { AppError, notFound } from '../../platform/errors.js';
 import { errorHandler } from '../../platform/http-errors.js';
 import { keepHeadersOnHijack } from '../../platform/security-headers.js';
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
-import type { Database } from '../../platform/schema.js';
+import type { Database } from '../../database.js';
 import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import { bareId, findAccount, patientCaller, type PatientAccount } from '../directory/accounts.js';

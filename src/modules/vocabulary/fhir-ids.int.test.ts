@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { testEngines } from '../../../test/support/engines.js';
-import type { DatabaseHandle } from '../../platform/db.js';
+import type { DatabaseHandle } from '../../database.js';
 import { FHIR_ID_PREFIXES, fhirIdOf, recordIdOf, type RecordKind } from './fhir-ids.js';
 import { FHIR_R4_RESOURCE_TYPES, isFhirResourceType } from './resource-types.js';
 

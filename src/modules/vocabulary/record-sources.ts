@@ -1,7 +1,8 @@
-// What the mirror delivers: each module that owns mirrored records says how to read one of them,
+// What the mirror delivers (mirror/), declared here so that the modules providing it need not import
+// the mirror: each module that owns mirrored records says how to read one of them,
 // by FHIR type and id, as the FHIR resource it is now. The outbox names only type and id.
 import type { Resource } from '@medplum/fhirtypes';
-import { recordIdOf, type RecordKind } from '../vocabulary/fhir-ids.js';
+import { recordIdOf, type RecordKind } from './fhir-ids.js';
 
 /** The current FHIR form of the records with these ids, by id; ids without a record are left out. */
 export type MirrorSource = (ids: string[]) => Promise<Map<string, Resource>>;

@@ -1,0 +1,66 @@
+// Tables this module owns, as Kysely sees them: referrals, their tasks and the tasks' notes (migrations/ creates them).
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { Timestamp, Json } from '../../platform/tables.js';
+
+interface ReferralTable {
+  id: Generated<number>;
+  version: Generated<number>;
+  status: string;
+  patient_id: string;
+  requester_id: string;
+  performer_id: string;
+  receiving_facility_client_id: string;
+  referral_code: string;
+  referral_display: string | null;
+  priority: string;
+  priority_rank: ColumnType<number, never, never>;
+  reason_codes: Json<string[]>;
+  clinical_note: string | null;
+  shared_resource_types: Json<string[]>;
+  occurrence_date: string | null;
+  sending_organisation_id: string;
+  receiving_organisation_id: string;
+  consent_verified: Generated<boolean>;
+  authored_on: Timestamp | null;
+  response_due_at: Timestamp | null;
+  hold_reason: string | null;
+  revocation_reason: string | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+interface ReferralTaskTable {
+  id: Generated<number>;
+  referral_id: number;
+  version: Generated<number>;
+  status: string;
+  owner_id: string;
+  requester_id: string;
+  rejection_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+interface TaskNoteTable {
+  id: Generated<number>;
+  task_id: number;
+  author: string;
+  status: string;
+  text: string;
+  created_at: Timestamp;
+}
+
+export interface ReferralTables {
+  referral: ReferralTable;
+  referral_task: ReferralTaskTable;
+  task_note: TaskNoteTable;
+}
+
+export type ReferralRow = Selectable<ReferralTable>;
+
+export type NewReferralRow = Insertable<ReferralTable>;
+
+export type TaskRow = Selectable<ReferralTaskTable>;
+
+export type TaskNoteRow = Selectable<TaskNoteTable>;
