@@ -292,6 +292,28 @@ for (const engine of testEngines()) {
       await first.close();
     });
 
+    it('refuses, in the other process, to send to an organisation an administrator deactivated there, though its parties were checked at the draft', async () => {
+      const created = await second.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral() });
+      assert.equal(created.status, 201);
+      const receiver = String(created.body.receivingOrganisationId).replace('Organization/', '');
+      const active = async (value: boolean) =>
+        assert.equal((await first.request('PATCH', `/api/admin/organizations/${receiver}`, { as: 'admin', body: { active: value } })).status, 200);
+      await active(false);
+      try {
+        const send = () => second.request('POST', `/api/referrals/${created.body.id}/send`, { as: 'dr-smith' });
+        const deadline = Date.now() + 5_000;
+        let answer = await send();
+        while (answer.body.code !== 'ORGANISATION_INACTIVE' && Date.now() < deadline) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          answer = await send();
+        }
+        assert.equal(answer.status, 422);
+        assert.equal(answer.body.code, 'ORGANISATION_INACTIVE', 'the other process hears of the change (NOTIFY directory_changed)');
+      } finally {
+        await active(true);
+      }
+    });
+
     it("refuses a clinician in the other process soon after an administrator removes the clinician's role, though it was resolved (and kept) before", async () => {
       const draft = (hub: Harness) => hub.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral() });
       assert.equal((await draft(second)).status, 201);
