@@ -28,6 +28,18 @@ export async function signIn(db: Kysely<Database>, username: string, password: s
   return row && valid ? { username: row.username, patientId: row.patient_id } : undefined;
 }
 
+/** The active account, when a sign-in to it at `signedInAt` still stands (its password not set, nor the account disabled, since). */
+export async function accountSignedInAt(db: Kysely<Database>, username: string, signedInAt: Date): Promise<PatientAccount | undefined> {
+  const row = await db
+    .selectFrom('patient_account')
+    .select(['username', 'patient_id'])
+    .where('username', '=', username)
+    .where('state', '=', 'active')
+    .where((eb) => eb.or([eb('sign_ins_valid_from', 'is', null), eb('sign_ins_valid_from', '<=', signedInAt)]))
+    .executeTakeFirst();
+  return row && { username: row.username, patientId: row.patient_id };
+}
+
 export async function accountsOfPatient(db: Kysely<Database>, patientId: string): Promise<string[]> {
   const rows = await db.selectFrom('patient_account').select('username').where('patient_id', '=', patientId).execute();
   return rows.map((row) => row.username);

@@ -276,6 +276,42 @@ for (const engine of testEngines()) {
       assert.equal(await signIn('first password here'), 401);
       assert.equal(await signIn('second password here'), 303);
     });
+
+    it("ends a patient's portal sessions when the password is reset or the account disabled, and a re-enabled account's old sessions stay over", async () => {
+      const invited = await admin('POST', '/patient-accounts', { username: 'lee.example', patientId: 'Patient/p-lee' });
+      const setPassword = async (url: string, password: string) => {
+        const link = new URL(url);
+        const patient = formClient(hub.baseUrl);
+        const form = await patient.get(link.pathname + link.search);
+        assert.equal(
+          (await patient.post('/consent/portal/account', { csrf: csrfIn(form.html), token: link.searchParams.get('token')!, password, confirm: password }))
+            .status,
+          200,
+        );
+      };
+      const signedIn = async (password: string) => {
+        const browser = formClient(hub.baseUrl);
+        const login = await browser.get('/consent/portal');
+        assert.equal((await browser.post('/consent/portal/login', { csrf: csrfIn(login.html), username: 'lee.example', password })).status, 303);
+        hub.clock.advance(1_000);
+        return browser;
+      };
+      const inPortal = async (browser: ReturnType<typeof formClient>) => /Who may read your records/.test((await browser.get('/consent/portal')).html);
+      await setPassword(invited.body.link.url, 'first password here');
+
+      const beforeReset = await signedIn('first password here');
+      assert.ok(await inPortal(beforeReset));
+      await setPassword((await admin('POST', '/patient-accounts/lee.example/link')).body.link.url, 'second password here');
+      assert.equal(await inPortal(beforeReset), false, 'a new password ends the sessions signed in with the old one');
+
+      const beforeDisabling = await signedIn('second password here');
+      assert.ok(await inPortal(beforeDisabling));
+      assert.equal((await admin('PATCH', '/patient-accounts/lee.example', { state: 'disabled' })).status, 200);
+      assert.equal(await inPortal(beforeDisabling), false);
+      assert.equal((await admin('PATCH', '/patient-accounts/lee.example', { state: 'active' })).status, 200);
+      assert.equal(await inPortal(beforeDisabling), false, 'enabling the account again does not bring old sessions back');
+      assert.ok(await inPortal(await signedIn('second password here')));
+    });
   });
 }
 

@@ -53,7 +53,7 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
     });
   }
 
-  /** Enables or disables an account; disabling ends its portal sessions and unused links. */
+  /** Enables or disables an account; disabling ends every sign-in to it (portal sessions included) and its unused links. */
   async function setPatientAccountState(caller: Caller, username: string, state: 'active' | 'disabled'): Promise<PatientAccountView> {
     requireRole(caller, 'admin');
     return db.transaction().execute(async (tx) => {
@@ -65,9 +65,13 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
         .executeTakeFirst();
       if (!account) throw notFound(`The patient account ${username}`);
       const next: PatientAccountState = state === 'active' && account.password_hash === null ? 'invited' : state;
-      await tx.updateTable('patient_account').set({ state: next }).where('username', '=', username).execute();
+      const endsSignIns = next === 'disabled' ? { sign_ins_valid_from: clock.now() } : {};
+      await tx
+        .updateTable('patient_account')
+        .set({ state: next, ...endsSignIns })
+        .where('username', '=', username)
+        .execute();
       if (next === 'disabled') {
-        await tx.deleteFrom('portal_session').where('username', '=', username).execute();
         await tx.updateTable('account_link').set({ used_at: clock.now() }).where('username', '=', username).where('used_at', 'is', null).execute();
       }
       await auditDirectoryChange(tx, clock, caller, `directory.patient-account.${next === 'disabled' ? 'disable' : 'enable'}`, 'PatientAccount', username, {
@@ -130,13 +134,12 @@ export async function setPasswordWithLink({ db, clock }: DirectoryDeps, token: s
     if (!used) return false;
     const account = await tx
       .updateTable('patient_account')
-      .set({ password_hash: passwordHash, state: 'active' })
+      .set({ password_hash: passwordHash, state: 'active', sign_ins_valid_from: now })
       .where('username', '=', used.username)
       .where('state', '!=', 'disabled')
       .returning('username')
       .executeTakeFirst();
     if (!account) throw directoryRuleBroken(409, 'ACCOUNT_DISABLED', 'This account is disabled');
-    await tx.deleteFrom('portal_session').where('username', '=', used.username).execute();
     await tx.updateTable('account_link').set({ used_at: now }).where('username', '=', used.username).where('used_at', 'is', null).execute();
     const self = { sub: `portal:${used.username}`, roles: [] };
     await auditDirectoryChange(

@@ -22,6 +22,8 @@ interface PatientAccountTable {
   patient_id: string;
   password_hash: string | null;
   state: ColumnType<PatientAccountState, PatientAccountState | undefined, PatientAccountState>;
+  /** Sign-ins before this no longer stand: the password was set, or the account disabled, then. */
+  sign_ins_valid_from: Timestamp | null;
 }
 
 interface AccountLinkTable {

@@ -1,7 +1,10 @@
-// Portal sessions: a random id in an HttpOnly cookie, of which the database keeps only a hash.
+// Portal sessions: a random id in an HttpOnly cookie, of which the database keeps only a hash. A
+// session lasts while the directory says its sign-in stands (the account active, its password not
+// set since).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database.js';
 import { randomToken, tokenHash } from '../../platform/secret-tokens.js';
+import { accountSignedInAt } from '../directory/accounts.js';
 
 export const SESSION_HOURS = 8;
 
@@ -19,6 +22,7 @@ export async function startSession(db: Kysely<Database>, account: { username: st
       id_hash: tokenHash(id),
       username: account.username,
       patient_id: account.patientId,
+      started_at: now,
       expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000),
     })
     .execute();
@@ -29,13 +33,11 @@ export async function findSession(db: Kysely<Database>, id: string | undefined, 
   if (!id) return undefined;
   const row = await db
     .selectFrom('portal_session')
-    .innerJoin('patient_account', 'patient_account.username', 'portal_session.username')
-    .select(['portal_session.username', 'portal_session.patient_id'])
+    .select(['username', 'started_at'])
     .where('id_hash', '=', tokenHash(id))
     .where('expires_at', '>', now)
-    .where('patient_account.state', '=', 'active')
     .executeTakeFirst();
-  return row && { username: row.username, patientId: row.patient_id };
+  return row && accountSignedInAt(db, row.username, row.started_at);
 }
 
 export async function endSession(db: Kysely<Database>, id: string | undefined): Promise<void> {

@@ -5,6 +5,7 @@ interface PortalSessionTable {
   id_hash: string;
   username: string;
   patient_id: string;
+  started_at: Timestamp;
   expires_at: Timestamp;
 }
 
