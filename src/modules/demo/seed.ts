@@ -5,12 +5,14 @@
 // walkthrough meets the consent gate's 422 before the patient grants the rest.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
+import { AppError } from '../../platform/errors.js';
 import type { Database } from '../../database.js';
 import { createConsentService } from '../consent/service.js';
 import { addAdministrator } from '../directory/administrators.js';
 import { createDirectoryService } from '../directory/service.js';
 import type { Caller } from '../identity/caller.js';
-import { hashPassword } from '../directory/passwords.js';
+import { createPatientAccountUseCases, setPasswordWithLink } from '../directory/patient-accounts.js';
+import { directoryLookup } from '../directory/lookup.js';
 import { DEMO_IDENTITIES, DEMO_PATIENT } from './identities.js';
 
 export const DEMO_CLIENT_ID = 'royal-london-cardiology-smart';
@@ -80,18 +82,20 @@ export async function seedDemoDirectory(db: Kysely<Database>, clock: Clock, publ
     },
   ];
   // A demo database from before the directory already has the cardiology app.
-  const registered = new Set((await db.selectFrom('smart_client').select('client_id').execute()).map((row) => row.client_id));
+  const registered = new Set((await directoryLookup(db).allApps()).map((app) => app.clientId));
   for (const app of apps.filter((app) => !registered.has(app.clientId))) await directory.registerApp(SEEDER, app);
 }
 
-/** The demo patient's portal account, with the demo password, once per database. */
+/** The demo patient's portal account, with the demo password, once per database: invited and enrolled as any patient is. */
 export async function seedDemoPortal(db: Kysely<Database>, clock: Clock, patientPassword: string): Promise<void> {
   if (!(await claimSeed(db, clock, 'demo-portal'))) return;
-  await db
-    .insertInto('patient_account')
-    .values({ username: 'patient', patient_id: DEMO_PATIENT, password_hash: await hashPassword(patientPassword), state: 'active' })
-    .onConflict((c) => c.doNothing())
-    .execute();
+  const accounts = createPatientAccountUseCases({ db, clock, publicBaseUrl: '' });
+  const invited = await accounts.invitePatient(SEEDER, { username: 'patient', patientId: DEMO_PATIENT }).catch((error) => {
+    if (error instanceof AppError && error.code === 'ALREADY_IN_DIRECTORY') return undefined; // a demo database from before seed_run
+    throw error;
+  });
+  const token = invited && new URLSearchParams(invited.link!.url.split('?')[1]).get('token');
+  if (token) await setPasswordWithLink({ db, clock }, token, patientPassword);
 }
 
 /** The demo patient's first consent grants, unless this database already has them; true when it loaded them now. */
