@@ -30,7 +30,7 @@ import { createSmartServer } from './modules/smart/provider.js';
 import { smartConfiguration, smartRoutes } from './modules/smart/routes.js';
 import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.js';
 import { authenticate } from './modules/identity/plugin.js';
-import { serviceTokenSource } from './modules/identity/service-token.js';
+import { ownTokens } from './modules/identity/service-token.js';
 import { createTokenVerifier, type TokenVerifier } from './modules/identity/tokens.js';
 import { refersPatient } from './modules/referrals/consent-askers.js';
 import { readableReferralResources } from './modules/referrals/fhir-access.js';
@@ -156,7 +156,7 @@ async function referralSide(
   });
   const access = smartAccess({ smart, db, consent: consentGate, clock });
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
-  await app.register(smartRoutes, { smart, db, clock, consent: consentService, access, directory, publicBaseUrl: config.publicBaseUrl });
+  await app.register(smartRoutes, { smart, db, clock, consent: consentGate, access, directory, publicBaseUrl: config.publicBaseUrl });
   if (config.demo) await app.register(demoSmartAppRoutes, { publicBaseUrl: config.publicBaseUrl });
   startFhirMirror(app, resources, fhirBackend);
   await app.register(fhirRoutes, {
@@ -221,7 +221,7 @@ async function logRequest(request: FastifyRequest, reply: FastifyReply): Promise
 function chooseConsentGate(resources: AppResources, service: ReturnType<typeof createConsentService>): ConsentGate {
   const { config, signingKey, clock } = resources;
   if (!config.consentUrl) return inProcessConsentGate(service);
-  return httpConsentGate(config.consentUrl, serviceTokenSource(signingKey, config.jwt, clock));
+  return httpConsentGate(config.consentUrl, ownTokens(signingKey, config.jwt, clock));
 }
 
 /** Action endpoints (send, hold…) take an optional body: `Content-Type: application/json` with none is fine. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
 import { createDraft, grantConsent, startHarness, type Harness } from '../../../test/support/harness.js';
-import { serviceTokenSource } from '../identity/service-token.js';
+import { ownTokens } from '../identity/service-token.js';
 import { httpConsentGate, inProcessConsentGate } from './gate.js';
 import { createConsentService } from './service.js';
 
@@ -30,7 +30,7 @@ describe('consent gate: in-process and over HTTP', () => {
     await grantConsent(consentService, ['Observation', 'Condition']);
     const { db, clock } = { db: consentService.database.db, clock: consentService.clock };
     const local = inProcessConsentGate(createConsentService({ db, clock }));
-    const remote = httpConsentGate(consentService.baseUrl, serviceTokenSource(consentService.key, consentService.config.jwt, clock));
+    const remote = httpConsentGate(consentService.baseUrl, ownTokens(consentService.key, consentService.config.jwt, clock));
     const queries = [['Observation'], ['Observation', 'Condition'], ['Observation', 'Condition', 'DiagnosticReport'], ['MedicationRequest']].map(
       (resourceTypes) => ({ patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart', resourceTypes }),
     );
@@ -43,7 +43,7 @@ describe('consent gate: in-process and over HTTP', () => {
     await grantConsent(consentService, ['Observation', 'Condition', 'Immunization']);
     const { db, clock } = { db: consentService.database.db, clock: consentService.clock };
     const local = inProcessConsentGate(createConsentService({ db, clock }));
-    const remote = httpConsentGate(consentService.baseUrl, serviceTokenSource(consentService.key, consentService.config.jwt, clock));
+    const remote = httpConsentGate(consentService.baseUrl, ownTokens(consentService.key, consentService.config.jwt, clock));
     const query = { patientId: 'Patient/ePatient-8675309', clientId: 'royal-london-cardiology-smart' };
     const consented = (await local.consentedTypes(query)).sort();
     assert.deepEqual(consented, ['Condition', 'Immunization', 'Observation']);

@@ -1,6 +1,9 @@
-// The consent gate the referral module sends through: in-process by default, or over HTTP
-// (POST /api/consent/evaluate) when consent runs as its own service.
-import { consentServiceUnavailable } from '../../platform/errors.js';
+// The consent service as the referral side reaches it — the send's gate, /fhir enforcement and the
+// SMART consent screen: in-process by default, or over HTTP (/api/consent) when consent runs as its
+// own service.
+import { AppError, consentServiceUnavailable, type ErrorCode } from '../../platform/errors.js';
+import type { Caller } from '../identity/caller.js';
+import type { OwnTokens } from '../identity/service-token.js';
 import { FHIR_R4_RESOURCE_TYPES } from '../vocabulary/resource-types.js';
 import type { EvaluateResult } from './schemas.js';
 import type { ConsentQuery, ConsentService } from './service.js';
@@ -9,38 +12,53 @@ export interface ConsentGate {
   evaluate(query: ConsentQuery): Promise<EvaluateResult>;
   /** The types the patient has consented to share with the app now. */
   consentedTypes(query: { patientId: string; clientId: string }): Promise<string[]>;
+  /** The patient's own grants, made on the SMART consent screen (source `smart`). */
+  grantFromSmartSignIn(patient: Caller, grant: ConsentQuery): Promise<void>;
 }
 
 /** The most types one evaluation over HTTP may name (the API's limit). */
 const EVALUATE_LIMIT = 50;
 
 export function inProcessConsentGate(service: ConsentService): ConsentGate {
-  return { evaluate: (query) => service.evaluate(query), consentedTypes: (query) => service.consentedTypes(query) };
+  return {
+    evaluate: (query) => service.evaluate(query),
+    consentedTypes: (query) => service.consentedTypes(query),
+    grantFromSmartSignIn: async (patient, grant) => void (await service.grantConsent(patient, grant, 'smart')),
+  };
 }
 
 /**
- * Asks a consent service at `baseUrl`, authenticating with a service token from `serviceToken`.
- * Any answer but a decision is an error: the gate never permits on failure.
+ * Asks a consent service at `baseUrl`: evaluations with this instance's service token, a patient's
+ * grants with a token acting for that patient. Any answer but a decision is an error: the gate never
+ * permits on failure.
  */
-export function httpConsentGate(baseUrl: string, serviceToken: () => Promise<string>): ConsentGate {
-  const endpoint = new URL('/api/consent/evaluate', baseUrl);
-  async function evaluate(query: ConsentQuery): Promise<EvaluateResult> {
-    let response: Response;
+export function httpConsentGate(baseUrl: string, tokens: OwnTokens): ConsentGate {
+  async function post(path: string, token: string, body: unknown): Promise<Response> {
     try {
-      response = await fetch(endpoint, {
+      return await fetch(new URL(path, baseUrl), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${await serviceToken()}` },
-        body: JSON.stringify(query),
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(10_000),
       });
     } catch (error) {
       throw consentServiceUnavailable((error as Error).message);
     }
+  }
+  async function evaluate(query: ConsentQuery): Promise<EvaluateResult> {
+    const response = await post('/api/consent/evaluate', await tokens.service(), query);
     if (!response.ok) throw consentServiceUnavailable(`it answered ${response.status}`);
     return (await response.json()) as EvaluateResult;
   }
   return {
     evaluate,
+    async grantFromSmartSignIn(patient, grant) {
+      const response = await post('/api/consent', await tokens.actingFor(patient), grant);
+      if (response.ok) return;
+      const refusal = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
+      if (response.status >= 500 || !refusal.code) throw consentServiceUnavailable(`it answered ${response.status}`);
+      throw new AppError(response.status, refusal.code as ErrorCode, refusal.message ?? 'The consent service refused the grant');
+    },
     /** Every R4 type, asked in parts of at most EVALUATE_LIMIT: the ones permitted. */
     async consentedTypes(query) {
       const types = [...FHIR_R4_RESOURCE_TYPES];

@@ -1,11 +1,15 @@
 // /api/consent: patients' grants and the evaluate endpoint the consent gate calls.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../platform/http-schemas.js';
+import type { Caller } from '../identity/caller.js';
 import { callerOf } from '../identity/plugin.js';
 import * as S from './schemas.js';
 import type { ConsentService } from './service.js';
 
 const tags = ['consent'];
+
+/** A grant made by a patient this hub signed in for a SMART app (its consent screen) is recorded as such. */
+const sourceOf = (caller: Caller) => (caller.sub.startsWith('smart:') ? 'smart' : 'api');
 
 export const consentRoutes: FastifyPluginAsyncTypebox<{ service: ConsentService }> = async (app, { service }) => {
   app.post(
@@ -19,7 +23,8 @@ export const consentRoutes: FastifyPluginAsyncTypebox<{ service: ConsentService 
       },
     },
     async function grantConsent(request, reply) {
-      const grants = await service.grantConsent(callerOf(request), request.body, 'api');
+      const caller = callerOf(request);
+      const grants = await service.grantConsent(caller, request.body, sourceOf(caller));
       return reply.status(201).send({ grants });
     },
   );

@@ -11,7 +11,7 @@ import { errorHandler } from '../../platform/http-errors.js';
 import { keepHeadersOnHijack } from '../../platform/security-headers.js';
 import type { Interaction, KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../database.js';
-import type { ConsentService } from '../consent/service.js';
+import type { ConsentGate } from '../consent/gate.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import { bareId, findAccount, patientCaller, type PatientAccount } from '../directory/accounts.js';
 import { sendPage } from '../../platform/pages/page.js';
@@ -28,7 +28,7 @@ const NOT_FOR_FHIR = ['openid', 'fhirUser', 'offline_access'];
 export interface SmartRouteOptions {
   smart: SmartServer;
   db: Kysely<Database>;
-  consent: ConsentService;
+  consent: ConsentGate;
   publicBaseUrl: string;
   clock: Clock;
   access: SmartAccess;
@@ -173,8 +173,7 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
     const requested = String(details.params.scope ?? '')
       .split(' ')
       .filter(Boolean);
-    const active = await consent.listGrants(patientCaller('smart', account), { patientId: account.patientId, clientId: client.clientId, status: 'active' });
-    const alreadyAllowed = new Set(active.map((grant) => grant.resourceType));
+    const alreadyAllowed = new Set(await consent.consentedTypes({ patientId: account.patientId, clientId: client.clientId }));
     return { account, client, requested, types: requestedTypes(requested, client.requestedResourceTypes), alreadyAllowed };
   };
 
@@ -210,11 +209,11 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
     const allowed = types.filter((type) => form[`type:${type}`] === 'allow');
     const newlyAllowed = allowed.filter((type) => !alreadyAllowed.has(type));
     if (newlyAllowed.length > 0) {
-      await consent.grantConsent(
-        patientCaller('smart', account),
-        { patientId: account.patientId, clientId: client.clientId, resourceTypes: newlyAllowed },
-        'smart',
-      );
+      await consent.grantFromSmartSignIn(patientCaller('smart', account), {
+        patientId: account.patientId,
+        clientId: client.clientId,
+        resourceTypes: newlyAllowed,
+      });
     }
 
     const scopes = narrowedScopes(requested, allowed);
