@@ -3,7 +3,7 @@
 import type { VNode } from 'preact';
 import type { ErrorModel } from '../../platform/http-errors.js';
 import { ErrorPage, type StartAgain } from '../../platform/pages/error-page.js';
-import { Page } from '../../platform/pages/page.js';
+import { Page, SignInFields } from '../../platform/pages/page.js';
 import { MIN_PASSWORD_LENGTH } from '../directory/patient-accounts.js';
 
 export interface AppAccess {
@@ -34,13 +34,7 @@ export function loginPage({ csrfToken, clientId, error }: { csrfToken: string; c
       <form method="post" action="/consent/portal/login" class="card">
         <Csrf token={csrfToken} />
         {clientId && <input type="hidden" name="client_id" value={clientId} />}
-        <label for="username">Username</label>
-        <input id="username" name="username" autocomplete="username" required />
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required />
-        <p>
-          <button type="submit">Sign in</button>
-        </p>
+        <SignInFields />
       </form>
     </Page>
   );

@@ -3,7 +3,7 @@
 import type { VNode } from 'preact';
 import type { ErrorModel } from '../../platform/http-errors.js';
 import { ErrorPage } from '../../platform/pages/error-page.js';
-import { Page } from '../../platform/pages/page.js';
+import { Page, SignInFields } from '../../platform/pages/page.js';
 
 export function smartLoginPage({ uid, appName, error }: { uid: string; appName: string; error?: string }): VNode {
   return (
@@ -18,13 +18,7 @@ export function smartLoginPage({ uid, appName, error }: { uid: string; appName: 
         </p>
       )}
       <form method="post" action={`/oauth/interaction/${encodeURIComponent(uid)}/login`} class="card">
-        <label for="username">Username</label>
-        <input id="username" name="username" autocomplete="username" required />
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required />
-        <p>
-          <button type="submit">Sign in</button>
-        </p>
+        <SignInFields />
       </form>
     </Page>
   );

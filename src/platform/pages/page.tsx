@@ -69,3 +69,18 @@ function pagePolicy(formsLeadTo: string[]): string {
     .map(([name, values]) => `${name} ${values.join(' ')}`)
     .join('; ');
 }
+
+/** A username and password, as every sign-in form on the service asks for them. */
+export function SignInFields(): VNode {
+  return (
+    <>
+      <label for="username">Username</label>
+      <input id="username" name="username" autocomplete="username" required />
+      <label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" required />
+      <p>
+        <button type="submit">Sign in</button>
+      </p>
+    </>
+  );
+}
