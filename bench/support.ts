@@ -39,6 +39,7 @@ export async function startServer(
       DB_POOL_SIZE: String(options.clients),
       DEMO: 'true',
       RATE_LIMIT_PER_MINUTE: process.env.RATE_LIMIT_PER_MINUTE ?? '0',
+      PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -9,7 +9,7 @@ import secureJson from 'secure-json-parse';
 import type { Config, ModuleName } from './config.js';
 import { httpConsentGate, inProcessConsentGate, type ConsentGate } from './modules/consent/gate.js';
 import { consentRoutes } from './modules/consent/routes.js';
-import { createConsentService, type ConsentService } from './modules/consent/service.js';
+import { CONSENT_CHANGED, consentCache, createConsentService, type ConsentService } from './modules/consent/service.js';
 import { demoSmartAppRoutes } from './modules/demo/smart-app.js';
 import { auditMirrorSources } from './modules/audit/fhir-resources.js';
 import { consentMirrorSources } from './modules/consent/fhir-resources.js';
@@ -20,12 +20,14 @@ import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { directoryFhirReads } from './modules/directory/fhir.js';
 import { directoryLookup, type DirectoryLookup } from './modules/directory/lookup.js';
-import { DIRECTORY_CHANGED, MembershipCache } from './modules/directory/membership-cache.js';
+import { DIRECTORY_CHANGED, directoryCache as newDirectoryCache } from './modules/directory/directory-cache.js';
+import type { NotifiedCache } from './platform/notified-cache.js';
 import { directoryRoutes } from './modules/directory/routes.js';
 import { createDirectoryService } from './modules/directory/service.js';
 import { outboxRoutes } from './modules/mirror/routes.js';
 import { portalRoutes } from './modules/portal/routes.js';
 import { smartAccess } from './modules/smart/access.js';
+import { accessTokenCache, SMART_TOKENS_CHANGED } from './modules/smart/adapter.js';
 import { createSmartServer } from './modules/smart/provider.js';
 import { smartConfiguration, smartRoutes } from './modules/smart/routes.js';
 import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.js';
@@ -106,10 +108,12 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     transformStaticCSP: (policy) => policy.replace(/frame-ancestors [^;]+/, "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
   });
   const serves = (module: ModuleName) => config.modules.includes(module);
-  const memberships = new MembershipCache();
-  if (resources.listen) followDirectoryChanges(app, resources.listen, memberships);
-  const directory = directoryLookup(db, memberships);
-  const consentService = createConsentService({ db, clock, directory, refersPatient: refersPatient(db) });
+  const directoryCache = newDirectoryCache();
+  if (resources.listen) followChanges(app, resources.listen, DIRECTORY_CHANGED, directoryCache);
+  const directory = directoryLookup(db, directoryCache);
+  const grantsKept = consentCache();
+  if (resources.listen) followChanges(app, resources.listen, CONSENT_CHANGED, grantsKept);
+  const consentService = createConsentService({ db, clock, directory, refersPatient: refersPatient(db), cache: grantsKept });
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey, clock);
@@ -124,7 +128,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
       if (serves('consent')) await api.register(consentRoutes, { service: consentService });
       if (serves('referrals')) {
         await api.register(outboxRoutes, { db });
-        const changed = () => memberships.changed();
+        const changed = () => directoryCache.changed();
         await api.register(directoryRoutes, { service: createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl, changed }) });
         const service = createReferralService({ db, clock, consentGate, directory, responseDueHours: config.responseDueHours });
         await api.register(referralRoutes, { service });
@@ -148,13 +152,16 @@ async function referralSide(
   const { config, db, clock } = resources;
   const { directory, consentService, consentGate, verifyToken } = deps;
   const fhirBackend = config.fhirUpstream ? upstreamFhirBackend(config.fhirUpstream, clock) : embeddedFhirBackend(db, `${config.publicBaseUrl}/fhir`);
+  const accessTokens = accessTokenCache();
+  if (resources.listen) followChanges(app, resources.listen, SMART_TOKENS_CHANGED, accessTokens);
   const smart = createSmartServer({
     db,
     directory,
+    accessTokens,
     publicBaseUrl: config.publicBaseUrl,
     signingKey: resources.oidcSigningKey ?? (await importSigningKey(await generateSigningJwk())),
   });
-  const access = smartAccess({ smart, db, consent: consentGate, clock });
+  const access = smartAccess({ smart, db, consent: consentGate, directory, clock });
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
   await app.register(smartRoutes, { smart, db, clock, consent: consentGate, access, directory, publicBaseUrl: config.publicBaseUrl });
   if (config.demo) await app.register(demoSmartAppRoutes, { publicBaseUrl: config.publicBaseUrl });
@@ -175,14 +182,19 @@ async function referralSide(
   return fhirBackend;
 }
 
-/** Keeps clinicians' memberships between requests only while directory changes made by any process are heard. */
-function followDirectoryChanges(app: FastifyInstance, listen: DatabaseHandle['listen'], memberships: MembershipCache): void {
+/** Keeps `cache`'s answers between requests only while the changes any process announces on `channel` are heard (a payload names the key changed). */
+function followChanges(
+  app: FastifyInstance,
+  listen: DatabaseHandle['listen'],
+  channel: string,
+  cache: Pick<NotifiedCache<unknown>, 'changed' | 'hearing'>,
+): void {
   let stop: (() => Promise<void>) | undefined;
   app.addHook('onReady', async () => {
     stop = await listen(
-      DIRECTORY_CHANGED,
-      () => memberships.changed(),
-      (live) => memberships.hearing(live),
+      channel,
+      (payload) => cache.changed(payload || undefined),
+      (live) => cache.hearing(live),
     );
   });
   app.addHook('onClose', async () => stop?.());

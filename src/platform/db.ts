@@ -16,11 +16,11 @@ export interface DatabaseHandle<DB = PlatformTables> {
   /** Runs a multi-statement SQL script (migrations); an open transaction is rolled back on error. */
   runScript(sql: string): Promise<void>;
   /**
-   * Follows NOTIFY on `channel` (sent by any process on this database): `onNotify` for each, and
+   * Follows NOTIFY on `channel` (sent by any process on this database): `onNotify` with each one's payload, and
    * `onLive(false)` whenever notifications may be missed (connection lost; it reconnects),
    * `onLive(true)` once they flow again. Returns the function that stops listening.
    */
-  listen(channel: string, onNotify: () => void, onLive: (live: boolean) => void): Promise<() => Promise<void>>;
+  listen(channel: string, onNotify: (payload: string) => void, onLive: (live: boolean) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -70,7 +70,12 @@ async function openPostgres<DB>(url: string, poolSize: number): Promise<Database
 }
 
 /** A connection of its own that LISTENs on `channel`, reconnecting (after a second) whenever it is lost. */
-async function listenOnPostgres(url: string, channel: string, onNotify: () => void, onLive: (live: boolean) => void): Promise<() => Promise<void>> {
+async function listenOnPostgres(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+  onLive: (live: boolean) => void,
+): Promise<() => Promise<void>> {
   let client: pg.Client | undefined;
   let stopped = false;
   const connect = async (): Promise<void> => {
@@ -82,7 +87,7 @@ async function listenOnPostgres(url: string, channel: string, onNotify: () => vo
       next.end().catch(() => undefined);
       if (!stopped) setTimeout(() => void connect(), 1000).unref();
     };
-    next.on('notification', onNotify);
+    next.on('notification', (notification) => onNotify(notification.payload ?? ''));
     next.on('error', lost);
     next.on('end', lost);
     client = next;

@@ -80,6 +80,11 @@ export function chainHead(chain: string, read: { seq: number; hash: string } | n
  * was read, and a change is never written without its events.
  */
 export function appendingOnto(head: ChainHead, events: PendingAuditEvent[]): RawBuilder<unknown> {
+  return chainedAppend(head, events).ctes;
+}
+
+/** `appendingOnto`'s expressions, with the head the chain has once they are written. */
+export function chainedAppend(head: ChainHead, events: PendingAuditEvent[]): { ctes: RawBuilder<unknown>; after: ChainHead } {
   if (events.length === 0) throw new Error('An audited change appends at least one event');
   if (events.some((event) => event.chain !== head.chain)) throw new Error(`Every event of one append joins chain ${head.chain}`);
   const chained = hashOnto(head, events);
@@ -89,7 +94,7 @@ export function appendingOnto(head: ChainHead, events: PendingAuditEvent[]): Raw
       ${content.action}::text, ${content.outcome}::text, ${content.entityType}::text, ${content.entityId}::text, ${content.referralId}::integer,
       ${JSON.stringify(content.detail)}::jsonb, ${prevHash}::text, ${hash}::text, ${CURRENT_HASH_SCHEME}::smallint)`,
   );
-  return sql`
+  const ctes = sql`
     audit_head AS (
       INSERT INTO audit_chain AS head (chain, last_seq, last_hash) VALUES (${head.chain}, ${last.seq}, ${last.hash})
       ON CONFLICT (chain) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash
@@ -100,6 +105,7 @@ export function appendingOnto(head: ChainHead, events: PendingAuditEvent[]): Raw
       SELECT event.* FROM (VALUES ${sql.join(rows)}) AS event, audit_head
       RETURNING seq, chain_seq
     )`;
+  return { ctes, after: { chain: head.chain, seq: last.seq, hash: last.hash } };
 }
 
 /** The events with their positions and hashes after `head`. */

@@ -58,16 +58,21 @@ export async function markRevoked(db: Db, id: number, revokedBy: string, at: Dat
     .executeTakeFirstOrThrow();
 }
 
-/** Active grants covering `at` for these types (every type when none are named), newest first. */
-export function findEffectiveGrants(db: Db, query: { patientId: string; clientId: string; resourceTypes?: string[]; at: Date }) {
-  let grants = db.selectFrom('consent_grant').selectAll().where('patient_id', '=', query.patientId).where('client_id', '=', query.clientId);
-  if (query.resourceTypes) grants = grants.where('resource_type', 'in', query.resourceTypes);
-  return grants
+/** A patient's active (not revoked) grants to an app, whatever their periods, newest first. */
+export function findActiveGrants(db: Db, query: { patientId: string; clientId: string }): Promise<ConsentGrantRow[]> {
+  return db
+    .selectFrom('consent_grant')
+    .selectAll()
+    .where('patient_id', '=', query.patientId)
+    .where('client_id', '=', query.clientId)
     .where('status', '=', 'active')
-    .where((eb) => eb.or([eb('period_start', 'is', null), eb('period_start', '<=', query.at)]))
-    .where((eb) => eb.or([eb('period_end', 'is', null), eb('period_end', '>', query.at)]))
     .orderBy('id', 'desc')
     .execute();
+}
+
+/** The grants whose period covers `at` (a grant without a start or an end is open on that side). */
+export function coveringAt(active: ConsentGrantRow[], at: Date): ConsentGrantRow[] {
+  return active.filter((grant) => (!grant.period_start || grant.period_start <= at) && (!grant.period_end || grant.period_end > at));
 }
 
 export function toGrantView(row: ConsentGrantRow): ConsentGrantView {

@@ -1,7 +1,8 @@
 // Consent use cases: patients (or admins for them) grant and revoke per resource type; anyone
 // allowed may ask whether a patient's consent permits sharing a type with a SMART client.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
+import { NotifiedCache } from '../../platform/notified-cache.js';
 import { directoryRuleBroken, forbidden, notFound, validationFailed } from '../../platform/errors.js';
 import type { Database } from '../../database.js';
 import type { ConsentGrantRow } from './tables.js';
@@ -33,6 +34,16 @@ export interface ConsentService {
   onRevoked(listener: (grant: ConsentGrantView) => Promise<void>): void;
 }
 
+/** The channel on which every grant and revocation is announced, with the key of the patient and app it concerns. */
+export const CONSENT_CHANGED = 'consent_changed';
+
+/** A patient's active grants to an app, kept between requests (platform/notified-cache.ts), by `grantsKey`. */
+export type ConsentCache = NotifiedCache<ConsentGrantRow[]>;
+
+export const consentCache = (): ConsentCache => new NotifiedCache<ConsentGrantRow[]>();
+
+const grantsKey = (patientId: string, clientId: string) => `${patientId}|${clientId}`;
+
 /** Whether a clinician has a reason to ask about a patient's consent: a referral of theirs for the patient. */
 export type ReferringClinicianCheck = (caller: Caller, patientId: string) => Promise<boolean>;
 
@@ -41,9 +52,31 @@ export function createConsentService(deps: {
   clock: Clock;
   directory?: DirectoryLookup;
   refersPatient?: ReferringClinicianCheck;
+  /** Keeps each patient's active grants to each app between decisions; told of every change here and by NOTIFY. */
+  cache?: ConsentCache;
 }): ConsentService {
-  const { db, clock } = deps;
+  const { db, clock, cache } = deps;
   const directory = deps.directory ?? directoryLookup(db);
+
+  /** A patient's active grants to an app: kept, or read once. */
+  const activeGrants = (patientId: string, clientId: string) => {
+    const load = () => grants.findActiveGrants(db, { patientId, clientId });
+    return cache ? cache.get(grantsKey(patientId, clientId), load) : load();
+  };
+
+  /** Runs a change to a patient's grants to an app, announcing it with the change and forgetting what was kept once it commits. */
+  async function changingGrants<T>(patientId: string, clientId: string, change: (tx: Kysely<Database>) => Promise<T>): Promise<T> {
+    const key = grantsKey(patientId, clientId);
+    try {
+      return await db.transaction().execute(async (tx) => {
+        const result = await change(tx);
+        await sql`SELECT pg_notify(${CONSENT_CHANGED}, ${key})`.execute(tx);
+        return result;
+      });
+    } finally {
+      cache?.changed(key);
+    }
+  }
 
   async function grantConsent(caller: Caller, input: GrantConsentInput, source: GrantSource = 'api') {
     const patientId = toPatientReference(input.patientId);
@@ -51,7 +84,7 @@ export function createConsentService(deps: {
     input.resourceTypes.forEach((type, index) => assertResourceType(type, `body.resourceTypes[${index}]`));
     const period = checkedPeriod(input.period);
     await assertRegisteredApp(directory, input.clientId);
-    return db.transaction().execute(async (tx) => {
+    return changingGrants(patientId, input.clientId, async (tx) => {
       const created: ConsentGrantView[] = [];
       for (const resourceType of input.resourceTypes) {
         const row = await grants.insertGrant(tx, {
@@ -81,10 +114,11 @@ export function createConsentService(deps: {
   const revokedListeners: ((grant: ConsentGrantView) => Promise<void>)[] = [];
 
   async function revokeGrant(caller: Caller, id: number) {
-    const revoked = await db.transaction().execute(async (tx) => {
-      const row = await grants.findGrant(tx, id, { forUpdate: true });
-      if (!row || !actsForPatient(caller, row.patient_id)) throw notFound(`Consent grant ${id}`);
-      if (row.status === 'revoked') return grants.toGrantView(row);
+    const row = await grants.findGrant(db, id);
+    if (!row || !actsForPatient(caller, row.patient_id)) throw notFound(`Consent grant ${id}`);
+    const revoked = await changingGrants(row.patient_id, row.client_id, async (tx) => {
+      const locked = (await grants.findGrant(tx, id, { forUpdate: true }))!;
+      if (locked.status === 'revoked') return grants.toGrantView(locked);
       const revokedRow = await grants.markRevoked(tx, id, caller.sub, clock.now());
       await auditGrantChange(tx, caller, 'consent.revoke', revokedRow);
       return grants.toGrantView(revokedRow);
@@ -95,7 +129,7 @@ export function createConsentService(deps: {
 
   async function evaluate(query: ConsentQuery): Promise<EvaluateResult> {
     const patientId = toPatientReference(query.patientId);
-    const effective = await grants.findEffectiveGrants(db, { ...query, patientId, at: clock.now() });
+    const effective = grants.coveringAt(await activeGrants(patientId, query.clientId), clock.now());
     const decisions = query.resourceTypes.map((resourceType) =>
       decide(
         resourceType,
@@ -111,7 +145,7 @@ export function createConsentService(deps: {
    * on the referring side of one of the patient's referrals. Anyone else learns nothing.
    */
   async function consentedTypes(query: { patientId: string; clientId: string }) {
-    const effective = await grants.findEffectiveGrants(db, { ...query, patientId: toPatientReference(query.patientId), at: clock.now() });
+    const effective = grants.coveringAt(await activeGrants(toPatientReference(query.patientId), query.clientId), clock.now());
     return [...new Set(effective.map((grant) => grant.resource_type))];
   }
 

@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../database.js';
 import type { Membership } from '../vocabulary/roles.js';
 import { idIn, organizationRef } from '../vocabulary/references.js';
-import type { MembershipCache } from './membership-cache.js';
+import { findAccount, type PatientAccount } from './accounts.js';
+import type { DirectoryCache } from './directory-cache.js';
 
 export interface OrganizationRecord {
   /** `Organization/<id>` */
@@ -29,6 +30,8 @@ export interface DirectoryLookup {
   /** The active roles of an active practitioner at active organisations; undefined when the directory does not know them. */
   membershipsOf(practitioner: string): Promise<Membership[] | undefined>;
   isAdministrator(username: string): Promise<boolean>;
+  /** A patient's account while it is active (a SMART token's patient), else undefined. */
+  activePatientAccount(username: string): Promise<PatientAccount | undefined>;
   organization(reference: string): Promise<OrganizationRecord | undefined>;
   app(clientId: string): Promise<FacilityAppRecord | undefined>;
   /** How the authorization server knows an active app: its redirect URIs and (confidential apps) its secret. */
@@ -66,8 +69,9 @@ const toOrganization = (row: OrganizationRow): OrganizationRecord => ({
   partOf: row.parent_id && organizationRef(row.parent_id),
 });
 
-/** The directory as read through `db`; with `memberships`, a clinician's memberships are kept between requests (membership-cache.ts). */
-export function directoryLookup(db: Kysely<Database>, memberships?: MembershipCache): DirectoryLookup {
+/** The directory as read through `db`; with `cache`, memberships and patients' accounts are kept between requests (directory-cache.ts). */
+export function directoryLookup(db: Kysely<Database>, cache?: DirectoryCache): DirectoryLookup {
+  const kept = <T>(key: string, load: () => Promise<T>): Promise<T> => (cache ? (cache.get(key, load) as Promise<T>) : load());
   const appColumns = ['client_id', 'name', 'organization_id', 'active', 'requested_resource_types'] as const;
   const toApp = (row: {
     client_id: string;
@@ -99,7 +103,8 @@ export function directoryLookup(db: Kysely<Database>, memberships?: MembershipCa
   }
 
   return {
-    membershipsOf: (practitioner) => (memberships ? memberships.get(practitioner, () => readMemberships(practitioner)) : readMemberships(practitioner)),
+    membershipsOf: (practitioner) => kept(`memberships ${practitioner}`, () => readMemberships(practitioner)),
+    activePatientAccount: (username) => kept(`patient account ${username}`, () => findAccount(db, username)),
     async isAdministrator(username) {
       const row = await db.selectFrom('administrator').select('username').where('username', '=', username).where('active', '=', true).executeTakeFirst();
       return row !== undefined;

@@ -11,7 +11,7 @@ import type { DirectoryIdentifier } from './tables.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { requireRole, type Caller } from '../identity/caller.js';
 import { idIn, organizationRef, practitionerRef } from '../vocabulary/references.js';
-import { DIRECTORY_CHANGED } from './membership-cache.js';
+import { DIRECTORY_CHANGED } from './directory-cache.js';
 import type {
   AddRoleInput,
   OrganizationInput,

@@ -167,8 +167,21 @@ async function narrowed(caller: Caller, answer: FhirAnswer, readable: ReadableFi
 async function smartAnswer(context: SmartContext, interaction: FhirInteraction, options: FhirRouteOptions): Promise<FhirAnswer> {
   const [type, id] = interaction.path.split('/');
   if (interaction.method !== 'GET' || !type) return forbidden('SMART apps read one resource type at a time here');
-  const refusal = await options.smartAccess!.decide(context, type, id ? 'read' : 'search');
-  if (refusal) return forbidden(`Access refused: ${refusal}`);
+  // The data is read while the decision's audit event is written; the answer waits for both.
+  const { refusal, audited } = await options.smartAccess!.decide(context, type, id ? 'read' : 'search');
+  if (refusal) return audited.then(() => forbidden(`Access refused: ${refusal}`));
+  const [answer] = await Promise.all([smartRead(context, type, id, interaction, options), audited]);
+  return answer;
+}
+
+/** What a permitted SMART read answers: one resource of the patient's, or a search confined to the patient. */
+async function smartRead(
+  context: SmartContext,
+  type: string,
+  id: string | undefined,
+  interaction: FhirInteraction,
+  options: FhirRouteOptions,
+): Promise<FhirAnswer> {
   if (id) {
     const answer = await options.backend.handle(interaction);
     const inCompartment =

@@ -1,13 +1,15 @@
 // Live enforcement for SMART access tokens on /fhir: a token reads only its patient's records, and
 // only types that are both in its scopes and covered by an active consent grant at the moment of the
 // request — so a revocation in the portal cuts access on the very next read. Each decision on
-// patient data is audited (who, which client, which patient, which type, decision).
+// patient data is audited (who, which client, which patient, which type, decision) before it is
+// answered, on the patient's access chain.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../database.js';
-import { appendAuditEvent } from '../audit/repo.js';
+import { auditGroupCommit } from '../audit/group-commit.js';
 import type { ConsentGate } from '../consent/gate.js';
-import { accountsOfPatient, findAccount } from '../directory/accounts.js';
+import { accountsOfPatient } from '../directory/accounts.js';
+import type { DirectoryLookup } from '../directory/lookup.js';
 import type { SmartServer } from './provider.js';
 import { parsePatientScope, scopesAllow } from './scopes.js';
 
@@ -19,11 +21,18 @@ export interface SmartContext {
   scopes: string[];
 }
 
+interface AccessDecision {
+  /** Why the read is refused; undefined when it is permitted. */
+  refusal?: string;
+  /** Settles once the decision's audit event is committed; nothing is answered before. */
+  audited: Promise<void>;
+}
+
 export interface SmartAccess {
   /** The context of a live SMART access token for our FHIR base, or undefined. */
   verify(token: string): Promise<SmartContext | undefined>;
-  /** Permits or refuses (with the reason) reading a type now, and audits the decision. */
-  decide(context: SmartContext, resourceType: string, interaction: 'read' | 'search'): Promise<string | undefined>;
+  /** Permits or refuses (with the reason) reading a type now, and audits the decision: the answer waits for `audited`. */
+  decide(context: SmartContext, resourceType: string, interaction: 'read' | 'search'): Promise<AccessDecision>;
   /** Whether any type in the token's scopes is still consented (else the token is as good as revoked). */
   stillConsented(context: SmartContext): Promise<boolean>;
   /** After a revocation: ends the patient's grants to that client (and their tokens) that no consent covers any more. */
@@ -31,15 +40,27 @@ export interface SmartAccess {
 }
 
 /** `consent` is the consent service's interface: in-process, or over HTTP when consent runs as its own service. */
-export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; consent: ConsentGate; clock: Clock }): SmartAccess {
-  const { smart, db, consent, clock } = deps;
+export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; consent: ConsentGate; directory: DirectoryLookup; clock: Clock }): SmartAccess {
+  const { smart, db, consent, directory, clock } = deps;
+  // Concurrent reads of one patient are audited together, one write per batch (audit/group-commit.ts).
+  const accessLog = auditGroupCommit(db, clock);
 
   async function verify(token: string): Promise<SmartContext | undefined> {
     const accessToken = await smart.provider.AccessToken.find(token);
     if (!accessToken || accessToken.isExpired) return undefined;
     const audiences = ([] as unknown[]).concat(accessToken.aud ?? []);
     if (!audiences.includes(smart.fhirBase)) return undefined;
-    return contextOf(db, accessToken.accountId!, accessToken.clientId!, String(accessToken.scope ?? ''));
+    const account = await directory.activePatientAccount(accessToken.accountId!);
+    return (
+      account && {
+        clientId: accessToken.clientId!,
+        accountId: account.username,
+        patient: account.patientId,
+        scopes: String(accessToken.scope ?? '')
+          .split(' ')
+          .filter(Boolean),
+      }
+    );
   }
 
   async function refusalOf(context: SmartContext, resourceType: string, interaction: 'read' | 'search'): Promise<string | undefined> {
@@ -48,20 +69,20 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
     return consented.decision === 'permit' ? undefined : `the patient has not consented to share ${resourceType} with ${context.clientId}`;
   }
 
-  async function decide(context: SmartContext, resourceType: string, interaction: 'read' | 'search') {
+  async function decide(context: SmartContext, resourceType: string, interaction: 'read' | 'search'): Promise<AccessDecision> {
     const reason = await refusalOf(context, resourceType, interaction);
-    await db.transaction().execute((tx) =>
-      appendAuditEvent(tx, clock, {
-        actor: `smart:${context.clientId}`,
-        action: `fhir.${interaction}`,
-        outcome: reason ? 'failure' : 'success',
-        entityType: 'PatientData',
-        entityId: context.patient,
-        chain: `fhir-access:${context.patient}`,
-        detail: { clientId: context.clientId, patient: context.patient, resourceType, decision: reason ? 'deny' : 'permit', ...(reason && { reason }) },
-      }),
-    );
-    return reason;
+    const audited = accessLog.append({
+      actor: `smart:${context.clientId}`,
+      action: `fhir.${interaction}`,
+      outcome: reason ? 'failure' : 'success',
+      entityType: 'PatientData',
+      entityId: context.patient,
+      chain: `fhir-access:${context.patient}`,
+      detail: { clientId: context.clientId, patient: context.patient, resourceType, decision: reason ? 'deny' : 'permit', ...(reason && { reason }) },
+    });
+    // Nobody waits on this promise's failure until the answer does; it must not be reported as unhandled meanwhile.
+    audited.catch(() => undefined);
+    return { refusal: reason, audited };
   }
 
   async function stillConsented(context: SmartContext) {
@@ -82,9 +103,4 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
   }
 
   return { verify, decide, stillConsented, revokeUnconsented };
-}
-
-async function contextOf(db: Kysely<Database>, accountId: string, clientId: string, scope: string): Promise<SmartContext | undefined> {
-  const account = await findAccount(db, accountId);
-  return account && { clientId, accountId, patient: account.patientId, scopes: scope.split(' ').filter(Boolean) };
 }

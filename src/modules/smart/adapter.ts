@@ -1,8 +1,11 @@
 // Storage for the authorization server, in the database: clients are read from the smart_client
 // table (a client registered there is known at once, a deactivated one is unknown); sessions, interactions, codes, grants and
 // tokens are rows of oauth_payload that expire with their TTL — so they survive restarts and any
-// process can serve /oauth.
-import { sql, type Kysely } from 'kysely';
+// process can serve /oauth. Access tokens, looked up on every /fhir read, are kept between requests
+// (platform/notified-cache.ts): every write or deletion of one announces itself on
+// `smart_tokens_changed` in its own statement, and a revocation by grant forgets them all.
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { NotifiedCache } from '../../platform/notified-cache.js';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Database } from '../../database.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
@@ -18,9 +21,26 @@ export interface SmartStore {
 /** Every this many writes, rows past their expiry are deleted. */
 const PURGE_EVERY = 200;
 
-export function smartStore(db: Kysely<Database>, directory: DirectoryLookup): SmartStore {
+export const SMART_TOKENS_CHANGED = 'smart_tokens_changed';
+
+export type AccessTokenCache = NotifiedCache<AdapterPayload | undefined>;
+
+export const accessTokenCache = (): AccessTokenCache => new NotifiedCache<AdapterPayload | undefined>();
+
+const KEPT_MODEL = 'AccessToken';
+
+export function smartStore(db: Kysely<Database>, directory: DirectoryLookup, accessTokens?: AccessTokenCache): SmartStore {
   const live = sql<boolean>`(expires_at IS NULL OR expires_at > now())`;
   let writes = 0;
+
+  /** Runs a write that may change a kept access token (`id`; every token when undefined), announcing it in the same statement. */
+  async function changingTokens(id: string | undefined, write: RawBuilder<unknown>): Promise<void> {
+    try {
+      await sql`WITH changed AS (${write}) SELECT pg_notify(${SMART_TOKENS_CHANGED}, ${id ?? ''}) FROM (SELECT count(*) FROM changed) AS done`.execute(db);
+    } finally {
+      accessTokens?.changed(id);
+    }
+  }
 
   const Adapter = class implements Adapter {
     constructor(private readonly model: string) {}
@@ -33,11 +53,12 @@ export function smartStore(db: Kysely<Database>, directory: DirectoryLookup): Sm
         user_code: payload.userCode ?? null,
         expires_at: expiresIn ? new Date(Date.now() + expiresIn * 1000) : null,
       };
-      await db
+      const write = db
         .insertInto('oauth_payload')
         .values({ model: this.model, id, ...row })
-        .onConflict((c) => c.columns(['model', 'id']).doUpdateSet(row))
-        .execute();
+        .onConflict((c) => c.columns(['model', 'id']).doUpdateSet(row));
+      if (this.model === KEPT_MODEL) await changingTokens(id, sql`${write.returning('id')}`);
+      else await write.execute();
       if (++writes % PURGE_EVERY === 0)
         await db
           .deleteFrom('oauth_payload')
@@ -47,6 +68,7 @@ export function smartStore(db: Kysely<Database>, directory: DirectoryLookup): Sm
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return clientMetadata(directory, id);
+      if (this.model === KEPT_MODEL && accessTokens) return accessTokens.get(id, () => this.findWhere('id', id));
       return this.findWhere('id', id);
     }
 
@@ -68,11 +90,11 @@ export function smartStore(db: Kysely<Database>, directory: DirectoryLookup): Sm
     }
 
     async destroy(id: string): Promise<void> {
-      await db.deleteFrom('oauth_payload').where('model', '=', this.model).where('id', '=', id).execute();
+      await changingTokens(this.model === KEPT_MODEL ? id : undefined, sql`DELETE FROM oauth_payload WHERE model = ${this.model} AND id = ${id} RETURNING 1`);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await db.deleteFrom('oauth_payload').where('grant_id', '=', grantId).execute();
+      await changingTokens(undefined, sql`DELETE FROM oauth_payload WHERE grant_id = ${grantId} RETURNING 1`);
     }
 
     private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
@@ -106,10 +128,7 @@ export function smartStore(db: Kysely<Database>, directory: DirectoryLookup): Sm
       }));
     },
     async revokeGrant(grantId) {
-      await db
-        .deleteFrom('oauth_payload')
-        .where((eb) => eb.or([eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id', '=', grantId)])]))
-        .execute();
+      await changingTokens(undefined, sql`DELETE FROM oauth_payload WHERE grant_id = ${grantId} OR (model = 'Grant' AND id = ${grantId}) RETURNING 1`);
     },
   };
 }

@@ -9,7 +9,7 @@ import type { Database } from '../../database.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { SigningKey } from '../../platform/keys.js';
 import { findAccount } from '../directory/accounts.js';
-import { smartStore, type SmartStore } from './adapter.js';
+import { smartStore, type AccessTokenCache, type SmartStore } from './adapter.js';
 import { publicClientRefresh } from './public-refresh.js';
 import { readForm, replayForm } from './request-form.js';
 import { allPatientScopes, expandWildcardScopes, parsePatientScope } from './scopes.js';
@@ -19,6 +19,8 @@ export interface SmartServerOptions {
   directory: DirectoryLookup;
   publicBaseUrl: string;
   signingKey: SigningKey;
+  /** Keeps access tokens between /fhir reads (adapter.ts); the app tells it of other processes' changes. */
+  accessTokens?: AccessTokenCache;
 }
 
 export interface SmartServer {
@@ -30,11 +32,11 @@ export interface SmartServer {
 
 export const OAUTH_PREFIX = '/oauth';
 
-export function createSmartServer({ db, directory, publicBaseUrl, signingKey }: SmartServerOptions): SmartServer {
+export function createSmartServer({ db, directory, publicBaseUrl, signingKey, accessTokens }: SmartServerOptions): SmartServer {
   const issuer = `${publicBaseUrl}${OAUTH_PREFIX}`;
   const fhirBase = `${publicBaseUrl}/fhir`;
   const patientScopes = allPatientScopes();
-  const store = smartStore(db, directory);
+  const store = smartStore(db, directory, accessTokens);
   const configuration: Configuration = {
     adapter: store.Adapter,
     jwks: { keys: [signingKey.privateJwk as never] },

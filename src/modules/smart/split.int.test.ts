@@ -2,17 +2,15 @@
 // screen's choices are recorded by the consent service, over HTTP, as the patient's own grants
 // (source `smart`), and a revocation made there refuses the app's very next read on the referral side.
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
-import { formClient } from '../../../test/support/form-client.js';
-import { demoAppAuthorizationUrl, type Harness, startHarness } from '../../../test/support/harness.js';
+import { type Harness, startHarness } from '../../../test/support/harness.js';
 import { freePort } from '../../../test/support/ports.js';
+import { launchDemoApp } from '../../../test/support/smart-launch.js';
 import { seedDemoPortal } from '../demo/seed.js';
 
 const engine = testEngines()[0]!;
 const PASSWORD = 'split-test-password';
-const VERIFIER = randomBytes(32).toString('base64url');
 
 describe('SMART launch on the referral side, consent as its own service', () => {
   let consentSide: Harness;
@@ -37,35 +35,8 @@ describe('SMART launch on the referral side, consent as its own service', () => 
     await referralSide.close();
   });
 
-  /** Signs the patient in on the referral side, allows Condition on its consent screen; the app's access token. */
-  async function launchAllowingCondition(): Promise<string> {
-    const browser = formClient(referralSide.baseUrl);
-    const authorization = new URL(demoAppAuthorizationUrl(referralSide, 'launch/patient patient/Condition.rs'));
-    authorization.searchParams.set('code_challenge', createHash('sha256').update(VERIFIER).digest('base64url'));
-    const signIn = await browser.follow(authorization.href);
-    const uid = /\/oauth\/interaction\/([^/"]+)\/login/.exec(signIn.html)![1]!;
-    const consentScreen = await browser.follow((await browser.post(`/oauth/interaction/${uid}/login`, { username: 'patient', password: PASSWORD })).location!);
-    const consentUid = /\/oauth\/interaction\/([^/"]+)\/consent/.exec(consentScreen.html)![1]!;
-    let answer = await browser.post(`/oauth/interaction/${consentUid}/consent`, { 'type:Condition': 'allow' });
-    while (answer.location && !answer.location.includes('/demo/smart-app/callback')) answer = await browser.get(answer.location);
-    const code = new URL(answer.location!).searchParams.get('code')!;
-    const token = await fetch(`${referralSide.baseUrl}/oauth/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        code,
-        redirect_uri: `${referralSide.baseUrl}/demo/smart-app/callback`,
-        client_id: 'royal-london-cardiology-smart',
-        code_verifier: VERIFIER,
-      }),
-    });
-    assert.equal(token.status, 200, await token.clone().text());
-    return ((await token.json()) as { access_token: string }).access_token;
-  }
-
   it("records the consent screen's choice with the consent service, and its revocation there refuses the very next read", async () => {
-    const accessToken = await launchAllowingCondition();
+    const accessToken = await launchDemoApp(referralSide.baseUrl, { password: PASSWORD, allow: ['Condition'] });
     const grants = (await consentSide.request('GET', '/api/consent?patientId=ePatient-8675309&status=active', { as: 'patient' })).body.grants as {
       id: number;
       resourceType: string;

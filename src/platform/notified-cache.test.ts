@@ -1,12 +1,13 @@
-// What the membership cache keeps: only while changes are heard, never what was read before a change.
+// What a notified cache keeps: only while changes are heard, never what was read before a change.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Membership } from '../vocabulary/roles.js';
-import { MembershipCache } from './membership-cache.js';
+import { NotifiedCache } from './notified-cache.js';
 
-const referrer: Membership[] = [{ organization: 'Organization/anytown-gp-practice', role: 'referrer' }];
+type Memberships = { organization: string; role: string }[];
 
-function countingLoad(answer: Membership[] | undefined) {
+const referrer: Memberships = [{ organization: 'Organization/anytown-gp-practice', role: 'referrer' }];
+
+function countingLoad(answer: Memberships | undefined) {
   const load = async () => {
     load.reads += 1;
     return answer;
@@ -15,9 +16,9 @@ function countingLoad(answer: Membership[] | undefined) {
   return load;
 }
 
-describe('membership cache', () => {
-  it('reads the database every time until changes are heard, then once per practitioner', async () => {
-    const cache = new MembershipCache();
+describe('notified cache', () => {
+  it('reads the database every time until changes are heard, then once per key', async () => {
+    const cache = new NotifiedCache<Memberships | undefined>();
     const load = countingLoad(referrer);
     await cache.get('Practitioner/dr-smith', load);
     await cache.get('Practitioner/dr-smith', load);
@@ -29,7 +30,7 @@ describe('membership cache', () => {
   });
 
   it('keeps "not in the directory" too, and forgets everything on a change or when it stops hearing', async () => {
-    const cache = new MembershipCache();
+    const cache = new NotifiedCache<Memberships | undefined>();
     cache.hearing(true);
     const unknown = countingLoad(undefined);
     assert.equal(await cache.get('Practitioner/stranger', unknown), undefined);
@@ -45,7 +46,7 @@ describe('membership cache', () => {
   });
 
   it('never keeps an answer read before a change that happened while it was being read', async () => {
-    const cache = new MembershipCache();
+    const cache = new NotifiedCache<Memberships | undefined>();
     cache.hearing(true);
     const stale = cache.get('Practitioner/dr-smith', async () => {
       cache.changed(); // the role is removed while the old answer is on its way
@@ -55,5 +56,18 @@ describe('membership cache', () => {
     const fresh = countingLoad([]);
     assert.deepEqual(await cache.get('Practitioner/dr-smith', fresh), []);
     assert.equal(fresh.reads, 1, 'the answer read before the change was not kept');
+  });
+
+  it('forgets only the key a change names', async () => {
+    const cache = new NotifiedCache<Memberships | undefined>();
+    cache.hearing(true);
+    const smith = countingLoad(referrer);
+    const patel = countingLoad([]);
+    await cache.get('Practitioner/dr-smith', smith);
+    await cache.get('Practitioner/dr-patel', patel);
+    cache.changed('Practitioner/dr-smith');
+    await cache.get('Practitioner/dr-smith', smith);
+    await cache.get('Practitioner/dr-patel', patel);
+    assert.deepEqual([smith.reads, patel.reads], [2, 1]);
   });
 });

@@ -1,0 +1,81 @@
+// Sixteen readers of one patient's records with one SMART token while the patient revokes: no read
+// sent after the revocation was answered succeeds, and every read — allowed or refused — has its
+// audit record on the patient's access chain, which still verifies.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { testEngines } from '../../../test/support/engines.js';
+import { type Harness, startHarness } from '../../../test/support/harness.js';
+import { freePort } from '../../../test/support/ports.js';
+import { launchDemoApp } from '../../../test/support/smart-launch.js';
+import { seedDemoPortal } from '../demo/seed.js';
+import { verifyAuditChain } from '../audit/verify.js';
+
+const PASSWORD = 'race-test-password';
+const READERS = 16;
+
+for (const engine of testEngines())
+  describe(`reads racing a revocation on ${engine.name}`, () => {
+    let hub: Harness;
+    before(async () => {
+      const port = await freePort();
+      hub = await startHarness(engine, {
+        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
+      });
+      await seedDemoPortal(hub.database.db, hub.clock, PASSWORD);
+    });
+    after(() => hub.close());
+
+    const accessEvents = async () =>
+      hub.database.db
+        .selectFrom('audit_event')
+        .select(['outcome'])
+        .where('chain', '=', 'fhir-access:Patient/ePatient-8675309')
+        .where('actor', '=', 'smart:royal-london-cardiology-smart')
+        .execute();
+
+    it('refuses every read sent after the revocation was answered, and audits every read', async () => {
+      // Observation stays consented, so the token lives on: each refusal is a decision on the patient's data.
+      const token = await launchDemoApp(hub.baseUrl, { password: PASSWORD, allow: ['Observation', 'Condition'] });
+      const grantId = ((await hub.request('GET', '/api/consent?patientId=ePatient-8675309&status=active', { as: 'patient' })).body.grants as any[]).find(
+        (grant) => grant.resourceType === 'Condition',
+      ).id;
+      const auditedBefore = (await accessEvents()).length;
+      const reads: { sentAt: number; status: number }[] = [];
+      let revokedAt = Infinity;
+      let stop = false;
+      const reader = async () => {
+        while (!stop) {
+          const sentAt = performance.now();
+          const response = await fetch(`${hub.baseUrl}/fhir/Condition?patient=ePatient-8675309`, {
+            headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
+          });
+          await response.arrayBuffer();
+          reads.push({ sentAt, status: response.status });
+        }
+      };
+      const readers = Array.from({ length: READERS }, reader);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal((await hub.request('POST', `/api/consent/${grantId}/revoke`, { as: 'patient' })).status, 200);
+      revokedAt = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      stop = true;
+      await Promise.all(readers);
+
+      const before = reads.filter((read) => read.sentAt < revokedAt);
+      const afterwards = reads.filter((read) => read.sentAt > revokedAt);
+      assert.ok(
+        before.some((read) => read.status === 200),
+        'reads before the revocation were allowed',
+      );
+      assert.ok(afterwards.length >= READERS, `reads went on after the revocation (${afterwards.length})`);
+      assert.deepEqual(
+        [...new Set(afterwards.map((read) => read.status))],
+        [403],
+        `every read sent after the revocation was answered is refused: ${JSON.stringify(afterwards.filter((r) => r.status !== 403).map((r) => [r.status, Math.round(r.sentAt - revokedAt)]))}`,
+      );
+      const audited = (await accessEvents()).slice(auditedBefore);
+      assert.equal(audited.length, reads.length, 'every read has its audit record');
+      assert.equal(audited.filter((event) => event.outcome === 'success').length, reads.filter((read) => read.status === 200).length);
+      assert.equal((await verifyAuditChain(hub.database.db)).intact, true);
+    });
+  });
