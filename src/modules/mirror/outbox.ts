@@ -3,6 +3,7 @@
 // backoff and last error of each.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../database.js';
+import { PLANNED_EACH_CALL } from '../../platform/prepared-statements.js';
 
 type Db = Kysely<Database>;
 
@@ -17,10 +18,12 @@ export interface OutboxClaim {
 /**
  * Moves committed changes from the append-only log into the outbox, one row per resource. Each
  * folded resource gets a fresh change_seq, above any delivery already claimed, so a change that
- * commits while its resource is in flight is delivered again.
+ * commits while its resource is in flight is delivered again. The statement is planned on every
+ * call: a plan cached while the log was drained (and analysed empty) would sort or scan the whole
+ * log after a burst, round after round.
  */
 export async function foldChanges(db: Db, limit: number): Promise<void> {
-  await sql`
+  await sql`${sql.raw(PLANNED_EACH_CALL)}
     WITH moved AS (
       DELETE FROM fhir_outbox_change
        WHERE seq IN (SELECT seq FROM fhir_outbox_change ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED)
@@ -76,22 +79,30 @@ export async function markFailed(db: Db, claim: OutboxClaim, error: string, retr
     .execute();
 }
 
+/** How many pending resources /health counts at most: beyond, it says "at least" rather than count them all. */
+export const PENDING_COUNTED_UP_TO = 10_000;
+
 export interface OutboxStatus {
   pending: number;
+  /** The outbox holds more than PENDING_COUNTED_UP_TO: `pending` is a lower bound. */
+  pendingAtLeast: boolean;
   oldestPendingSeconds: number | null;
   lastError: { resource: string; error: string; at: string } | null;
 }
 
 export async function outboxStatus(db: Db, options: { fullErrors?: boolean } = {}): Promise<OutboxStatus> {
-  const { rows } = await sql<{ pending: number; oldest: number | null }>`
-    WITH pending AS (
-      SELECT resource_type, resource_id, pending_since AS since FROM fhir_outbox WHERE change_seq > delivered_seq
-      UNION ALL
-      SELECT resource_type, resource_id, changed_at FROM fhir_outbox_change
+  // Each part is index-bound and capped, so the answer takes as long with a million pending as with ten.
+  const { rows } = await sql<{ pending: number; capped: boolean; oldest: number | null }>`
+    WITH outbox AS (
+      SELECT resource_type, resource_id FROM fhir_outbox WHERE change_seq > delivered_seq LIMIT ${PENDING_COUNTED_UP_TO + 1}
+    ), logged AS (
+      SELECT resource_type, resource_id FROM fhir_outbox_change ORDER BY seq LIMIT ${PENDING_COUNTED_UP_TO + 1}
     )
-    SELECT count(DISTINCT (resource_type, resource_id))::int AS pending,
-           extract(epoch FROM clock_timestamp() - min(since))::float8 AS oldest
-      FROM pending`.execute(db);
+    SELECT (SELECT count(DISTINCT (resource_type, resource_id)) FROM (SELECT * FROM outbox UNION ALL SELECT * FROM logged) AS both_parts)::int AS pending,
+           (SELECT count(*) FROM outbox) > ${PENDING_COUNTED_UP_TO} OR (SELECT count(*) FROM logged) > ${PENDING_COUNTED_UP_TO} AS capped,
+           extract(epoch FROM clock_timestamp() - least(
+             (SELECT pending_since FROM fhir_outbox WHERE change_seq > delivered_seq AND pending_since IS NOT NULL ORDER BY pending_since LIMIT 1),
+             (SELECT changed_at FROM fhir_outbox_change ORDER BY seq LIMIT 1)))::float8 AS oldest`.execute(db);
   const failing = await db
     .selectFrom('fhir_outbox')
     .select(['resource_type', 'resource_id', 'last_error', 'last_error_at'])
@@ -100,7 +111,8 @@ export async function outboxStatus(db: Db, options: { fullErrors?: boolean } = {
     .limit(1)
     .executeTakeFirst();
   return {
-    pending: rows[0]!.pending,
+    pending: Math.min(rows[0]!.pending, PENDING_COUNTED_UP_TO),
+    pendingAtLeast: rows[0]!.capped,
     oldestPendingSeconds: rows[0]!.oldest === null ? null : Math.round(rows[0]!.oldest * 1000) / 1000,
     lastError: failing
       ? {
