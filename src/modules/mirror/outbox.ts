@@ -80,7 +80,7 @@ export async function markFailed(db: Db, claim: OutboxClaim, error: string, retr
 }
 
 /** How many pending resources /health counts at most: beyond, it says "at least" rather than count them all. */
-export const PENDING_COUNTED_UP_TO = 10_000;
+const PENDING_COUNTED_UP_TO = 10_000;
 
 export interface OutboxStatus {
   pending: number;
