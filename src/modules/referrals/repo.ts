@@ -1,6 +1,7 @@
 // Referral records in the database: a referral's creation and the lists of referrals. Every later
 // change to one is read and written through change-repo.ts.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type ExpressionBuilder, type Kysely, type SelectQueryBuilder, type SqlBool } from 'kysely';
+import { PLANNED_EACH_CALL } from '../../platform/prepared-statements.js';
 import { appendingOnto, chainHead, type PendingAuditEvent } from '../audit/repo.js';
 import type { Database } from '../../database.js';
 import type { NewReferralRow, ReferralRow } from './tables.js';
@@ -38,31 +39,50 @@ export function findReferral(db: Db, id: number): Promise<ReferralRow | undefine
   return db.selectFrom('referral').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Referrals the caller's organisation sends (drafts included) or receives (once sent), newest first. */
-export function listVisibleReferrals(db: Db, caller: Caller, filter: ListReferralsFilter & { afterId?: number; limit: number }) {
-  const referrerOf = anyOf(organizationsWhere(caller, 'referrer'));
-  const receiverOf = anyOf(organizationsWhere(caller, 'receiver'));
-  const fhirUser = caller.fhirUser ?? '';
-  let query = db.selectFrom('referral').selectAll();
-  query = query.where((eb) => {
-    const referring = eb.or([eb('sending_organisation_id', '=', referrerOf), eb('requester_id', '=', fhirUser)]);
-    const receiving = eb.and([eb.or([eb('performer_id', '=', receiverOf), eb('receiving_organisation_id', '=', receiverOf)]), eb('status', '!=', 'DRAFT')]);
-    if (filter.side === 'referring') return referring;
-    if (filter.side === 'receiving') return receiving;
-    return eb.or([referring, receiving]);
-  });
-  if (filter.status) query = query.where('status', '=', filter.status);
-  if (filter.patientId) query = query.where('patient_id', '=', filter.patientId);
-  if (filter.priority) query = query.where('priority', '=', filter.priority);
-  if (filter.afterId !== undefined) query = query.where('id', '<', filter.afterId);
-  return query
-    .orderBy('id', 'desc')
-    .limit(filter.limit + 1)
-    .execute();
+/**
+ * Referrals the caller's organisation sends (drafts included) or receives (once sent), newest first.
+ * Each way a referral can be the caller's is its own index scan in id order (the requester; per
+ * organisation, the sender, the performer, the receiving organisation), each taking at most a page, and the page is
+ * the newest of their union: a caller whose organisations have few referrals never walks everyone's.
+ * Planned on every call, so the plan follows the caller's organisations.
+ */
+export async function listVisibleReferrals(db: Db, caller: Caller, filter: ListReferralsFilter & { afterId?: number; limit: number }) {
+  const referring: Way[] = [
+    (eb) => eb('requester_id', '=', caller.fhirUser ?? ''),
+    ...organizationsWhere(caller, 'referrer').map(
+      (organization): Way =>
+        (eb) =>
+          eb('sending_organisation_id', '=', organization),
+    ),
+  ];
+  // Spelled as the receiving side's partial indexes are (migration 016), so the planner can use them.
+  const sent = sql<boolean>`status <> 'DRAFT'`;
+  const receiving = organizationsWhere(caller, 'receiver').flatMap((organization): Way[] => [
+    (eb) => eb.and([eb('performer_id', '=', organization), sent]),
+    (eb) => eb.and([eb('receiving_organisation_id', '=', organization), sent]),
+  ]);
+  const ways = filter.side === 'referring' ? referring : filter.side === 'receiving' ? receiving : [...referring, ...receiving];
+  const page = filter.limit + 1;
+  const newestOf = (way: Way) => sql`(${narrowed(db.selectFrom('referral').select('id').where(way), filter).orderBy('id', 'desc').limit(page)})`;
+  const { rows } = await sql<ReferralRow>`${sql.raw(PLANNED_EACH_CALL)}
+    SELECT referral.* FROM referral
+     WHERE id IN (SELECT id FROM (${sql.join(ways.map(newestOf), sql` UNION `)}) AS mine ORDER BY id DESC LIMIT ${page})
+     ORDER BY id DESC`.execute(db);
+  return rows;
 }
 
-/** `= ANY(…)` over a list that may be empty (where `IN ()` would not be valid SQL). */
-const anyOf = (values: string[]) => sql<string>`ANY(${values}::text[])`;
+/** One way a referral is the caller's, as a condition on its row. */
+type Way = (eb: ExpressionBuilder<Database, 'referral'>) => Expression<SqlBool>;
+
+/** The list's filters, on each of its scans. */
+function narrowed<Q extends SelectQueryBuilder<Database, 'referral', { id: number }>>(query: Q, filter: ListReferralsFilter & { afterId?: number }): Q {
+  let scan = query;
+  if (filter.status) scan = scan.where('status', '=', filter.status) as Q;
+  if (filter.patientId) scan = scan.where('patient_id', '=', filter.patientId) as Q;
+  if (filter.priority) scan = scan.where('priority', '=', filter.priority) as Q;
+  if (filter.afterId !== undefined) scan = scan.where('id', '<', filter.afterId) as Q;
+  return scan;
+}
 
 export interface InboxPosition {
   rank: number;
@@ -72,8 +92,10 @@ export interface InboxPosition {
 
 /** Open referrals for a performer whose task is still open, most urgent and soonest due first. */
 export function listInbox(db: Db, filter: InboxFilter & { after?: InboxPosition; limit: number }) {
+  // Planned on every call: a generic plan of this statement scans both tables (its partial indexes serve only custom plans).
   let query = db
     .selectFrom('referral')
+    .modifyFront(sql.raw(PLANNED_EACH_CALL))
     .selectAll()
     .where('performer_id', '=', filter.performerId)
     .where('status', 'in', filter.status ? [filter.status] : ['ACTIVE', 'ON_HOLD'])
