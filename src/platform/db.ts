@@ -3,6 +3,7 @@
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { embeddedUpkeep, UPKEEP_EVERY_MS } from './embedded-upkeep.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { prepareStatementsOn } from './prepared-statements.js';
 import type { PlatformTables } from './tables.js';
@@ -21,6 +22,8 @@ export interface DatabaseHandle<DB = PlatformTables> {
    * `onLive(true)` once they flow again. Returns the function that stops listening.
    */
   listen(channel: string, onNotify: (payload: string) => void, onLive: (live: boolean) => void): Promise<() => Promise<void>>;
+  /** The upkeep autovacuum does on PostgreSQL, done now on the embedded database (embedded-upkeep.ts): the tables it vacuumed or analysed. */
+  upkeep(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ async function openPostgres<DB>(url: string, poolSize: number): Promise<Database
       }
     },
     listen: (channel, onNotify, onLive) => listenOnPostgres(url, channel, onNotify, onLive),
+    upkeep: async () => [],
     close: () => db.destroy(),
   };
 }
@@ -112,20 +116,33 @@ async function openPGlite<DB>(dataDir?: string): Promise<DatabaseHandle<DB>> {
   const pglite = await PGlite.create({ dataDir, parsers: { [INT8_OID]: Number } });
   const dialect = new PGliteDialect(pglite);
   const db = new Kysely<DB>({ dialect });
+  const locked = async <T>(work: () => Promise<T>): Promise<T> => {
+    const release = await dialect.lock.acquire();
+    try {
+      return await work();
+    } finally {
+      release();
+    }
+  };
+  const upkeep = () => embeddedUpkeep(<T>(statement: string) => locked(async () => (await pglite.query<T>(statement)).rows));
+  const upkeepTimer = setInterval(
+    () => void upkeep().catch((error: Error) => console.error(`embedded database upkeep failed: ${error.message}`)),
+    UPKEEP_EVERY_MS,
+  );
+  upkeepTimer.unref();
   return {
     db,
     engine: 'pglite',
-    runScript: async (script) => {
-      const release = await dialect.lock.acquire();
-      try {
-        await pglite.exec(script);
-      } catch (error) {
-        await pglite.exec('ROLLBACK');
-        throw error;
-      } finally {
-        release();
-      }
-    },
+    upkeep,
+    runScript: (script) =>
+      locked(async () => {
+        try {
+          await pglite.exec(script);
+        } catch (error) {
+          await pglite.exec('ROLLBACK');
+          throw error;
+        }
+      }),
     // One process holds an embedded database, so every NOTIFY reaches it; nothing is ever missed.
     listen: async (channel, onNotify, onLive) => {
       const unlisten = await pglite.listen(channel, onNotify);
@@ -133,6 +150,7 @@ async function openPGlite<DB>(dataDir?: string): Promise<DatabaseHandle<DB>> {
       return () => unlisten();
     },
     close: async () => {
+      clearInterval(upkeepTimer);
       await db.destroy();
       await pglite.close();
     },
