@@ -7,8 +7,7 @@ import { encodeCursor } from '../src/platform/cursor.js';
 import { seedDemoPortal } from '../src/modules/demo/seed.js';
 import { testEngines } from './support/engines.js';
 import { csrfIn, formClient } from './support/form-client.js';
-import { createSentReferral, demoAppAuthorizationUrl, guideReferral, type Harness, startHarness } from './support/harness.js';
-import { freePort } from './support/ports.js';
+import { createSentReferral, demoAppAuthorizationUrl, guideReferral, type Harness, startReachableHarness } from './support/harness.js';
 
 const DATABASE_WORDS = /invalid input syntax|for type|must not be negative|byte sequence|"UTF8"|relation "|column "|violates/;
 
@@ -17,10 +16,7 @@ for (const engine of testEngines()) {
     let hub: Harness;
     let sent: { id: number; taskId: number };
     before(async () => {
-      const port = await freePort();
-      hub = await startHarness(engine, {
-        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
-      });
+      hub = await startReachableHarness(engine);
       sent = await createSentReferral(hub);
     });
     after(() => hub.close());

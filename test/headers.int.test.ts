@@ -5,17 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from './support/engines.js';
 import { formClient } from './support/form-client.js';
-import { demoAppAuthorizationUrl, type Harness, startHarness } from './support/harness.js';
-import { freePort } from './support/ports.js';
+import { demoAppAuthorizationUrl, type Harness, startReachableHarness } from './support/harness.js';
 
 for (const engine of testEngines()) {
   describe(`security headers on ${engine.name}`, () => {
     let hub: Harness;
     before(async () => {
-      const port = await freePort();
-      hub = await startHarness(engine, {
-        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, trustProxy: true, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
-      });
+      hub = await startReachableHarness(engine, { config: { trustProxy: true } });
     });
     after(() => hub.close());
 

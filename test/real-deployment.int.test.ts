@@ -9,19 +9,14 @@ import { runAdminCommand } from '../src/modules/directory/cli.js';
 import { mintToken } from '../src/modules/identity/tokens.js';
 import { testEngines } from './support/engines.js';
 import { csrfIn, formClient } from './support/form-client.js';
-import { startHarness, type Harness } from './support/harness.js';
-import { freePort } from './support/ports.js';
+import { startReachableHarness, type Harness } from './support/harness.js';
 
 for (const engine of testEngines()) {
   describe(`a real deployment with DEMO=false on ${engine.name}`, () => {
     let hub: Harness;
     let adminToken: string;
     before(async () => {
-      const port = await freePort();
-      hub = await startHarness(engine, {
-        demoDirectory: false,
-        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
-      });
+      hub = await startReachableHarness(engine, { demoDirectory: false });
     });
     after(() => hub.close());
 

@@ -12,6 +12,7 @@ import { fixedClock } from '../../src/platform/clock.js';
 import type { DatabaseHandle } from '../../src/database.js';
 import { generateSigningJwk, importSigningKey, type SigningKey } from '../../src/platform/keys.js';
 import type { TestEngine } from './engines.js';
+import { freePort } from './ports.js';
 
 export type Identity = 'dr-smith' | 'dr-patel' | 'dr-other' | 'patient' | 'admin';
 
@@ -44,10 +45,21 @@ export interface Harness {
 
 const TOKEN_TTL_SECONDS = 3600;
 
-export async function startHarness(
-  engine: TestEngine,
-  overrides: { config?: Partial<Config>; resources?: Partial<AppResources>; database?: DatabaseHandle; demoDirectory?: boolean } = {},
-): Promise<Harness> {
+interface HarnessOverrides {
+  config?: Partial<Config>;
+  resources?: Partial<AppResources>;
+  database?: DatabaseHandle;
+  demoDirectory?: boolean;
+}
+
+/** A harness that listens at the address it calls itself by, so that browsers follow its redirects and links (SMART launches, the portal); its mirror is off. */
+export async function startReachableHarness(engine: TestEngine, overrides: HarnessOverrides = {}): Promise<Harness> {
+  const port = await freePort();
+  const reachable = { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } };
+  return startHarness(engine, { ...overrides, config: { ...reachable, ...overrides.config } });
+}
+
+export async function startHarness(engine: TestEngine, overrides: HarnessOverrides = {}): Promise<Harness> {
   const database = overrides.database ?? (await engine.open());
   const config = { ...loadConfig({ DEMO: String(overrides.demoDirectory ?? true) }, []), ...overrides.config };
   const key = await testSigningKey();

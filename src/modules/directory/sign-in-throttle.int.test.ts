@@ -5,8 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
 import { csrfIn, formClient } from '../../../test/support/form-client.js';
-import { demoAppAuthorizationUrl, type Harness, startHarness } from '../../../test/support/harness.js';
-import { freePort } from '../../../test/support/ports.js';
+import { demoAppAuthorizationUrl, type Harness, startReachableHarness } from '../../../test/support/harness.js';
 import { seedDemoPortal } from '../demo/seed.js';
 
 const PASSWORD = 'throttle-test-password';
@@ -15,10 +14,7 @@ for (const engine of testEngines()) {
   describe(`sign-in throttling on ${engine.name}`, () => {
     let hub: Harness;
     before(async () => {
-      const port = await freePort();
-      hub = await startHarness(engine, {
-        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
-      });
+      hub = await startReachableHarness(engine);
       await seedDemoPortal(hub.database.db, hub.clock, PASSWORD);
     });
     after(() => hub.close());

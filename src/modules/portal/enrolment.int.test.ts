@@ -7,8 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium, SCREENSHOTS, withoutChromium } from '../../../test/support/browser.js';
 import { testEngines } from '../../../test/support/engines.js';
-import { startHarness, type Harness } from '../../../test/support/harness.js';
-import { freePort } from '../../../test/support/ports.js';
+import { startReachableHarness, type Harness } from '../../../test/support/harness.js';
 
 const WIDTHS = { phone: { width: 390, height: 844 }, desktop: { width: 1280, height: 800 } };
 
@@ -17,8 +16,7 @@ describe('a patient enrols through their link in Chromium', { skip: withoutChrom
   let hub: Harness;
   let browser: Browser;
   before(async () => {
-    const port = await freePort();
-    hub = await startHarness(engine!, { config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } } });
+    hub = await startReachableHarness(engine!);
     browser = await launchChromium();
     mkdirSync(SCREENSHOTS, { recursive: true });
   });

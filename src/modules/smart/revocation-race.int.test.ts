@@ -4,8 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
-import { type Harness, startHarness } from '../../../test/support/harness.js';
-import { freePort } from '../../../test/support/ports.js';
+import { type Harness, startReachableHarness } from '../../../test/support/harness.js';
 import { launchDemoApp } from '../../../test/support/smart-launch.js';
 import { seedDemoPortal } from '../demo/seed.js';
 import { verifyAuditChain } from '../audit/verify.js';
@@ -17,10 +16,7 @@ for (const engine of testEngines())
   describe(`reads racing a revocation on ${engine.name}`, () => {
     let hub: Harness;
     before(async () => {
-      const port = await freePort();
-      hub = await startHarness(engine, {
-        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
-      });
+      hub = await startReachableHarness(engine);
       await seedDemoPortal(hub.database.db, hub.clock, PASSWORD);
     });
     after(() => hub.close());

@@ -7,8 +7,7 @@ import smart from 'fhirclient/lib/entry/node.js';
 import * as oidc from 'openid-client';
 import { testEngines } from '../../../test/support/engines.js';
 import { formClient } from '../../../test/support/form-client.js';
-import { startHarness, type Harness } from '../../../test/support/harness.js';
-import { freePort } from '../../../test/support/ports.js';
+import { startReachableHarness, type Harness } from '../../../test/support/harness.js';
 import { seedDemoClinicalRecord } from '../demo/clinical-record.js';
 import { seedDemoPortal } from '../demo/seed.js';
 
@@ -22,10 +21,7 @@ for (const engine of testEngines())
     let config: oidc.Configuration;
 
     before(async () => {
-      const port = await freePort();
-      hub = await startHarness(engine, {
-        config: { port, publicBaseUrl: `http://127.0.0.1:${port}`, mirror: { enabled: false, pollMs: 50, retryMaxMs: 200 } },
-      });
+      hub = await startReachableHarness(engine);
       await seedDemoPortal(hub.database.db, hub.clock, PASSWORD);
       await hub.database.db
         .insertInto('smart_client')
