@@ -62,6 +62,34 @@ function chainOf(input: AuditEventInput): string {
 /** The chain of a referral's events. */
 export const referralChain = (referralId: number) => `referral:${referralId}`;
 
+/** The chain of every read of a patient's records by an app: `Patient/<id>`'s access log. */
+export const accessChain = (patient: string) => `fhir-access:${patient}`;
+
+/** One read of a patient's records, as the patient is shown it. */
+export interface RecordedRead {
+  at: string;
+  clientId: string;
+  resourceType: string;
+  allowed: boolean;
+}
+
+/** The latest reads of a patient's records by apps, newest first (from the patient's access chain). */
+export async function recentReadsOf(db: Kysely<Database>, patient: string, limit: number): Promise<RecordedRead[]> {
+  const rows = await db
+    .selectFrom('audit_event')
+    .select(['recorded_at', 'outcome', 'detail'])
+    .where('chain', '=', accessChain(patient))
+    .orderBy('chain_seq', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    at: row.recorded_at.toISOString(),
+    clientId: String(row.detail.clientId ?? ''),
+    resourceType: String(row.detail.resourceType ?? ''),
+    allowed: row.outcome === 'success',
+  }));
+}
+
 /** A column for a statement that reads what a change will be judged on: the head of `chain` as it is (null while it has none). */
 export function chainHeadColumn(chain: string): RawBuilder<{ seq: number; hash: string } | null> {
   return sql`(SELECT json_build_object('seq', last_seq, 'hash', last_hash) FROM audit_chain WHERE chain = ${chain})`;

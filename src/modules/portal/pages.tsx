@@ -40,6 +40,14 @@ export function loginPage({ csrfToken, clientId, error }: { csrfToken: string; c
   );
 }
 
+/** A read of the patient's records, with the app's name. */
+export interface ReadShown {
+  at: string;
+  app: string;
+  resourceType: string;
+  allowed: boolean;
+}
+
 export function portalPage(options: {
   patientId: string;
   csrfToken: string;
@@ -47,8 +55,9 @@ export function portalPage(options: {
   focusClientId?: string;
   notice?: string;
   error?: string;
+  reads?: ReadShown[];
 }): VNode {
-  const { patientId, csrfToken, apps, focusClientId, notice, error } = options;
+  const { patientId, csrfToken, apps, focusClientId, notice, error, reads = [] } = options;
   return (
     <Page title={PORTAL_TITLE}>
       <h1>Who may read your records</h1>
@@ -63,6 +72,7 @@ export function portalPage(options: {
       {apps.map((app) => (
         <AppCard app={app} csrfToken={csrfToken} focus={app.clientId === focusClientId} />
       ))}
+      <RecentReads reads={reads} />
       <form method="post" action="/consent/portal/logout">
         <Csrf token={csrfToken} />
         <button class="secondary" type="submit">
@@ -100,6 +110,32 @@ function AppCard({ app, csrfToken, focus }: { app: AppAccess; csrfToken: string;
           </tr>
         ))}
       </table>
+    </section>
+  );
+}
+
+/** Who read the patient's records lately, and who was refused: from the audit trail of every read. */
+function RecentReads({ reads }: { reads: ReadShown[] }): VNode {
+  return (
+    <section class="card" id="recent-reads">
+      <h2>Who read your records</h2>
+      {reads.length === 0 ? (
+        <p class="small">No app has read your records yet.</p>
+      ) : (
+        <table>
+          {reads.map((read) => (
+            <tr data-read-by={read.app}>
+              <td>
+                <strong>{read.app}</strong>
+                <br />
+                <span class="small">{read.resourceType}</span>
+              </td>
+              <td class={read.allowed ? 'allowed' : 'refused'}>{read.allowed ? 'Read' : 'Refused'}</td>
+              <td class="small">{read.at.slice(0, 16).replace('T', ' ')} UTC</td>
+            </tr>
+          ))}
+        </table>
+      )}
     </section>
   );
 }

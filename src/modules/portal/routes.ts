@@ -10,6 +10,7 @@ import type { VNode } from 'preact';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, validationFailed } from '../../platform/errors.js';
 import type { Database } from '../../database.js';
+import { recentReadsOf } from '../audit/repo.js';
 import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Caller } from '../identity/caller.js';
@@ -23,6 +24,8 @@ import { protectPortalForms } from './csrf.js';
 import { endSession, findSession, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
 
 const SESSION_COOKIE = 'rh_portal';
+/** How many of the latest reads of their records the portal shows a patient. */
+const RECENT_READS = 20;
 const PORTAL = '/consent/portal';
 
 type Form = Record<string, string | undefined>;
@@ -66,11 +69,13 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
     if (clientId && !(await directory.app(clientId))?.active) return html(reply, 404, unknownAppPage(clientId));
     const current = await session(request);
     if (!current) return showLogin(reply, 200, clientId);
-    const apps = await facilityApps(directory, consent, current);
+    const [apps, reads] = await Promise.all([facilityApps(directory, consent, current), recentReadsOf(db, current.patientId, RECENT_READS)]);
+    const appNames = new Map(apps.map((app) => [app.clientId, app.name]));
+    const named = reads.map((read) => ({ ...read, app: appNames.get(read.clientId) ?? read.clientId }));
     return html(
       reply,
       200,
-      portalPage({ patientId: current.patientId, csrfToken: reply.generateCsrf(), apps: focusFirst(apps, clientId), focusClientId: clientId }),
+      portalPage({ patientId: current.patientId, csrfToken: reply.generateCsrf(), apps: focusFirst(apps, clientId), focusClientId: clientId, reads: named }),
     );
   });
 

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../database.js';
 import { auditGroupCommit } from '../audit/group-commit.js';
+import { accessChain } from '../audit/repo.js';
 import type { ConsentGate } from '../consent/gate.js';
 import { accountsOfPatient } from '../directory/accounts.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
@@ -77,7 +78,7 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
       outcome: reason ? 'failure' : 'success',
       entityType: 'PatientData',
       entityId: context.patient,
-      chain: `fhir-access:${context.patient}`,
+      chain: accessChain(context.patient),
       detail: { clientId: context.clientId, patient: context.patient, resourceType, decision: reason ? 'deny' : 'permit', ...(reason && { reason }) },
     });
     // Nobody waits on this promise's failure until the answer does; it must not be reported as unhandled meanwhile.

@@ -75,6 +75,15 @@ describe('consent, referral and SMART app in Chromium', { skip: withoutChromium 
     assert.match(await app.locator('section[data-resource-type="Observation"]').innerText(), /Troponin/i);
     await app.screenshot({ path: `${SCREENSHOTS}/smart-app-after-revoke.png`, fullPage: true });
 
+    // The patient sees who read their records, and the read they refused.
+    await portal.goto(`${hub.baseUrl}/consent/portal`);
+    const reads = portal.locator('#recent-reads tr');
+    assert.equal(await reads.count(), 6, 'three types read twice: before and after the revocation');
+    assert.match(await portal.locator('#recent-reads').innerText(), /Royal London Cardiology\s+Condition\s+Refused/);
+    assert.equal(await portal.locator('#recent-reads td.refused').count(), 1);
+    await portal.locator('#recent-reads').scrollIntoViewIfNeeded();
+    await portal.screenshot({ path: `${SCREENSHOTS}/portal-recent-reads.png`, fullPage: true });
+
     const referral = await hub.request('GET', `/api/referrals/${id}`, { as: 'dr-smith' });
     assert.equal(referral.body.status, 'ACTIVE');
   });
