@@ -1,7 +1,10 @@
-// GET /api/referrals at scale: a million referrals, all drafted by one practice, then each clinician's
-// list timed — the practice's own (a page of its newest), and those of clinicians whose organisations
-// have none of them (City Hospital's Dr Okafor, the cardiology unit's Dr Patel, which receives no
-// drafts). A list must cost a page whoever asks, never a walk through everyone's referrals.
+// Lists and worklists at scale: a million referrals, all drafted by one practice for the cardiology
+// unit, then each clinician's list timed — the practice's own (a page of its newest), and those of
+// clinicians whose organisations have none of them (City Hospital's Dr Okafor; the cardiology unit's
+// Dr Patel, which receives no drafts) — and the cardiology unit's inbox (one referral sent). The
+// server has answered each request before the data grew, as a running server has: a plan its
+// connections cached while the tables were small must not outlive them. A list must cost a page
+// whoever asks. Last, /health with a million changes waiting for the mirror.
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:lists -- --referrals 1000000
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -24,12 +27,35 @@ await withScratchDatabase(adminUrl, async (url) => {
   const db = new pg.Client({ connectionString: url });
   await db.connect();
   try {
-    const created = await fetch(`${server.base}/api/referrals`, {
-      method: 'POST',
-      headers: { authorization: tokens['dr-smith']!, 'content-type': 'application/json' },
-      body: JSON.stringify(guideReferral()),
-    });
-    const { id } = (await created.json()) as { id: number };
+    const draft = async () => {
+      const created = await fetch(`${server.base}/api/referrals`, {
+        method: 'POST',
+        headers: { authorization: tokens['dr-smith']!, 'content-type': 'application/json' },
+        body: JSON.stringify(guideReferral()),
+      });
+      return ((await created.json()) as { id: number }).id;
+    };
+    const id = await draft();
+    await fetch(`${server.base}/api/referrals/${await draft()}/send`, { method: 'POST', headers: { authorization: tokens['dr-smith']! } });
+    const requests = [
+      ...(await Promise.all(
+        ['dr-smith', 'dr-other', 'dr-patel'].map(async (name) => ({
+          label: `GET /api/referrals as ${name}`,
+          path: '/api/referrals?limit=20',
+          authorization: await bearer(name),
+        })),
+      )),
+      {
+        label: 'GET /api/referrals/inbox (cardiology)',
+        path: '/api/referrals/inbox?performerId=Organization/royal-london-cardiology',
+        authorization: await bearer('dr-patel'),
+      },
+      { label: 'GET /health', path: '/health', authorization: '' },
+    ];
+    const drive = (request: (typeof requests)[number], options: { duration?: number; amount?: number }) =>
+      autocannon({ url: `${server.base}${request.path}`, connections: 8, headers: { authorization: request.authorization }, ...options });
+    for (const request of requests) await drive(request, { amount: 200 });
+
     const started = Date.now();
     await db.query('ALTER TABLE referral DISABLE TRIGGER USER');
     const columns = `status, patient_id, requester_id, performer_id, receiving_facility_client_id, referral_code, referral_display, priority, reason_codes,
@@ -39,17 +65,16 @@ await withScratchDatabase(adminUrl, async (url) => {
       Number(values.referrals),
     ]);
     await db.query('ALTER TABLE referral ENABLE TRIGGER USER');
-    await db.query('ANALYZE referral');
-    console.log(`${Number(values.referrals).toLocaleString('en')} referrals loaded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-    for (const name of ['dr-smith', 'dr-other', 'dr-patel']) {
-      const result = await autocannon({
-        url: `${server.base}/api/referrals?limit=20`,
-        connections: 8,
-        duration: Number(values.seconds),
-        headers: { authorization: await bearer(name) },
-      });
+    await db.query(
+      `INSERT INTO fhir_outbox_change (resource_type, resource_id) SELECT 'ServiceRequest', 'referral-' || n FROM generate_series(1, $1::int) AS n`,
+      [Number(values.referrals)],
+    );
+    await db.query('ANALYZE');
+    console.log(`${Number(values.referrals).toLocaleString('en')} referrals and mirror changes loaded in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    for (const request of requests) {
+      const result = await drive(request, { duration: Number(values.seconds) });
       console.log(
-        `GET /api/referrals as ${name.padEnd(9)} requests/s ${result.requests.average.toFixed(0).padStart(6)}  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms${result.non2xx ? `  non-2xx ${result.non2xx}` : ''}`,
+        `${request.label.padEnd(40)} requests/s ${result.requests.average.toFixed(0).padStart(6)}  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms${result.non2xx ? `  non-2xx ${result.non2xx}` : ''}`,
       );
     }
   } finally {

@@ -80,7 +80,7 @@ export async function markFailed(db: Db, claim: OutboxClaim, error: string, retr
 }
 
 /** How many pending resources /health counts at most: beyond, it says "at least" rather than count them all. */
-const PENDING_COUNTED_UP_TO = 10_000;
+const PENDING_COUNTED_UP_TO = 1_000;
 
 export interface OutboxStatus {
   pending: number;
@@ -91,14 +91,15 @@ export interface OutboxStatus {
 }
 
 export async function outboxStatus(db: Db, options: { fullErrors?: boolean } = {}): Promise<OutboxStatus> {
-  // Each part is index-bound and capped, so the answer takes as long with a million pending as with ten.
-  const { rows } = await sql<{ pending: number; capped: boolean; oldest: number | null }>`
+  // Each part is index-bound and capped, so the answer takes as long with a million pending as with
+  // ten — planned on every call, as a plan cached while the outbox was empty would not be.
+  const { rows } = await sql<{ pending: number; capped: boolean; oldest: number | null }>`${sql.raw(PLANNED_EACH_CALL)}
     WITH outbox AS (
       SELECT resource_type, resource_id FROM fhir_outbox WHERE change_seq > delivered_seq LIMIT ${PENDING_COUNTED_UP_TO + 1}
     ), logged AS (
       SELECT resource_type, resource_id FROM fhir_outbox_change ORDER BY seq LIMIT ${PENDING_COUNTED_UP_TO + 1}
     )
-    SELECT (SELECT count(DISTINCT (resource_type, resource_id)) FROM (SELECT * FROM outbox UNION ALL SELECT * FROM logged) AS both_parts)::int AS pending,
+    SELECT (SELECT count(DISTINCT resource_type || '/' || resource_id) FROM (SELECT * FROM outbox UNION ALL SELECT * FROM logged) AS both_parts)::int AS pending,
            (SELECT count(*) FROM outbox) > ${PENDING_COUNTED_UP_TO} OR (SELECT count(*) FROM logged) > ${PENDING_COUNTED_UP_TO} AS capped,
            extract(epoch FROM clock_timestamp() - least(
              (SELECT pending_since FROM fhir_outbox WHERE change_seq > delivered_seq AND pending_since IS NOT NULL ORDER BY pending_since LIMIT 1),

@@ -11,7 +11,7 @@ import { outboxStatus, stuckRows } from './outbox.js';
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const OutboxState = Type.Object({
-  pending: Type.Integer({ description: 'Resources with changes not yet delivered, counted up to 10,000' }),
+  pending: Type.Integer({ description: 'Resources with changes not yet delivered, counted up to 1,000' }),
   pendingAtLeast: Type.Boolean({ description: 'More are pending than counted: `pending` is a lower bound' }),
   oldestPendingSeconds: Nullable(Type.Number({ description: 'Age of the oldest undelivered change' })),
   lastError: Nullable(Type.Object({ resource: Type.String(), error: Type.String(), at: Type.String() })),
