@@ -20,7 +20,7 @@ import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
 import { directoryFhirReads } from './modules/directory/fhir.js';
 import { directoryLookup, type DirectoryLookup } from './modules/directory/lookup.js';
-import { DIRECTORY_CHANGED, directoryCache as newDirectoryCache } from './modules/directory/directory-cache.js';
+import { DIRECTORY_CHANGED, directoryCache } from './modules/directory/directory-cache.js';
 import type { NotifiedCache } from './platform/notified-cache.js';
 import { directoryRoutes } from './modules/directory/routes.js';
 import { createDirectoryService } from './modules/directory/service.js';
@@ -108,9 +108,9 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
     transformStaticCSP: (policy) => policy.replace(/frame-ancestors [^;]+/, "frame-ancestors 'none'").replace(/\s*upgrade-insecure-requests;?/, ''),
   });
   const serves = (module: ModuleName) => config.modules.includes(module);
-  const directoryCache = newDirectoryCache();
-  if (resources.listen) followChanges(app, resources.listen, DIRECTORY_CHANGED, directoryCache);
-  const directory = directoryLookup(db, directoryCache);
+  const directoryKept = directoryCache();
+  if (resources.listen) followChanges(app, resources.listen, DIRECTORY_CHANGED, directoryKept);
+  const directory = directoryLookup(db, directoryKept);
   const grantsKept = consentCache();
   if (resources.listen) followChanges(app, resources.listen, CONSENT_CHANGED, grantsKept);
   const consentService = createConsentService({ db, clock, directory, refersPatient: refersPatient(db), cache: grantsKept });
@@ -128,7 +128,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
       if (serves('consent')) await api.register(consentRoutes, { service: consentService });
       if (serves('referrals')) {
         await api.register(outboxRoutes, { db });
-        const changed = () => directoryCache.changed();
+        const changed = () => directoryKept.changed();
         await api.register(directoryRoutes, { service: createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl, changed }) });
         const service = createReferralService({ db, clock, consentGate, directory, responseDueHours: config.responseDueHours });
         await api.register(referralRoutes, { service });
