@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
-import { type Harness, startReachableHarness } from '../../../test/support/harness.js';
+import { type Harness, startHarness, startReachableHarness } from '../../../test/support/harness.js';
 import { launchDemoApp } from '../../../test/support/smart-launch.js';
 import { seedDemoPortal } from '../demo/seed.js';
 import { verifyAuditChain } from '../audit/verify.js';
@@ -73,5 +73,43 @@ for (const engine of testEngines())
       assert.equal(audited.length, reads.length, 'every read has its audit record');
       assert.equal(audited.filter((event) => event.outcome === 'success').length, reads.filter((read) => read.status === 200).length);
       assert.equal((await verifyAuditChain(hub.database.db)).intact, true);
+    });
+  });
+
+for (const engine of testEngines())
+  describe(`a revocation reaches every process on ${engine.name}`, () => {
+    let first: Harness;
+    let second: Harness;
+    before(async () => {
+      first = await startReachableHarness(engine);
+      // The same service on a second process: its own caches, the same database and public address.
+      second = await startHarness(engine, { database: first.database, demoDirectory: false, config: { publicBaseUrl: first.config.publicBaseUrl } });
+      await seedDemoPortal(first.database.db, first.clock, PASSWORD);
+    });
+    after(async () => {
+      await second.close();
+      await first.close();
+    });
+
+    it('refuses reads on the other process soon after the patient revokes on this one, though it kept the grants', async () => {
+      const token = await launchDemoApp(first.baseUrl, { password: PASSWORD, allow: ['Observation', 'Condition'] });
+      const read = async () =>
+        (
+          await fetch(`${second.baseUrl}/fhir/Condition?patient=ePatient-8675309`, {
+            headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
+          })
+        ).status;
+      assert.equal(await read(), 200);
+      assert.equal(await read(), 200, 'the other process has kept the grants and the token');
+      const grants = (await first.request('GET', '/api/consent?patientId=ePatient-8675309&status=active', { as: 'patient' })).body.grants as any[];
+      const condition = grants.find((grant) => grant.resourceType === 'Condition').id;
+      assert.equal((await first.request('POST', `/api/consent/${condition}/revoke`, { as: 'patient' })).status, 200);
+      const deadline = Date.now() + 5_000;
+      let status = await read();
+      while (status !== 403 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        status = await read();
+      }
+      assert.equal(status, 403, 'the other process hears of the revocation (NOTIFY consent_changed)');
     });
   });
