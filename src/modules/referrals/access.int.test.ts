@@ -149,6 +149,9 @@ for (const engine of testEngines()) {
       assert.ok((await ids('dr-smith')).includes(id) && (await ids('dr-smith')).includes(draft));
       assert.ok((await ids('dr-patel')).includes(id) && !(await ids('dr-patel')).includes(draft));
       assert.deepEqual(await ids('dr-other'), []);
+      const receivedByAReferrerOnly = await hub.request('GET', '/api/referrals?side=receiving', { as: 'dr-smith' });
+      assert.equal(receivedByAReferrerOnly.status, 200, 'a clinician who receives for no organisation has an empty receiving list');
+      assert.deepEqual(receivedByAReferrerOnly.body.items, []);
     });
   });
 }

@@ -62,6 +62,7 @@ export async function listVisibleReferrals(db: Db, caller: Caller, filter: ListR
     (eb) => eb.and([eb('receiving_organisation_id', '=', organization), sent]),
   ]);
   const ways = filter.side === 'referring' ? referring : filter.side === 'receiving' ? receiving : [...referring, ...receiving];
+  if (ways.length === 0) return [];
   const page = filter.limit + 1;
   const newestOf = (way: Way) => sql`(${narrowed(db.selectFrom('referral').select('id').where(way), filter).orderBy('id', 'desc').limit(page)})`;
   const { rows } = await sql<ReferralRow>`${sql.raw(PLANNED_EACH_CALL)}
