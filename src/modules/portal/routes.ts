@@ -69,15 +69,16 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
     if (clientId && !(await directory.app(clientId))?.active) return html(reply, 404, unknownAppPage(clientId));
     const current = await session(request);
     if (!current) return showLogin(reply, 200, clientId);
+    return html(reply, 200, await showPortal(reply, current, { focusClientId: clientId }));
+  });
+
+  /** The signed-in patient's portal: every app with each type's state, and who read their records lately. */
+  const showPortal = async (reply: FastifyReply, current: PortalSession, shown: { focusClientId?: string; error?: string }) => {
     const [apps, reads] = await Promise.all([facilityApps(directory, consent, current), recentReadsOf(db, current.patientId, RECENT_READS)]);
     const appNames = new Map(apps.map((app) => [app.clientId, app.name]));
     const named = reads.map((read) => ({ ...read, app: appNames.get(read.clientId) ?? read.clientId }));
-    return html(
-      reply,
-      200,
-      portalPage({ patientId: current.patientId, csrfToken: reply.generateCsrf(), apps: focusFirst(apps, clientId), focusClientId: clientId, reads: named }),
-    );
-  });
+    return portalPage({ ...shown, patientId: current.patientId, csrfToken: reply.generateCsrf(), apps: focusFirst(apps, shown.focusClientId), reads: named });
+  };
 
   app.post<{ Body: Form }>(`${PORTAL}/login`, { schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
     const form = request.body ?? {};
@@ -104,8 +105,7 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
         return backToPortal(reply, await handler(current, form, patientCaller('portal', current)));
       } catch (error) {
         if (!(error instanceof AppError) || error.status >= 500) throw error;
-        const apps = await facilityApps(directory, consent, current);
-        return html(reply, error.status, portalPage({ patientId: current.patientId, csrfToken: reply.generateCsrf(), apps, error: refusalForPatient(error) }));
+        return html(reply, error.status, await showPortal(reply, current, { error: refusalForPatient(error) }));
       }
     };
 

@@ -165,6 +165,7 @@ for (const engine of testEngines()) {
       const allow = await browser.post('/consent/portal/grant', { csrf: csrfIn(portal.html), client_id: 'pilot-clinic-app', resource_type: 'Condition' });
       assert.equal(allow.status, 422);
       assert.match(allow.html, /no longer takes new permissions/);
+      assert.match(allow.html, /Who read your records/, 'the refusal answers with the whole portal page, reads included');
     });
 
     it('refuses a draft in another clinician’s name, and takes the caller as requester when none is given', async () => {
