@@ -13,6 +13,7 @@ import type { DatabaseHandle } from '../../src/database.js';
 import { generateSigningJwk, importSigningKey, type SigningKey } from '../../src/platform/keys.js';
 import type { TestEngine } from './engines.js';
 import { freePort } from './ports.js';
+import { demoAppAuthorization } from './smart-launch.js';
 
 export type Identity = 'dr-smith' | 'dr-patel' | 'dr-other' | 'patient' | 'admin';
 
@@ -172,17 +173,5 @@ export async function drainMirror(harness: Harness, timeoutMs = 20_000): Promise
 
 /** The demo SMART app's authorization request to this harness (PKCE with a fixed challenge), as a browser would open it. */
 export function demoAppAuthorizationUrl(harness: Harness, scope = 'launch/patient patient/Observation.rs'): string {
-  const url = new URL(`${harness.baseUrl}/oauth/auth`);
-  const params = {
-    client_id: 'royal-london-cardiology-smart',
-    response_type: 'code',
-    redirect_uri: `${harness.baseUrl}/demo/smart-app/callback`,
-    scope,
-    aud: `${harness.baseUrl}/fhir`,
-    state: 'state-1234567',
-    code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
-    code_challenge_method: 'S256',
-  };
-  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-  return url.href;
+  return demoAppAuthorization(harness.baseUrl, scope, 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM');
 }

@@ -12,23 +12,29 @@ export interface LaunchOptions {
   allow: string[];
 }
 
-export async function launchDemoApp(base: string, { password, allow }: LaunchOptions): Promise<string> {
-  const verifier = randomBytes(32).toString('base64url');
-  const redirectUri = `${base}/demo/smart-app/callback`;
+/** The demo app's authorization request to the server at `base`, as a browser opens it (PKCE S256 with `codeChallenge`). */
+export function demoAppAuthorization(base: string, scope: string, codeChallenge: string): string {
   const authorization = new URL(`${base}/oauth/auth`);
   const params = {
     client_id: APP,
     response_type: 'code',
-    redirect_uri: redirectUri,
-    scope: ['launch/patient', ...allow.map((type) => `patient/${type}.rs`)].join(' '),
+    redirect_uri: `${base}/demo/smart-app/callback`,
+    scope,
     aud: `${base}/fhir`,
     state: randomBytes(8).toString('hex'),
-    code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+    code_challenge: codeChallenge,
     code_challenge_method: 'S256',
   };
   for (const [name, value] of Object.entries(params)) authorization.searchParams.set(name, value);
+  return authorization.href;
+}
+
+export async function launchDemoApp(base: string, { password, allow }: LaunchOptions): Promise<string> {
+  const verifier = randomBytes(32).toString('base64url');
+  const redirectUri = `${base}/demo/smart-app/callback`;
+  const scope = ['launch/patient', ...allow.map((type) => `patient/${type}.rs`)].join(' ');
   const browser = formClient(base);
-  const signIn = await browser.follow(authorization.href);
+  const signIn = await browser.follow(demoAppAuthorization(base, scope, createHash('sha256').update(verifier).digest('base64url')));
   const uid = /\/oauth\/interaction\/([^/"]+)\/login/.exec(signIn.html)![1]!;
   const consentScreen = await browser.follow((await browser.post(`/oauth/interaction/${uid}/login`, { username: 'patient', password })).location!);
   const consentUid = /\/oauth\/interaction\/([^/"]+)\/consent/.exec(consentScreen.html)![1]!;
