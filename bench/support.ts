@@ -13,7 +13,7 @@ export const jwk = await generateSigningJwk();
 const key = await importSigningKey(jwk);
 const jwt = { issuer: 'referral-hub', audience: 'referral-hub-api', ttlSeconds: 3600 };
 export const tokens = Object.fromEntries(
-  await Promise.all(['dr-smith', 'dr-patel', 'admin'].map(async (name) => [name, `Bearer ${await mintToken(key, demoClaims(name), jwt)}`])),
+  await Promise.all(['dr-smith', 'dr-patel', 'dr-other', 'admin'].map(async (name) => [name, `Bearer ${await mintToken(key, demoClaims(name), jwt)}`])),
 ) as Record<string, string>;
 
 export interface Run {
