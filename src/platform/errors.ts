@@ -18,6 +18,7 @@ export const ERROR_CODES = [
   'INVALID_TRANSITION',
   'REFERRAL_NOT_EDITABLE',
   'REFERRAL_ON_HOLD',
+  'ACTION_NOT_AVAILABLE',
   'VERSION_CONFLICT',
   'REFERRAL_BUSY',
   'IDEMPOTENCY_KEY_REUSED',
@@ -71,6 +72,10 @@ export const referralNotEditable = (status: string) =>
   new AppError(409, 'REFERRAL_NOT_EDITABLE', `Only a DRAFT referral can be edited; this one is ${status}`, { status });
 
 export const referralOnHold = () => new AppError(409, 'REFERRAL_ON_HOLD', 'The referral is on hold: resume it before updating its task');
+
+/** An action the referral's state rules out, where no single status move says why. */
+export const actionNotAvailable = (action: string, why: string) =>
+  new AppError(409, 'ACTION_NOT_AVAILABLE', `Cannot ${action} this referral: ${why}`, { action });
 
 export const versionConflict = (expected: string, current: string) =>
   new AppError(412, 'VERSION_CONFLICT', `If-Match ${expected} does not match the current version ${current}; reload and try again`, { currentETag: current });

@@ -39,6 +39,7 @@ const referral: ReferralRow = {
   response_due_at: at,
   hold_reason: null,
   revocation_reason: null,
+  outcome: null,
   created_by: 'dr-smith',
   created_at: at,
   updated_at: at,
@@ -51,6 +52,8 @@ const task = {
   owner_id: 'Organization/royal-london-cardiology',
   requester_id: 'Practitioner/dr-smith',
   rejection_reason: 'Not a cardiology case',
+  rejection_code: 'WRONG_SERVICE',
+  outcome: null,
   created_at: at,
   updated_at: at,
   notes: [
@@ -97,7 +100,9 @@ const samples: Record<string, Resource> = {
     BASE,
   ),
   Task: toFhirTask(task, referral),
-  'Task (requested, no notes)': toFhirTask({ ...task, status: 'REQUESTED', rejection_reason: null, notes: [] }, referral),
+  'Task (requested, no notes)': toFhirTask({ ...task, status: 'REQUESTED', rejection_reason: null, rejection_code: null, notes: [] }, referral),
+  'Task (returned with advice)': toFhirTask({ ...task, status: 'COMPLETED', rejection_reason: null, rejection_code: null, outcome: 'RETURNED_WITH_ADVICE' }, referral),
+  'Task (cancelled by a redirect)': toFhirTask({ ...task, status: 'CANCELLED', rejection_reason: null, rejection_code: null, outcome: 'REDIRECTED' }, referral),
   AuditEvent: toFhirAuditEvent(audit, BASE),
   'AuditEvent (failure, no detail)': toFhirAuditEvent({ ...audit, outcome: 'failure', detail: {}, entity_type: 'Other' }, BASE),
   Consent: toFhirConsent(grant, BASE),
@@ -129,10 +134,26 @@ describe('FHIR resources the mirror emits', () => {
     const fhirTask = samples.Task as any;
     assert.equal(fhirTask.status, 'rejected');
     assert.equal(fhirTask.statusReason.text, 'Not a cardiology case');
+    assert.deepEqual(fhirTask.statusReason.coding, [{ system: 'urn:referral-hub:rejection-reason', code: 'wrong-service', display: 'Wrong service' }]);
+    assert.equal(fhirTask.businessStatus.coding[0].code, 'rejected');
     assert.deepEqual(
       fhirTask.note.map((n: any) => n.authorReference?.reference ?? n.authorString),
       ['Practitioner/dr-patel', 'admin'],
     );
     assert.equal(fhirTask.focus.reference, 'ServiceRequest/referral-7');
+  });
+
+  it('carries a return with advice back as the Task output: the outcome and the advice (its last note)', () => {
+    const returned = samples['Task (returned with advice)'] as any;
+    assert.equal(returned.status, 'completed');
+    assert.equal(returned.businessStatus.coding[0].code, 'returned-with-advice');
+    assert.deepEqual(
+      returned.output.map((output: any) => [output.type.text, output.valueCodeableConcept?.coding[0].code ?? output.valueString]),
+      [
+        ['outcome', 'returned-with-advice'],
+        ['advice', returned.note.at(-1).text],
+      ],
+    );
+    assert.equal((samples['Task (cancelled by a redirect)'] as any).businessStatus.coding[0].code, 'redirected');
   });
 });

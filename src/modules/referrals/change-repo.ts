@@ -8,6 +8,7 @@ import type { ReferralRow, TaskNoteRow, TaskRow } from './tables.js';
 import { appendingOnto, chainHead, chainHeadColumn, referralChain, type ChainHead, type PendingAuditEvent } from '../audit/repo.js';
 import type { ReferralPatch } from './repo.js';
 import type { TaskStatus } from './task-states.js';
+import type { RejectionCode, TaskOutcome } from './outcomes.js';
 import { fromJson, notesOfTask, taskWithNotes, type Json, type TaskWithNotes } from './task-repo.js';
 
 type Db = Kysely<Database>;
@@ -30,11 +31,20 @@ export interface ReferralChange {
   /** A task opened for the receiving organisation, under the id drawn with the state. */
   openTask?: { id: number; ownerId: string; requesterId: string };
   /** Tasks that move (or stay, for a note alone: their version still advances). */
-  tasks?: { id: number; status: TaskStatus; rejectionReason?: string | null }[];
+  tasks?: { id: number; status: TaskStatus; rejection?: { code: RejectionCode; reason: string }; outcome?: TaskOutcome }[];
   notes?: { taskId: number; author: string; status: string; text: string }[];
+  /** The referral's move to another organisation, kept with the referral as it was before it. */
+  move?: ReferralMove;
   events: PendingAuditEvent[];
   /** The result to give again for a repeat of the request (Idempotency-Key), stored with the change. */
   response?: { request: IdempotentRequest; stored: StoredResponse };
+}
+
+export interface ReferralMove {
+  kind: 'REDIRECT' | 'FORWARD';
+  to: { performerId: string; organisationId: string; clientId: string };
+  reason: string;
+  movedBy: string;
 }
 
 export interface WrittenChange {
@@ -66,7 +76,7 @@ export async function writeReferralChange(db: Db, state: ReferralState, change: 
     WITH ${appendingOnto(state.head, change.events)},
     ${referralWritten(state.referral.id, change.referral, at)},
     ${tasksWritten(state.referral.id, change, at)},
-    ${notesWritten(change.notes ?? [], at)}${change.response ? sql`, ${storingResponse(change.response.request, change.response.stored, at, 'audit_head')}` : sql``}
+    ${notesWritten(change.notes ?? [], at)}${change.move ? sql`, ${moveWritten(state.referral, change.move, at)}` : sql``}${change.response ? sql`, ${storingResponse(change.response.request, change.response.stored, at, 'audit_head')}` : sql``}
     SELECT referral_written.*,
       (SELECT coalesce(jsonb_agg(task), '[]') FROM tasks_written AS task) AS written_tasks,
       (SELECT coalesce(jsonb_agg(note ORDER BY note.id), '[]') FROM notes_written AS note) AS written_notes
@@ -97,10 +107,15 @@ function referralWritten(id: number, patch: ReferralPatch | undefined, at: Date)
 function tasksWritten(referralId: number, change: ReferralChange, at: Date): RawBuilder<unknown> {
   const parts: RawBuilder<unknown>[] = [];
   if (change.tasks?.length) {
-    const moves = change.tasks.map((task) => sql`(${task.id}::int, ${task.status}::text, ${task.rejectionReason ?? null}::text)`);
+    const moves = change.tasks.map(
+      (task) => sql`(${task.id}::int, ${task.status}::text, ${task.rejection?.reason ?? null}::text, ${task.rejection?.code ?? null}::text, ${task.outcome ?? null}::text)`,
+    );
     parts.push(sql`UPDATE referral_task AS task
-         SET status = move.status, rejection_reason = coalesce(move.rejection_reason, task.rejection_reason), version = task.version + 1, updated_at = ${at}
-        FROM (VALUES ${sql.join(moves)}) AS move (id, status, rejection_reason), audit_head
+         SET status = move.status, version = task.version + 1, updated_at = ${at},
+             rejection_reason = coalesce(move.rejection_reason, task.rejection_reason),
+             rejection_code = coalesce(move.rejection_code, task.rejection_code),
+             outcome = coalesce(move.outcome, task.outcome)
+        FROM (VALUES ${sql.join(moves)}) AS move (id, status, rejection_reason, rejection_code, outcome), audit_head
        WHERE task.id = move.id AND task.referral_id = ${referralId}
       RETURNING task.*`);
   }
@@ -128,6 +143,17 @@ function notesWritten(notes: NonNullable<ReferralChange['notes']>, at: Date): Ra
     INSERT INTO task_note (task_id, author, status, text, created_at)
     SELECT note.* FROM (VALUES ${sql.join(values)}) AS note, audit_head
     RETURNING *)`;
+}
+
+/** `move_written`: the move, with the referral as the statement found it (before its own update), once the chain advanced. */
+function moveWritten(referral: ReferralRow, move: ReferralMove, at: Date): RawBuilder<unknown> {
+  return sql`move_written AS (
+    INSERT INTO referral_move (referral_id, kind, from_performer_id, from_organisation_id, from_client_id,
+                               to_performer_id, to_organisation_id, to_client_id, reason, moved_by, moved_at, referral_before)
+    SELECT referral.id, ${move.kind}, referral.performer_id, referral.receiving_organisation_id, referral.receiving_facility_client_id,
+           ${move.to.performerId}, ${move.to.organisationId}, ${move.to.clientId}, ${move.reason}, ${move.movedBy}, ${at}, to_jsonb(referral)
+      FROM referral, audit_head WHERE referral.id = ${referral.id}
+    RETURNING id)`;
 }
 
 /** The tasks as read, with what the change wrote laid over them, and any task it opened after them. */

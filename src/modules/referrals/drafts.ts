@@ -1,7 +1,7 @@
 // Drafting referrals: create (optionally idempotent) and edit while still a draft. No consent check
 // runs here; it runs when the draft is sent.
 import type { Kysely } from 'kysely';
-import { referralNotEditable, validationFailed } from '../../platform/errors.js';
+import { validationFailed } from '../../platform/errors.js';
 import { claimKey, findStoredResponse, idempotentRequest, storeResponse } from '../../platform/idempotency.js';
 import type { Database } from '../../database.js';
 import type { NewReferralRow, ReferralRow } from './tables.js';
@@ -9,7 +9,8 @@ import { assertIfMatch } from '../../platform/versioning.js';
 import { pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';
 import { isFhirResourceType } from '../vocabulary/resource-types.js';
 import { requireRole, type Caller } from '../identity/caller.js';
-import { assertSide, visibleReferral } from './access.js';
+import { visibleReferral } from './access.js';
+import { currentTask, permitAction } from './actions.js';
 import { assertDrafter, receivingApp } from './bindings.js';
 import { changeReferral } from './changes.js';
 import type { Outcome, ReferralDeps } from './deps.js';
@@ -34,10 +35,10 @@ export function createDraftUseCases({ db, clock, directory }: ReferralDeps) {
       created_at: clock.now(),
       updated_at: clock.now(),
     };
-    if (!keyed) return created(await insertDraft(db, caller, draft));
+    if (!keyed) return created(await insertDraft(db, caller, draft), caller);
     const outcome = await db.transaction().execute(async (tx) => {
       if (!(await claimKey(tx, keyed, clock.now()))) return undefined;
-      const result = created(await insertDraft(tx, caller, draft));
+      const result = created(await insertDraft(tx, caller, draft), caller);
       await storeResponse(tx, keyed, result);
       return result;
     });
@@ -52,23 +53,21 @@ export function createDraftUseCases({ db, clock, directory }: ReferralDeps) {
     return created;
   }
 
-  const created = (row: ReferralRow): Outcome<ReferralView> => ({ statusCode: 201, body: toReferralView(row, clock.now()) });
+  const created = (row: ReferralRow, caller: Caller): Outcome<ReferralView> => ({ statusCode: 201, body: toReferralView(row, clock.now(), { caller }) });
 
   async function editDraft(caller: Caller, id: number, input: EditReferralInput, ifMatch?: string): Promise<ReferralView> {
     assertDrafter(caller, input);
     if (input.sharedResourceTypes) assertResourceTypes(input.sharedResourceTypes);
     const edited = await changeReferral(db, clock, id, async (state) => {
       const row = visibleReferral(caller, state?.referral, id);
-      assertSide(caller, row, ['referring'], 'edit');
-      assertIfMatch(ifMatch, row.version);
-      if (row.status !== 'DRAFT') throw referralNotEditable(row.status);
+      permitAction(caller, 'edit', { referral: row, task: currentTask(state!.tasks) }, () => assertIfMatch(ifMatch, row.version));
       const receivingFacilityClientId = await receivingApp(directory, editedParties(row, input));
       return {
         referral: columnsOf({ ...input, receivingFacilityClientId }),
         events: [pendingAuditEvent(clock, draftAudit(caller, id, 'referral.edit', { changedFields: Object.keys(input) }))],
       };
     });
-    return toReferralView(edited.referral, clock.now());
+    return toReferralView(edited.referral, clock.now(), { caller });
   }
 
   return { createReferral, editDraft };

@@ -1,7 +1,8 @@
 // How a referral and its task look on the FHIR server: an R4 ServiceRequest and Task, with stable ids
 // derived from ours so that every delivery of a record is an idempotent PUT of the same resource.
 import { fhirIdOf } from '../vocabulary/fhir-ids.js';
-import type { Annotation, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Annotation, CodeableConcept, ServiceRequest, Task, TaskOutput } from '@medplum/fhirtypes';
+import { fhirCode, REJECTION_CODE_SYSTEM, REJECTION_DISPLAY, TASK_BUSINESS_STATUS_SYSTEM, type RejectionCode, type TaskOutcome } from './outcomes.js';
 import type { ReferralRow } from './tables.js';
 import { FHIR_PRIORITY, type Priority } from '../vocabulary/priority.js';
 import type { ReferralStatus } from './states.js';
@@ -57,11 +58,54 @@ export function toFhirTask(task: TaskWithNotes, referral: ReferralRow): Task {
     for: { reference: referral.patient_id },
     requester: { reference: task.requester_id },
     owner: { reference: task.owner_id },
-    ...(task.rejection_reason && { statusReason: { text: task.rejection_reason } }),
+    businessStatus: businessStatusOf(task),
+    ...(task.rejection_reason && { statusReason: rejectionOf(task) }),
     authoredOn: task.created_at.toISOString(),
     lastModified: task.updated_at.toISOString(),
     ...(task.notes.length > 0 && { note: task.notes.map((note) => toAnnotation(note.author, note.created_at, note.text)) }),
+    ...(task.status === 'COMPLETED' && { output: outputOf(task) }),
   };
+}
+
+/** Where the task stands in the referral's business: its outcome where it has one, else its status in words. */
+const BUSINESS_STATUS: Record<TaskStatus, string> = {
+  REQUESTED: 'Awaiting receipt',
+  RECEIVED: 'Awaiting triage',
+  ACCEPTED: 'Accepted, awaiting appointment',
+  INPROGRESS: 'In progress',
+  COMPLETED: 'Service provided',
+  REJECTED: 'Rejected',
+  CANCELLED: 'Cancelled',
+};
+
+const OUTCOME_DISPLAY: Record<TaskOutcome, string> = {
+  RETURNED_WITH_ADVICE: 'Returned to the referrer with advice',
+  REDIRECTED: 'Redirected by the referrer',
+  FORWARDED: 'Forwarded to another organisation',
+  REVOKED: 'Referral revoked',
+};
+
+function businessStatusOf(task: TaskWithNotes): CodeableConcept {
+  const outcome = task.outcome as TaskOutcome | null;
+  const code = outcome ?? (task.status as TaskStatus);
+  const display = outcome ? OUTCOME_DISPLAY[outcome] : BUSINESS_STATUS[task.status as TaskStatus];
+  return { coding: [{ system: TASK_BUSINESS_STATUS_SYSTEM, code: fhirCode(code), display }], text: display };
+}
+
+/** Why the receiver rejected the referral: the coded reason and its own words. */
+function rejectionOf(task: TaskWithNotes): CodeableConcept {
+  const code = (task.rejection_code ?? 'OTHER') as RejectionCode;
+  return { coding: [{ system: REJECTION_CODE_SYSTEM, code: fhirCode(code), display: REJECTION_DISPLAY[code] }], text: task.rejection_reason! };
+}
+
+/** What a completed task carries back to the referrer: its outcome, and the advice when it was returned with advice (its last note). */
+function outputOf(task: TaskWithNotes): TaskOutput[] {
+  const outcome = businessStatusOf(task);
+  const advice = task.outcome === 'RETURNED_WITH_ADVICE' ? task.notes.at(-1)?.text : undefined;
+  return [
+    { type: { text: 'outcome' }, valueCodeableConcept: outcome },
+    ...(advice ? [{ type: { text: 'advice' }, valueString: advice }] : []),
+  ];
 }
 
 function toAnnotation(author: string, time: Date, text: string): Annotation {

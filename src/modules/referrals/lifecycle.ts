@@ -3,19 +3,19 @@
 import { assertIfMatch } from '../../platform/versioning.js';
 import { pendingAuditEvent } from '../audit/repo.js';
 import type { Caller } from '../identity/caller.js';
-import { assertSide, visibleReferral, type Side } from './access.js';
+import { visibleReferral } from './access.js';
+import { currentTask, permitAction } from './actions.js';
 import type { ReferralChange, ReferralState } from './change-repo.js';
 import { changeReferral } from './changes.js';
 import type { ReferralDeps } from './deps.js';
 import type { ReferralPatch } from './repo.js';
 import type { ReferralView } from './schemas.js';
-import { referralTransition, type ReferralEvent, type ReferralStatus } from './states.js';
+import { referralTransition, type ReferralStatus } from './states.js';
 import { isOpenTask, type TaskStatus } from './task-states.js';
 import { toReferralView } from './views.js';
 
 interface Move {
-  event: ReferralEvent;
-  sides: Side[];
+  event: 'hold' | 'resume' | 'revoke';
   ifMatch?: string;
   reason?: string;
   /** The columns the move sets besides the status, and the tasks it closes. */
@@ -25,13 +25,12 @@ interface Move {
 export function createLifecycleUseCases({ db, clock }: ReferralDeps) {
   async function moveReferral(caller: Caller, id: number, move: Move): Promise<ReferralView> {
     const written = await changeReferral(db, clock, id, (state) => judgeMove(caller, id, move, state));
-    return toReferralView(written.referral, clock.now());
+    return toReferralView(written.referral, clock.now(), { caller, task: currentTask(written.tasks) });
   }
 
   function judgeMove(caller: Caller, id: number, move: Move, state: ReferralState | undefined): ReferralChange {
     const row = visibleReferral(caller, state?.referral, id);
-    assertSide(caller, row, move.sides, move.event);
-    assertIfMatch(move.ifMatch, row.version);
+    permitAction(caller, move.event, { referral: row, task: currentTask(state!.tasks) }, () => assertIfMatch(move.ifMatch, row.version));
     const to = referralTransition(row.status as ReferralStatus, move.event);
     const { patch, tasks, notes, events } = move.apply(state!);
     const moved = pendingAuditEvent(clock, {
@@ -49,19 +48,17 @@ export function createLifecycleUseCases({ db, clock }: ReferralDeps) {
   const holdReferral = (caller: Caller, id: number, reason?: string, ifMatch?: string) =>
     moveReferral(caller, id, {
       event: 'hold',
-      sides: ['referring', 'receiving'],
       ifMatch,
       reason,
       apply: () => ({ patch: { hold_reason: reason ?? null }, events: [] }),
     });
 
   const resumeReferral = (caller: Caller, id: number, ifMatch?: string) =>
-    moveReferral(caller, id, { event: 'resume', sides: ['referring', 'receiving'], ifMatch, apply: () => ({ patch: { hold_reason: null }, events: [] }) });
+    moveReferral(caller, id, { event: 'resume', ifMatch, apply: () => ({ patch: { hold_reason: null }, events: [] }) });
 
   const revokeReferral = (caller: Caller, id: number, reason?: string, ifMatch?: string) =>
     moveReferral(caller, id, {
       event: 'revoke',
-      sides: ['referring'],
       ifMatch,
       reason,
       apply: (state) => ({ patch: { revocation_reason: reason ?? null }, ...cancelOpenTasks(caller, state, reason) }),
@@ -71,7 +68,7 @@ export function createLifecycleUseCases({ db, clock }: ReferralDeps) {
   function cancelOpenTasks(caller: Caller, { referral, tasks }: ReferralState, reason?: string) {
     const open = tasks.filter((task) => isOpenTask(task.status as TaskStatus));
     return {
-      tasks: open.map((task) => ({ id: task.id, status: 'CANCELLED' as const })),
+      tasks: open.map((task) => ({ id: task.id, status: 'CANCELLED' as const, outcome: 'REVOKED' as const })),
       notes: open.map((task) => ({
         taskId: task.id,
         author: caller.fhirUser ?? caller.sub,

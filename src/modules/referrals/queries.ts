@@ -6,7 +6,8 @@ import { MAX_ROW_ID } from '../../platform/http-schemas.js';
 import type { ReferralRow } from './tables.js';
 import { listReferralAudit } from '../audit/repo.js';
 import { organizationsWhere, requireRole, toPatientReference, type Caller } from '../identity/caller.js';
-import { visibleReferral } from './access.js';
+import { sidesOf, visibleReferral } from './access.js';
+import { referralAsLeft } from './former-receivers.js';
 import type { ReferralDeps } from './deps.js';
 import * as referrals from './repo.js';
 import type { InboxFilter, ListReferralsFilter, ReferralView } from './schemas.js';
@@ -28,8 +29,13 @@ const isInboxPosition = (value: unknown): value is referrals.InboxPosition => {
 
 export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
   async function getReferral(caller: Caller, id: number): Promise<ReferralView> {
-    const row = visibleReferral(caller, await referrals.findReferral(db, id), id);
-    return { ...toReferralView(row, clock.now()), consentWarnings: await consentWarnings(row) };
+    const found = await referrals.findReferral(db, id);
+    if (found && sidesOf(caller, found).length === 0) {
+      const left = await referralAsLeft(db, caller, id, clock.now());
+      if (left) return left;
+    }
+    const row = visibleReferral(caller, found, id) as referrals.SeenReferral;
+    return { ...seenView(caller, row), consentWarnings: await consentWarnings(row) };
   }
 
   /**
@@ -59,7 +65,7 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
     return pageOf(
       rows,
       limit,
-      (row) => toReferralView(row, clock.now()),
+      (row) => seenView(caller, row),
       (row) => ({ id: row.id }),
     );
   }
@@ -77,7 +83,7 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
     return pageOf(
       rows,
       limit,
-      (row) => toReferralView(row, clock.now()),
+      (row) => seenView(caller, row),
       (row) => ({
         rank: row.priority_rank,
         due: row.response_due_at!.toISOString(),
@@ -90,6 +96,8 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
     visibleReferral(caller, await referrals.findReferral(db, id), id);
     return listReferralAudit(db, id);
   }
+
+  const seenView = (caller: Caller, row: referrals.SeenReferral) => toReferralView(row, clock.now(), { caller, task: row.current_task ?? undefined });
 
   return { getReferral, listReferrals, inbox, history };
 }

@@ -8,6 +8,7 @@ import type { NewReferralRow, ReferralRow } from './tables.js';
 import { organizationsWhere, type Caller } from '../identity/caller.js';
 import type { InboxFilter, ListReferralsFilter } from './schemas.js';
 import { CLOSED_TASK_STATUSES } from './task-states.js';
+import { currentTaskOfReferral } from './task-repo.js';
 
 type Db = Kysely<Database>;
 
@@ -35,8 +36,11 @@ export async function writeCreate(db: Db, id: number, row: NewReferralRow, audit
   return rows[0];
 }
 
-export function findReferral(db: Db, id: number): Promise<ReferralRow | undefined> {
-  return db.selectFrom('referral').selectAll().where('id', '=', id).executeTakeFirst();
+/** A referral as its readers see it: the row and its current task. */
+export type SeenReferral = ReferralRow & { current_task: { id: number; status: string } | null };
+
+export function findReferral(db: Db, id: number): Promise<SeenReferral | undefined> {
+  return db.selectFrom('referral').selectAll().select(currentTaskOfReferral.as('current_task')).where('id', '=', id).executeTakeFirst();
 }
 
 /**
@@ -65,8 +69,8 @@ export async function listVisibleReferrals(db: Db, caller: Caller, filter: ListR
   if (ways.length === 0) return [];
   const page = filter.limit + 1;
   const newestOf = (way: Way) => sql`(${narrowed(db.selectFrom('referral').select('id').where(way), filter).orderBy('id', 'desc').limit(page)})`;
-  const { rows } = await sql<ReferralRow>`${sql.raw(PLANNED_EACH_CALL)}
-    SELECT referral.* FROM referral
+  const { rows } = await sql<SeenReferral>`${sql.raw(PLANNED_EACH_CALL)}
+    SELECT referral.*, ${currentTaskOfReferral} AS current_task FROM referral
      WHERE id IN (SELECT id FROM (${sql.join(ways.map(newestOf), sql` UNION `)}) AS mine ORDER BY id DESC LIMIT ${page})
      ORDER BY id DESC`.execute(db);
   return rows;
@@ -98,6 +102,7 @@ export function listInbox(db: Db, filter: InboxFilter & { after?: InboxPosition;
     .selectFrom('referral')
     .modifyFront(sql.raw(PLANNED_EACH_CALL))
     .selectAll()
+    .select(currentTaskOfReferral.as('current_task'))
     .where('performer_id', '=', filter.performerId)
     .where('status', 'in', filter.status ? [filter.status] : ['ACTIVE', 'ON_HOLD'])
     .where(({ exists, selectFrom }) =>

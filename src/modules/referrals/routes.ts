@@ -126,6 +126,49 @@ export const referralRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServic
     return sendReferral(reply, 200, await service.revokeReferral(callerOf(request), request.params.id, reason, request.headers['if-match']));
   });
 
+  const moveSchema = (summary: string) => ({
+    tags,
+    summary,
+    params: S.ReferralIdParams,
+    body: S.MoveReferralBody,
+    headers: IfMatchHeader,
+    response: referralResponse(200, 409, 412, 422, 503),
+  });
+
+  app.post(
+    '/referrals/:id/redirect',
+    { schema: moveSchema('The referrer moves the referral to another organisation (while no task is accepted, or after a rejection)') },
+    async function redirect(request, reply) {
+      return sendReferral(reply, 200, await service.redirectReferral(callerOf(request), request.params.id, request.body, request.headers['if-match']));
+    },
+  );
+
+  app.post(
+    '/referrals/:id/forward',
+    { schema: moveSchema('The receiver passes the referral on to another organisation, before accepting it') },
+    async function forward(request, reply) {
+      return sendReferral(reply, 200, await service.forwardReferral(callerOf(request), request.params.id, request.body, request.headers['if-match']));
+    },
+  );
+
+  app.post(
+    '/referrals/:id/return-with-advice',
+    {
+      schema: {
+        tags,
+        summary: 'The receiver answers with advice instead of seeing the patient; the referral completes with that outcome',
+        params: S.ReferralIdParams,
+        body: S.AdviceBody,
+        headers: IfMatchHeader,
+        response: referralResponse(200, 409, 412),
+      },
+    },
+    async function returnWithAdvice(request, reply) {
+      const referral = await service.returnWithAdvice(callerOf(request), request.params.id, request.body.advice, request.headers['if-match']);
+      return sendReferral(reply, 200, referral);
+    },
+  );
+
   app.get(
     '/referrals/:id/tasks',
     {

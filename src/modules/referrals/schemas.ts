@@ -6,6 +6,8 @@ import { RowId } from '../../platform/http-schemas.js';
 import { PRIORITIES } from '../vocabulary/priority.js';
 import { REFERRAL_STATUSES } from './states.js';
 import { FACILITY_TASK_STATUSES, TASK_STATUSES } from './task-states.js';
+import { REFERRAL_ACTIONS } from './actions.js';
+import { REFERRAL_OUTCOMES, REJECTION_CODES, TASK_OUTCOMES } from './outcomes.js';
 
 const reference = (...types: string[]) =>
   Type.String({ pattern: `^(${types.join('|')})/[A-Za-z0-9\\-.]{1,64}$`, description: `A ${types.join(' or ')} reference` });
@@ -71,6 +73,13 @@ export const Referral = Type.Object(
     overdue: Type.Boolean(),
     holdReason: Nullable(Type.String()),
     revocationReason: Nullable(Type.String()),
+    outcome: { ...Nullable(Type.Enum(REFERRAL_OUTCOMES)), description: 'RETURNED_WITH_ADVICE when the receiver answered with advice instead of seeing the patient' },
+    currentTask: { ...Nullable(Type.Object({ id: Type.Integer(), status: TaskStatus })), description: 'The newest task: the one the next answer comes on' },
+    actions: { ...Type.Array(Type.Enum(REFERRAL_ACTIONS)), description: 'What the caller may do to this referral now' },
+    movedAway: Type.Optional({
+      ...Type.Object({ kind: Type.Enum(['REDIRECT', 'FORWARD']), at: Type.String() }),
+      description: 'Shown to an organisation the referral moved away from: the referral as it last saw it, and when it left',
+    }),
     consentWarnings: Type.Optional(Nullable(Type.Array(Type.String()))),
     createdBy: Type.String(),
     createdAt: Type.String(),
@@ -118,11 +127,29 @@ const Reason = Type.String({ minLength: 1, maxLength: 1000 });
 export const ReasonQuery = Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false });
 export const ReasonBody = Type.Union([Type.Object({ reason: Type.Optional(Reason) }, { additionalProperties: false }), Type.Null()]);
 
+/** Where a redirect or forward moves a referral, bound to the directory as at create, and why. */
+export const MoveReferralBody = Type.Object(
+  {
+    performerId: referralFields.performerId,
+    receivingOrganisationId: referralFields.receivingOrganisationId,
+    receivingFacilityClientId: referralFields.receivingFacilityClientId,
+    reason: Reason,
+  },
+  { additionalProperties: false },
+);
+export type MoveReferralInput = Static<typeof MoveReferralBody>;
+
+export const AdviceBody = Type.Object(
+  { advice: Type.String({ minLength: 1, maxLength: 10_000, description: "The specialist's advice to the referrer, kept as the task's last note" }) },
+  { additionalProperties: false },
+);
+
 export const UpdateTaskBody = Type.Object(
   {
     status: Type.Optional(Type.Enum(FACILITY_TASK_STATUSES)),
     note: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000 })),
     rejectionReason: Type.Optional(Type.String({ minLength: 1, maxLength: 1000 })),
+    rejectionCode: Type.Optional({ ...Type.Enum(REJECTION_CODES), description: 'Why the referral is rejected (OTHER when omitted); the reason text explains' }),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -149,6 +176,8 @@ export const Task = Type.Object(
     ownerId: Type.String(),
     requesterId: Type.String(),
     rejectionReason: Nullable(Type.String()),
+    rejectionCode: Nullable(Type.Enum(REJECTION_CODES)),
+    outcome: { ...Nullable(Type.Enum(TASK_OUTCOMES)), description: 'How the task ended where its status alone does not say' },
     notes: Type.Array(TaskNote),
     createdAt: Type.String(),
     updatedAt: Type.String(),

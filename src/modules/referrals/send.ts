@@ -1,14 +1,14 @@
 // Sending a referral through the consent gate: the patient must have consented to share every
 // listed resource type with the receiving facility's SMART client (workflow guide, step 3).
-import { consentGateFailed } from '../../platform/errors.js';
 import { findStoredResponse, idempotentRequest, type IdempotentRequest } from '../../platform/idempotency.js';
 import type { ReferralRow } from './tables.js';
-import { inTransaction } from '../../platform/transactions.js';
 import { assertIfMatch } from '../../platform/versioning.js';
-import { appendAuditEvent, pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';
+import { pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';
+import { decisionSummary, refuseWithoutConsent } from './consent-refusal.js';
 import type { EvaluateResult } from '../consent/schemas.js';
 import type { Caller } from '../identity/caller.js';
-import { assertSide, visibleReferral } from './access.js';
+import { visibleReferral } from './access.js';
+import { currentTask, permitAction } from './actions.js';
 import { receivingApp } from './bindings.js';
 import type { Outcome, ReferralDeps } from './deps.js';
 import type { Priority } from '../vocabulary/priority.js';
@@ -36,7 +36,7 @@ export function createSendUseCase(deps: ReferralDeps) {
       const sent = await changeReferral(db, clock, id, (state, at) => judgeSend({ caller, id, ifMatch: options.ifMatch, keyed }, state, at), {
         opensTask: true,
       });
-      return { statusCode: 200, body: toReferralView(sent.referral, clock.now()) };
+      return { statusCode: 200, body: toReferralView(sent.referral, clock.now(), { caller, task: currentTask(sent.tasks) }) };
     } catch (error) {
       // A request with the same key may have sent the draft after our first look: its result stands.
       const won = keyed && (await findStoredResponse(db, keyed));
@@ -47,8 +47,7 @@ export function createSendUseCase(deps: ReferralDeps) {
 
   async function judgeSend({ caller, id, ifMatch, keyed }: SendRequest, state: ReferralState | undefined, sentAt: Date): Promise<ReferralChange> {
     const draft = visibleReferral(caller, state?.referral, id);
-    assertSide(caller, draft, ['referring'], 'send');
-    assertIfMatch(ifMatch, draft.version);
+    permitAction(caller, 'send', { referral: draft }, () => assertIfMatch(ifMatch, draft.version));
     const to = referralTransition(draft.status as ReferralStatus, 'send');
     // A draft is judged by the directory as it is now: its organisations still active, its app still theirs.
     await receivingApp(deps.directory, partiesOf(draft));
@@ -58,7 +57,9 @@ export function createSendUseCase(deps: ReferralDeps) {
       clientId: draft.receiving_facility_client_id,
       resourceTypes: draft.shared_resource_types,
     });
-    if (consent.decision !== 'permit') await refuse(caller, draft, consent);
+    if (consent.decision !== 'permit') {
+      await refuseWithoutConsent(deps, caller, draft, { action: 'referral.send', clientId: draft.receiving_facility_client_id, consent });
+    }
     const taskId = state!.newTaskId!;
     const sent = {
       status: to,
@@ -70,29 +71,11 @@ export function createSendUseCase(deps: ReferralDeps) {
       referral: sent,
       openTask: { id: taskId, ownerId: draft.receiving_organisation_id, requesterId: draft.requester_id },
       events: [pendingAuditEvent(clock, sendAudit(caller, draft, taskId, consent))],
-      response: keyed && { request: keyed, stored: { statusCode: 200, body: toReferralView(referralAfter(draft, sent, sentAt), sentAt) } },
+      response: keyed && {
+        request: keyed,
+        stored: { statusCode: 200, body: toReferralView(referralAfter(draft, sent, sentAt), sentAt, { caller, task: { id: taskId, status: 'REQUESTED' } }) },
+      },
     };
-  }
-
-  async function refuse(caller: Caller, draft: ReferralRow, consent: EvaluateResult): Promise<never> {
-    const missing = consent.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType);
-    await inTransaction(db, (tx) =>
-      appendAuditEvent(tx, clock, {
-        actor: caller.sub,
-        action: 'referral.send',
-        outcome: 'failure',
-        entityType: 'Referral',
-        entityId: draft.id,
-        referralId: draft.id,
-        detail: { reason: 'CONSENT_GATE_FAILED', missingResourceTypes: missing, consent: decisionSummary(consent) },
-      }),
-    );
-    throw consentGateFailed(
-      `Cannot send referral — patient has not consented to share ${missing.join(', ')} with ${draft.receiving_facility_client_id}. ` +
-        'Ask the patient to grant consent via the patient portal.',
-      missing,
-      `/consent/portal?client_id=${encodeURIComponent(draft.receiving_facility_client_id)}`,
-    );
   }
 
   return { sendReferral };
@@ -122,9 +105,4 @@ function sendAudit(caller: Caller, referral: ReferralRow, taskId: number, consen
     referralId: referral.id,
     detail: { from: 'DRAFT', to: 'ACTIVE', taskId, consent: decisionSummary(consent) },
   };
-}
-
-/** What the audit keeps of a gate decision: each type, its decision and the grant that decided it. */
-function decisionSummary(consent: EvaluateResult) {
-  return consent.decisions.map((d) => ({ resourceType: d.resourceType, decision: d.decision, grantId: d.grant?.id ?? null }));
 }

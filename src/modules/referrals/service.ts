@@ -2,6 +2,7 @@
 import type { ReferralDeps } from './deps.js';
 import { createDraftUseCases } from './drafts.js';
 import { createLifecycleUseCases } from './lifecycle.js';
+import { createMoveUseCases } from './moves.js';
 import { createQueryUseCases } from './queries.js';
 import { createSendUseCase } from './send.js';
 import { createTaskUseCases } from './tasks.js';
@@ -11,6 +12,7 @@ export function createReferralService(deps: ReferralDeps) {
     ...createDraftUseCases(deps),
     ...createSendUseCase(deps),
     ...createLifecycleUseCases(deps),
+    ...createMoveUseCases(deps),
     ...createTaskUseCases(deps),
     ...createQueryUseCases(deps),
   };

@@ -4,14 +4,17 @@ import { invalidTransition } from '../../platform/errors.js';
 export const REFERRAL_STATUSES = ['DRAFT', 'ACTIVE', 'ON_HOLD', 'REVOKED', 'COMPLETED'] as const;
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 
-export type ReferralEvent = 'edit' | 'send' | 'hold' | 'resume' | 'revoke' | 'complete';
+export type ReferralEvent = 'edit' | 'send' | 'hold' | 'resume' | 'revoke' | 'complete' | 'redirect' | 'forward';
 
 interface Move {
   from: readonly ReferralStatus[];
   to: ReferralStatus;
 }
 
-/** A draft is edited and sent; a sent referral is held, resumed, revoked, or completed by its task. */
+/**
+ * A draft is edited and sent; a sent referral is held, resumed, revoked, completed by its task, or
+ * moved to another organisation (redirected by its sender, forwarded by its receiver) and stays active.
+ */
 export const REFERRAL_MOVES: Record<ReferralEvent, Move> = {
   edit: { from: ['DRAFT'], to: 'DRAFT' },
   send: { from: ['DRAFT'], to: 'ACTIVE' },
@@ -19,6 +22,8 @@ export const REFERRAL_MOVES: Record<ReferralEvent, Move> = {
   resume: { from: ['ON_HOLD'], to: 'ACTIVE' },
   revoke: { from: ['DRAFT', 'ACTIVE', 'ON_HOLD'], to: 'REVOKED' },
   complete: { from: ['ACTIVE'], to: 'COMPLETED' },
+  redirect: { from: ['ACTIVE'], to: 'ACTIVE' },
+  forward: { from: ['ACTIVE'], to: 'ACTIVE' },
 };
 
 /** The status `event` leads to from `status`; 409 INVALID_TRANSITION when it may not happen. */

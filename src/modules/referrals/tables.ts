@@ -25,6 +25,7 @@ interface ReferralTable {
   response_due_at: Timestamp | null;
   hold_reason: string | null;
   revocation_reason: string | null;
+  outcome: string | null;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -38,8 +39,27 @@ interface ReferralTaskTable {
   owner_id: string;
   requester_id: string;
   rejection_reason: string | null;
+  rejection_code: string | null;
+  outcome: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** A move of a referral to another organisation, with the referral as the organisation it left last saw it. */
+interface ReferralMoveTable {
+  id: Generated<number>;
+  referral_id: number;
+  kind: 'REDIRECT' | 'FORWARD';
+  from_performer_id: string;
+  from_organisation_id: string;
+  from_client_id: string;
+  to_performer_id: string;
+  to_organisation_id: string;
+  to_client_id: string;
+  reason: string;
+  moved_by: string;
+  moved_at: Timestamp;
+  referral_before: Json<unknown>;
 }
 
 interface TaskNoteTable {
@@ -55,6 +75,7 @@ export interface ReferralTables {
   referral: ReferralTable;
   referral_task: ReferralTaskTable;
   task_note: TaskNoteTable;
+  referral_move: ReferralMoveTable;
 }
 
 export type ReferralRow = Selectable<ReferralTable>;
@@ -62,5 +83,7 @@ export type ReferralRow = Selectable<ReferralTable>;
 export type NewReferralRow = Insertable<ReferralTable>;
 
 export type TaskRow = Selectable<ReferralTaskTable>;
+
+export type ReferralMoveRow = Selectable<ReferralMoveTable>;
 
 export type TaskNoteRow = Selectable<TaskNoteTable>;

@@ -24,6 +24,10 @@ export type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] };
 /** The notes of the task a query names `task`, in the order they were written, as a JSON array. */
 export const notesOfTask = sql<Json<TaskNoteRow>[]>`(SELECT coalesce(json_agg(n ORDER BY n.id), '[]') FROM task_note AS n WHERE n.task_id = task.id)`;
 
+/** The current (newest) task of the referral a query names `referral`: its id and status, or null before it is sent. */
+export const currentTaskOfReferral = sql<{ id: number; status: string } | null>`(
+  SELECT json_build_object('id', t.id, 'status', t.status) FROM referral_task AS t WHERE t.referral_id = referral.id ORDER BY t.id DESC LIMIT 1)`;
+
 /** A task and its notes as read, with notes (and a task read as JSON) back to their row types. */
 export function taskWithNotes(task: Json<TaskRow> | TaskRow, notes: Json<TaskNoteRow>[]): TaskWithNotes {
   return { ...fromJson<TaskRow>(task), notes: notes.map((note) => fromJson<TaskNoteRow>(note)) };

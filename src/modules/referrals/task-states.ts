@@ -32,6 +32,12 @@ export function taskTransition(from: TaskStatus, to: TaskStatus): TaskStatus {
   return to;
 }
 
+/** A task its receiver has not accepted yet: the referral may still move to another organisation. */
+export const UNACCEPTED_TASK_STATUSES: readonly TaskStatus[] = ['REQUESTED', 'RECEIVED'];
+
+/** Where a receiver may answer with advice instead of seeing the patient; the task then ends COMPLETED. */
+export const ADVISABLE_TASK_STATUSES: readonly TaskStatus[] = ['RECEIVED', 'ACCEPTED'];
+
 /** FHIR R4 Task.status codes. */
 export const FHIR_TASK_STATUS: Record<TaskStatus, string> = {
   REQUESTED: 'requested',

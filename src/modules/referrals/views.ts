@@ -6,6 +6,9 @@ import type { ReferralView, TaskView } from './schemas.js';
 import type { ReferralStatus } from './states.js';
 import { FHIR_TASK_STATUS, type TaskStatus } from './task-states.js';
 import type { TaskWithNotes } from './task-repo.js';
+import type { Caller } from '../identity/caller.js';
+import { actionsFor, type ActionTarget } from './actions.js';
+import type { ReferralOutcome, RejectionCode, TaskOutcome } from './outcomes.js';
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 
@@ -15,7 +18,13 @@ function isOverdue(row: ReferralRow, now: Date): boolean {
   return open && row.response_due_at !== null && row.response_due_at.getTime() < now.getTime();
 }
 
-export function toReferralView(row: ReferralRow, now: Date): ReferralView {
+/** Who sees the referral, and its current task: what the view's `actions` are worked out for. */
+export interface Viewer {
+  caller: Caller;
+  task?: ActionTarget['task'];
+}
+
+export function toReferralView(row: ReferralRow, now: Date, { caller, task }: Viewer): ReferralView {
   return {
     id: row.id,
     status: row.status as ReferralStatus,
@@ -40,6 +49,9 @@ export function toReferralView(row: ReferralRow, now: Date): ReferralView {
     overdue: isOverdue(row, now),
     holdReason: row.hold_reason,
     revocationReason: row.revocation_reason,
+    outcome: row.outcome as ReferralOutcome | null,
+    currentTask: task ? { id: task.id, status: task.status as TaskStatus } : null,
+    actions: actionsFor(caller, { referral: row, task }),
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
@@ -56,6 +68,8 @@ export function toTaskView(task: TaskWithNotes): TaskView {
     ownerId: task.owner_id,
     requesterId: task.requester_id,
     rejectionReason: task.rejection_reason,
+    rejectionCode: task.rejection_code as RejectionCode | null,
+    outcome: task.outcome as TaskOutcome | null,
     notes: task.notes.map((note) => ({
       id: note.id,
       author: note.author,

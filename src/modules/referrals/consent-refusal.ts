@@ -1,0 +1,44 @@
+// A referral the consent gate refuses to share with a receiving app (at send, redirect or forward):
+// the refusal is audited on the referral's chain, and the caller is told every type that is missing
+// and where the patient can consent.
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.js';
+import { consentGateFailed } from '../../platform/errors.js';
+import { inTransaction } from '../../platform/transactions.js';
+import type { Database } from '../../database.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import type { EvaluateResult } from '../consent/schemas.js';
+import type { Caller } from '../identity/caller.js';
+import type { ReferralRow } from './tables.js';
+
+export async function refuseWithoutConsent(
+  { db, clock }: { db: Kysely<Database>; clock: Clock },
+  caller: Caller,
+  referral: ReferralRow,
+  refused: { action: string; clientId: string; consent: EvaluateResult },
+): Promise<never> {
+  const { action, clientId, consent } = refused;
+  const missing = consent.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType);
+  await inTransaction(db, (tx) =>
+    appendAuditEvent(tx, clock, {
+      actor: caller.sub,
+      action,
+      outcome: 'failure',
+      entityType: 'Referral',
+      entityId: referral.id,
+      referralId: referral.id,
+      detail: { reason: 'CONSENT_GATE_FAILED', clientId, missingResourceTypes: missing, consent: decisionSummary(consent) },
+    }),
+  );
+  throw consentGateFailed(
+    `Cannot send referral — patient has not consented to share ${missing.join(', ')} with ${clientId}. ` +
+      'Ask the patient to grant consent via the patient portal.',
+    missing,
+    `/consent/portal?client_id=${encodeURIComponent(clientId)}`,
+  );
+}
+
+/** What the audit keeps of a gate decision: each type, its decision and the grant that decided it. */
+export function decisionSummary(consent: EvaluateResult) {
+  return consent.decisions.map((d) => ({ resourceType: d.resourceType, decision: d.decision, grantId: d.grant?.id ?? null }));
+}
