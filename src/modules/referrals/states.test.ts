@@ -12,6 +12,8 @@ const EXPECTED_REFERRAL_MOVES = new Set([
   'ACTIVE -hold-> ON_HOLD',
   'ACTIVE -revoke-> REVOKED',
   'ACTIVE -complete-> COMPLETED',
+  'ACTIVE -redirect-> ACTIVE',
+  'ACTIVE -forward-> ACTIVE',
   'ON_HOLD -resume-> ACTIVE',
   'ON_HOLD -revoke-> REVOKED',
 ]);
