@@ -57,6 +57,36 @@ export const referralRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServic
   );
 
   app.get(
+    '/worklists',
+    {
+      schema: {
+        tags,
+        summary: "The caller's worklists with their counts: the referrer's and, for a receiver, the receiving side's",
+        response: { 200: S.WorklistSummary, ...errorResponses(401, 403) },
+      },
+    },
+    async function worklists(request) {
+      return service.worklists(callerOf(request));
+    },
+  );
+
+  app.get(
+    '/worklists/:name',
+    {
+      schema: {
+        tags,
+        summary: "A worklist's referrals, soonest due first",
+        params: S.WorklistParams,
+        querystring: S.WorklistQuery,
+        response: { 200: S.WorklistPage, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async function worklist(request) {
+      return service.worklist(callerOf(request), request.params.name, request.query);
+    },
+  );
+
+  app.get(
     '/referrals/:id',
     { schema: { tags, summary: 'Read a referral', params: S.ReferralIdParams, response: referralResponse(200) } },
     async function getReferral(request, reply) {

@@ -7,6 +7,7 @@ import { PRIORITIES } from '../vocabulary/priority.js';
 import { REFERRAL_STATUSES } from './states.js';
 import { FACILITY_TASK_STATUSES, TASK_STATUSES } from './task-states.js';
 import { REFERRAL_ACTIONS } from './actions.js';
+import { WORKLIST_NAMES } from './worklists.js';
 import { REFERRAL_OUTCOMES, REJECTION_CODES, TASK_OUTCOMES } from './outcomes.js';
 
 const reference = (...types: string[]) =>
@@ -119,6 +120,27 @@ export const InboxQuery = Type.Object(
   { additionalProperties: false },
 );
 export type InboxFilter = Static<typeof InboxQuery>;
+
+export const WorklistSummary = Type.Object(
+  {
+    lists: Type.Array(
+      Type.Object({
+        name: Type.Enum(WORKLIST_NAMES),
+        side: Type.Enum(['referring', 'receiving']),
+        title: Type.String(),
+        count: Type.Integer(),
+      }),
+    ),
+  },
+  { title: 'WorklistSummary' },
+);
+
+export const WorklistParams = Type.Object({ name: Type.Enum(WORKLIST_NAMES) });
+export const WorklistQuery = Type.Object(paging, { additionalProperties: false });
+export const WorklistPage = Type.Object(
+  { name: Type.String(), items: Type.Array(Referral), nextCursor: Nullable(Type.String()) },
+  { title: 'WorklistPage' },
+);
 
 export const ReferralIdParams = Type.Object({ id: RowId });
 export const TaskIdParams = Type.Object({ id: RowId, taskId: RowId });
