@@ -101,7 +101,10 @@ const samples: Record<string, Resource> = {
   ),
   Task: toFhirTask(task, referral),
   'Task (requested, no notes)': toFhirTask({ ...task, status: 'REQUESTED', rejection_reason: null, rejection_code: null, notes: [] }, referral),
-  'Task (returned with advice)': toFhirTask({ ...task, status: 'COMPLETED', rejection_reason: null, rejection_code: null, outcome: 'RETURNED_WITH_ADVICE' }, referral),
+  'Task (returned with advice)': toFhirTask(
+    { ...task, status: 'COMPLETED', rejection_reason: null, rejection_code: null, outcome: 'RETURNED_WITH_ADVICE' },
+    referral,
+  ),
   'Task (cancelled by a redirect)': toFhirTask({ ...task, status: 'CANCELLED', rejection_reason: null, rejection_code: null, outcome: 'REDIRECTED' }, referral),
   AuditEvent: toFhirAuditEvent(audit, BASE),
   'AuditEvent (failure, no detail)': toFhirAuditEvent({ ...audit, outcome: 'failure', detail: {}, entity_type: 'Other' }, BASE),

@@ -52,7 +52,10 @@ for (const engine of testEngines()) {
 
     it("takes the guide's rejection without a code as OTHER, and refuses a code without a rejection", async () => {
       const { id, taskId } = await sentToCardiology();
-      const coded = await hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body: { status: 'RECEIVED', rejectionCode: 'DUPLICATE' } });
+      const coded = await hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, {
+        as: 'dr-patel',
+        body: { status: 'RECEIVED', rejectionCode: 'DUPLICATE' },
+      });
       assert.equal(coded.status, 400);
       assert.equal(coded.body.field, 'body.rejectionCode');
       const rejected = await hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, {
@@ -64,7 +67,10 @@ for (const engine of testEngines()) {
 
     it('redirects after a rejection only once the patient consents for the new receiver’s app; until then 422 and nothing changes', async () => {
       const { id, patientId, taskId } = await sentToCardiology();
-      await hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body: { status: 'REJECTED', rejectionCode: 'WRONG_SERVICE', rejectionReason: 'Not cardiac' } });
+      await hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, {
+        as: 'dr-patel',
+        body: { status: 'REJECTED', rejectionCode: 'WRONG_SERVICE', rejectionReason: 'Not cardiac' },
+      });
       const before = (await read(id)).body;
 
       const refused = await hub.request('POST', `/api/referrals/${id}/redirect`, { as: 'dr-smith', body: toCity });
@@ -80,7 +86,11 @@ for (const engine of testEngines()) {
       await grantConsent(hub, TYPES, patientId, CITY_APP);
       hub.clock.advance(60 * 60_000);
       try {
-        const redirected = await hub.request('POST', `/api/referrals/${id}/redirect`, { as: 'dr-smith', body: toCity, headers: { 'if-match': `"${before.version}"` } });
+        const redirected = await hub.request('POST', `/api/referrals/${id}/redirect`, {
+          as: 'dr-smith',
+          body: toCity,
+          headers: { 'if-match': `"${before.version}"` },
+        });
         assert.equal(redirected.status, 200);
         assert.equal(redirected.body.status, 'ACTIVE');
         assert.equal(redirected.body.performerId, 'Organization/city-hospital');
@@ -98,7 +108,9 @@ for (const engine of testEngines()) {
         assert.equal(tasks[1].notes[0].text, 'Redirected here by the referrer: Closer to home');
         const inbox = await hub.request('GET', '/api/referrals/inbox?performerId=Organization/city-hospital&limit=100', { as: 'dr-other' });
         assert.ok(inbox.body.items.some((item: any) => item.id === id));
-        const history = (await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' })).body.map((event: any) => `${event.action}:${event.outcome}`);
+        const history = (await hub.request('GET', `/api/referrals/${id}/history`, { as: 'dr-smith' })).body.map(
+          (event: any) => `${event.action}:${event.outcome}`,
+        );
         assert.deepEqual(history.slice(-2), ['referral.redirect:failure', 'referral.redirect:success']);
       } finally {
         hub.clock.advance(-60 * 60_000);
@@ -110,7 +122,10 @@ for (const engine of testEngines()) {
       await hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body: { status: 'RECEIVED' } });
       const redirected = await hub.request('POST', `/api/referrals/${id}/redirect`, { as: 'dr-smith', body: toCity });
       assert.equal(redirected.status, 200);
-      await hub.request('PATCH', `/api/referrals/${id}/tasks/${redirected.body.currentTask.id}`, { as: 'dr-other', body: { status: 'ACCEPTED', note: 'Booked for Tuesday' } });
+      await hub.request('PATCH', `/api/referrals/${id}/tasks/${redirected.body.currentTask.id}`, {
+        as: 'dr-other',
+        body: { status: 'ACCEPTED', note: 'Booked for Tuesday' },
+      });
 
       const left = (await read(id, 'dr-patel')).body;
       assert.equal(left.performerId, 'Organization/royal-london-cardiology');
@@ -170,7 +185,10 @@ for (const engine of testEngines()) {
       });
       assert.equal(same.status, 400);
 
-      const forwarded = await hub.request('POST', `/api/referrals/${id}/forward`, { as: 'dr-patel', body: { ...toCity, reason: 'Heart failure clinic is at City' } });
+      const forwarded = await hub.request('POST', `/api/referrals/${id}/forward`, {
+        as: 'dr-patel',
+        body: { ...toCity, reason: 'Heart failure clinic is at City' },
+      });
       assert.equal(forwarded.status, 200);
       assert.equal(forwarded.body.performerId, 'Organization/city-hospital');
       assert.deepEqual(forwarded.body.actions, [], 'dr-patel no longer has it');
@@ -228,7 +246,10 @@ for (const engine of testEngines()) {
       );
       const moved = answers.filter((answer) => answer.status === 200).length;
       assert.ok(moved >= 1);
-      assert.ok(answers.every((answer) => answer.status === 200 || answer.status === 400 || answer.status === 422), JSON.stringify(answers.map((a) => a.status)));
+      assert.ok(
+        answers.every((answer) => answer.status === 200 || answer.status === 400 || answer.status === 422),
+        JSON.stringify(answers.map((a) => a.status)),
+      );
       const tasks = await tasksOf(id);
       assert.equal(tasks.length, 1 + moved, 'one task per move, plus the first');
       assert.equal(tasks.filter((task) => ['REQUESTED', 'RECEIVED', 'ACCEPTED', 'INPROGRESS'].includes(task.status)).length, 1);

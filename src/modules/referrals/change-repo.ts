@@ -40,7 +40,7 @@ export interface ReferralChange {
   response?: { request: IdempotentRequest; stored: StoredResponse };
 }
 
-export interface ReferralMove {
+interface ReferralMove {
   kind: 'REDIRECT' | 'FORWARD';
   to: { performerId: string; organisationId: string; clientId: string };
   reason: string;
@@ -108,7 +108,8 @@ function tasksWritten(referralId: number, change: ReferralChange, at: Date): Raw
   const parts: RawBuilder<unknown>[] = [];
   if (change.tasks?.length) {
     const moves = change.tasks.map(
-      (task) => sql`(${task.id}::int, ${task.status}::text, ${task.rejection?.reason ?? null}::text, ${task.rejection?.code ?? null}::text, ${task.outcome ?? null}::text)`,
+      (task) =>
+        sql`(${task.id}::int, ${task.status}::text, ${task.rejection?.reason ?? null}::text, ${task.rejection?.code ?? null}::text, ${task.outcome ?? null}::text)`,
     );
     parts.push(sql`UPDATE referral_task AS task
          SET status = move.status, version = task.version + 1, updated_at = ${at},

@@ -102,10 +102,7 @@ function rejectionOf(task: TaskWithNotes): CodeableConcept {
 function outputOf(task: TaskWithNotes): TaskOutput[] {
   const outcome = businessStatusOf(task);
   const advice = task.outcome === 'RETURNED_WITH_ADVICE' ? task.notes.at(-1)?.text : undefined;
-  return [
-    { type: { text: 'outcome' }, valueCodeableConcept: outcome },
-    ...(advice ? [{ type: { text: 'advice' }, valueString: advice }] : []),
-  ];
+  return [{ type: { text: 'outcome' }, valueCodeableConcept: outcome }, ...(advice ? [{ type: { text: 'advice' }, valueString: advice }] : [])];
 }
 
 function toAnnotation(author: string, time: Date, text: string): Annotation {

@@ -60,7 +60,13 @@ export function createMoveUseCases(deps: ReferralDeps) {
       entityType: 'Referral',
       entityId: id,
       referralId: id,
-      detail: { from: partiesOf(referral), to: { performerId: to.performerId, receivingOrganisationId: to.organisationId, receivingFacilityClientId: clientId }, reason: input.reason, taskId: newTaskId, consent: decisionSummary(consent) },
+      detail: {
+        from: partiesOf(referral),
+        to: { performerId: to.performerId, receivingOrganisationId: to.organisationId, receivingFacilityClientId: clientId },
+        reason: input.reason,
+        taskId: newTaskId,
+        consent: decisionSummary(consent),
+      },
     });
     return {
       referral: {
@@ -93,8 +99,10 @@ export function createMoveUseCases(deps: ReferralDeps) {
   }
 
   return {
-    redirectReferral: (caller: Caller, id: number, input: MoveReferralInput, ifMatch?: string) => moveReferral({ caller, id, action: 'redirect', input, ifMatch }),
-    forwardReferral: (caller: Caller, id: number, input: MoveReferralInput, ifMatch?: string) => moveReferral({ caller, id, action: 'forward', input, ifMatch }),
+    redirectReferral: (caller: Caller, id: number, input: MoveReferralInput, ifMatch?: string) =>
+      moveReferral({ caller, id, action: 'redirect', input, ifMatch }),
+    forwardReferral: (caller: Caller, id: number, input: MoveReferralInput, ifMatch?: string) =>
+      moveReferral({ caller, id, action: 'forward', input, ifMatch }),
   };
 }
 

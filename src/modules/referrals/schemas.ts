@@ -74,7 +74,10 @@ export const Referral = Type.Object(
     overdue: Type.Boolean(),
     holdReason: Nullable(Type.String()),
     revocationReason: Nullable(Type.String()),
-    outcome: { ...Nullable(Type.Enum(REFERRAL_OUTCOMES)), description: 'RETURNED_WITH_ADVICE when the receiver answered with advice instead of seeing the patient' },
+    outcome: {
+      ...Nullable(Type.Enum(REFERRAL_OUTCOMES)),
+      description: 'RETURNED_WITH_ADVICE when the receiver answered with advice instead of seeing the patient',
+    },
     currentTask: { ...Nullable(Type.Object({ id: Type.Integer(), status: TaskStatus })), description: 'The newest task: the one the next answer comes on' },
     actions: { ...Type.Array(Type.Enum(REFERRAL_ACTIONS)), description: 'What the caller may do to this referral now' },
     movedAway: Type.Optional({
@@ -137,10 +140,7 @@ export const WorklistSummary = Type.Object(
 
 export const WorklistParams = Type.Object({ name: Type.Enum(WORKLIST_NAMES) });
 export const WorklistQuery = Type.Object(paging, { additionalProperties: false });
-export const WorklistPage = Type.Object(
-  { name: Type.String(), items: Type.Array(Referral), nextCursor: Nullable(Type.String()) },
-  { title: 'WorklistPage' },
-);
+export const WorklistPage = Type.Object({ name: Type.String(), items: Type.Array(Referral), nextCursor: Nullable(Type.String()) }, { title: 'WorklistPage' });
 
 export const ReferralIdParams = Type.Object({ id: RowId });
 export const TaskIdParams = Type.Object({ id: RowId, taskId: RowId });

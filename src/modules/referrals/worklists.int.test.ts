@@ -57,7 +57,7 @@ for (const engine of testEngines()) {
     };
     const idsOf = (page: any) => page.items.map((item: any) => item.id).sort((a: number, b: number) => a - b);
 
-    it("gives the referrer its lists: drafts, awaiting an answer, action needed (rejected or returned), on hold, overdue, recently completed", async () => {
+    it('gives the referrer its lists: drafts, awaiting an answer, action needed (rejected or returned), on hold, overdue, recently completed', async () => {
       assert.deepEqual(await counts('dr-smith'), {
         drafts: 1,
         'awaiting-answer': 2,
@@ -85,7 +85,10 @@ for (const engine of testEngines()) {
       const all = await items('awaiting-answer');
       assert.equal(all.items[0].id, ids.urgent, 'the urgent referral is due first');
       const dues = all.items.map((item: any) => Date.parse(item.responseDueAt));
-      assert.deepEqual(dues, [...dues].sort((a, b) => a - b));
+      assert.deepEqual(
+        dues,
+        [...dues].sort((a, b) => a - b),
+      );
       const seen: number[] = [];
       let cursor = '';
       do {
@@ -93,7 +96,10 @@ for (const engine of testEngines()) {
         seen.push(...page.items.map((item: any) => item.id));
         cursor = page.nextCursor ?? '';
       } while (cursor);
-      assert.deepEqual(seen, all.items.map((item: any) => item.id));
+      assert.deepEqual(
+        seen,
+        all.items.map((item: any) => item.id),
+      );
     });
 
     it('moves referrals past their response time (18 weeks when routine) into overdue, and completed ones out after two weeks', async () => {
