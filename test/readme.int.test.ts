@@ -116,8 +116,13 @@ function jsonValuesIn(text: string): any[] {
   return values;
 }
 
+/** The first shell block after `heading` in the README's section. */
+function scriptAfter(section: string, heading: string): string {
+  return /```sh\n([\s\S]*?)```/.exec(section.slice(section.indexOf(heading)))![1]!;
+}
+
 describe("the README's curl walkthrough", () => {
-  it('runs as written on a fresh demo server, task steps included, to a completed referral', async () => {
+  it('runs as written on a fresh demo server, task steps included, to a completed referral; then a rejection, a redirect and a return with advice', async () => {
     const readme = readFileSync('README.md', 'utf8');
     const section = readme.slice(readme.indexOf("## The workflow guide's walkthrough with curl"));
     const script = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
@@ -139,6 +144,24 @@ describe("the README's curl walkthrough", () => {
       );
       const followed = answers.find((answer) => answer.id === 1 && answer.status === 'COMPLETED' && 'consentVerified' in answer);
       assert.ok(followed, 'step 5 shows the referral COMPLETED');
+
+      const afterAnswer = spawnSync('bash', ['-euo', 'pipefail', '-c', scriptAfter(section, '### After the first answer')], {
+        env: { ...process.env, DATA_DIR: dataDir, API: `${server.base}/api` },
+        encoding: 'utf8',
+      });
+      assert.equal(afterAnswer.status, 0, afterAnswer.stderr);
+      const [rejected, worklists, actionNeeded, refused, , returnedReceived, returned, gpView, cardiologyView] = jsonValuesIn(afterAnswer.stdout);
+      assert.deepEqual([rejected.status, rejected.rejectionCode], ['REJECTED', 'WRONG_SERVICE']);
+      assert.equal(worklists.lists.find((list: any) => list.name === 'action-needed').count, 1);
+      assert.deepEqual(actionNeeded.items[0].actions, ['hold', 'revoke', 'redirect']);
+      assert.equal(refused.code, 'CONSENT_GATE_FAILED');
+      assert.equal(returnedReceived.status, 'RECEIVED');
+      assert.deepEqual([returned.status, returned.outcome], ['COMPLETED', 'RETURNED_WITH_ADVICE']);
+      assert.equal(gpView.performerId, 'Organization/city-hospital');
+      assert.deepEqual(
+        [cardiologyView.movedAway.kind, cardiologyView.performerId, cardiologyView.actions],
+        ['REDIRECT', 'Organization/royal-london-cardiology', []],
+      );
     } finally {
       await stop(server.child);
       await rm(dataDir, { recursive: true, force: true });
