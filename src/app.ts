@@ -38,6 +38,8 @@ import { refersPatient } from './modules/referrals/consent-askers.js';
 import { readableReferralResources } from './modules/referrals/fhir-access.js';
 import { referralMirrorSources } from './modules/referrals/mirror-sources.js';
 import { referralRoutes } from './modules/referrals/routes.js';
+import { attachmentRoutes } from './modules/referrals/attachment-routes.js';
+import { databaseAttachmentStore } from './modules/referrals/attachment-store.js';
 import { createReferralService } from './modules/referrals/service.js';
 import type { Clock } from './platform/clock.js';
 import type { DatabaseHandle } from './database.js';
@@ -130,8 +132,10 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
         await api.register(outboxRoutes, { db });
         const changed = () => directoryKept.changed();
         await api.register(directoryRoutes, { service: createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl, changed }) });
-        const service = createReferralService({ db, clock, consentGate, directory, responseDueHours: config.responseDueHours });
+        const attachments = databaseAttachmentStore(db);
+        const service = createReferralService({ db, clock, consentGate, directory, responseDueHours: config.responseDueHours, attachments });
         await api.register(referralRoutes, { service });
+        await api.register(attachmentRoutes, { service, maxBytes: config.attachmentMaxBytes });
       }
     },
     { prefix: '/api' },

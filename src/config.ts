@@ -33,6 +33,8 @@ export interface Config {
   /** The modules this process serves. */
   modules: ModuleName[];
   responseDueHours: Record<Priority, number>;
+  /** The largest attachment (bytes) a referral takes. */
+  attachmentMaxBytes: number;
   logLevel: string;
   /** Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (so cookies are Secure). */
   trustProxy: boolean;
@@ -69,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     consentUrl: env.CONSENT_URL || undefined,
     modules: parseModules(argv),
     responseDueHours: parseResponseDue(env.RESPONSE_DUE_HOURS),
+    attachmentMaxBytes: integer(env.ATTACHMENT_MAX_BYTES, 20 * 1024 * 1024, 'ATTACHMENT_MAX_BYTES'),
     logLevel: env.LOG_LEVEL ?? 'info',
     trustProxy: env.TRUST_PROXY === 'true',
     publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${integer(env.PORT, 8080, 'PORT')}`).replace(/\/+$/, ''),

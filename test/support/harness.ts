@@ -26,6 +26,8 @@ interface ApiResponse<T = any> {
 interface RequestOptions {
   as?: Identity | { token: string };
   body?: unknown;
+  /** A multipart/form-data body (an upload), sent instead of JSON. */
+  form?: FormData;
   headers?: Record<string, string>;
 }
 
@@ -93,9 +95,11 @@ export async function startHarness(engine: TestEngine, overrides: HarnessOverrid
     const headers: Record<string, string> = { ...options.headers };
     if (options.as) headers.authorization = `Bearer ${typeof options.as === 'string' ? await token(options.as) : options.as.token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const body = options.form ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    const response = await fetch(`${baseUrl}${path}`, { method, headers, body });
     const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
+    const json = /json/.test(response.headers.get('content-type') ?? '');
+    return { status: response.status, body: text && json ? JSON.parse(text) : text || undefined, headers: response.headers };
   }
 
   return {
@@ -157,6 +161,13 @@ export async function createSentReferral(harness: Harness, overrides: Record<str
   if (sent.status !== 200) throw new Error(`send failed: ${sent.status} ${JSON.stringify(sent.body)}`);
   const tasks = await harness.request('GET', `/api/referrals/${id}/tasks`, { as: 'dr-smith' });
   return { id, taskId: tasks.body[0].id as number };
+}
+
+/** A small PDF (its first bytes are what makes it one) as an upload form, in the field "file". */
+export function pdfUpload(name = 'letter.pdf', text = 'Referral letter'): FormData {
+  const form = new FormData();
+  form.append('file', new Blob([`%PDF-1.4\n% ${text}\n%%EOF\n`], { type: 'application/pdf' }), name);
+  return form;
 }
 
 /** Waits until the FHIR mirror has delivered every change committed so far. */

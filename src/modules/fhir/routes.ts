@@ -43,7 +43,7 @@ export interface FhirRouteOptions {
 }
 
 const FHIR_JSON = 'application/fhir+json';
-const REFERRAL_TYPES = new Set(['ServiceRequest', 'Task']);
+const REFERRAL_TYPES = new Set(['ServiceRequest', 'Task', 'DocumentReference', 'Binary']);
 
 export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions): Promise<void> {
   app.addContentTypeParser(FHIR_JSON, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));
@@ -132,7 +132,8 @@ function refusalFor(caller: Caller, interaction: FhirInteraction): FhirAnswer | 
   if (!hasRole(caller, 'clinician')) return forbidden('Patient data is read here by SMART apps with their access tokens; clinicians read their referrals');
   if (interaction.method !== 'GET') return forbidden('Only admins write to /fhir');
   const type = interaction.path.split('/')[0] ?? '';
-  if (!REFERRAL_TYPES.has(type)) return forbidden(`Clinicians read ServiceRequest and Task here, not ${type || 'system-wide searches'}`);
+  if (!REFERRAL_TYPES.has(type))
+    return forbidden(`Clinicians read their referrals' ${[...REFERRAL_TYPES].join(', ')} here, not ${type || 'system-wide searches'}`);
   return undefined;
 }
 

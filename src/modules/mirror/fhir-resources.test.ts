@@ -11,7 +11,8 @@ import { toFhirAuditEvent } from '../audit/fhir-resources.js';
 import { toFhirConsent } from '../consent/fhir-resources.js';
 import { demoClinicalRecord } from '../demo/clinical-record.js';
 import { loadFhirDefinitions } from '../fhir/definitions.js';
-import { toFhirTask, toServiceRequest } from '../referrals/fhir-resources.js';
+import { toBinary, toDocumentReference, toFhirTask, toServiceRequest } from '../referrals/fhir-resources.js';
+import type { AttachmentRow } from '../referrals/tables.js';
 
 const BASE = 'http://localhost:8080';
 const at = new Date('2026-11-25T10:00:00Z');
@@ -93,7 +94,24 @@ const grant: ConsentGrantRow = {
   revoked_by: 'patient',
 };
 
+const attachment: AttachmentRow = {
+  id: 3,
+  referral_id: 7,
+  file_name: 'letter.pdf',
+  content_type: 'application/pdf',
+  size_bytes: 20,
+  sha256: 'a'.repeat(64),
+  description: 'GP referral letter',
+  uploaded_by: 'dr-smith',
+  author: 'Practitioner/dr-smith',
+  uploaded_at: at,
+};
+
 const samples: Record<string, Resource> = {
+  'ServiceRequest (with attachments)': toServiceRequest(referral, BASE, [3, 4]),
+  DocumentReference: toDocumentReference(attachment, referral.patient_id),
+  'DocumentReference (by an account, no description)': toDocumentReference({ ...attachment, author: 'admin', description: null }, referral.patient_id),
+  Binary: toBinary(attachment, new TextEncoder().encode('%PDF-1.4\n%%EOF\n')),
   ServiceRequest: toServiceRequest(referral, BASE),
   'ServiceRequest (draft, no note)': toServiceRequest(
     { ...referral, status: 'DRAFT', clinical_note: null, referral_display: null, authored_on: null, occurrence_date: null },

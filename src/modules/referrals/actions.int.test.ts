@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
-import { createDraft, grantConsent, startHarness, type Harness } from '../../../test/support/harness.js';
+import { createDraft, grantConsent, pdfUpload, startHarness, type Harness } from '../../../test/support/harness.js';
 import { REFERRAL_ACTIONS, type ReferralAction } from './actions.js';
 
-const TYPES = ['Observation', 'Condition', 'DiagnosticReport'];
+const TYPES = ['Observation', 'Condition', 'DiagnosticReport', 'DocumentReference'];
 const ACTORS = ['dr-smith', 'dr-patel', 'dr-other'] as const;
 type Actor = (typeof ACTORS)[number];
 const PLACES = ['Organization/royal-london-cardiology', 'Organization/city-hospital'];
@@ -27,11 +27,18 @@ function random(seed: number) {
 }
 
 /** The request that takes `action` on the referral as it is seen (a task action acts on its current task). */
-function requestFor(action: ReferralAction, referral: any): { method: string; path: string; body?: unknown } {
+interface WalkRequest {
+  method: string;
+  path: string;
+  body?: unknown;
+  form?: FormData;
+}
+
+function requestFor(action: ReferralAction, referral: any): WalkRequest {
   const base = `/api/referrals/${referral.id}`;
   const elsewhere = PLACES.find((place) => place !== referral.performerId)!;
   const task = (body: unknown) => ({ method: 'PATCH', path: `${base}/tasks/${referral.currentTask?.id ?? 2_000_000_000}`, body });
-  const requests: Record<ReferralAction, () => { method: string; path: string; body?: unknown }> = {
+  const requests: Record<ReferralAction, () => WalkRequest> = {
     edit: () => ({ method: 'PATCH', path: base, body: { clinicalNote: 'Edited on the walk' } }),
     send: () => ({ method: 'POST', path: `${base}/send` }),
     hold: () => ({ method: 'POST', path: `${base}/hold`, body: { reason: 'Awaiting bloods' } }),
@@ -46,6 +53,7 @@ function requestFor(action: ReferralAction, referral: any): { method: string; pa
     complete: () => task({ status: 'COMPLETED', note: 'Seen' }),
     'return-with-advice': () => ({ method: 'POST', path: `${base}/return-with-advice`, body: { advice: 'Try a statin first' } }),
     'add-note': () => task({ note: 'A note on the walk' }),
+    attach: () => ({ method: 'POST', path: `${base}/attachments`, form: pdfUpload() }),
   };
   return requests[action]();
 }
@@ -78,16 +86,16 @@ for (const engine of testEngines()) {
           const where = `referral ${id} step ${step}, ${actor} offered [${offered.join(', ')}]`;
 
           for (const action of REFERRAL_ACTIONS.filter((candidate) => !offered.includes(candidate))) {
-            const { method, path, body } = requestFor(action, referral);
-            const refused = await hub.request(method, path, { as: actor, body });
+            const { method, path, ...payload } = requestFor(action, referral);
+            const refused = await hub.request(method, path, { as: actor, ...payload });
             assert.ok(refused.status >= 400 && refused.status < 500, `${where}: ${action} was not offered but answered ${refused.status}`);
             const after = await hub.request('GET', `/api/referrals/${id}`, { as: 'dr-smith' });
             assert.equal(after.body.version, views[0].version, `${where}: the refused ${action} changed the referral`);
           }
           if (offered.length === 0) break;
           const action = pick(offered);
-          const { method, path, body } = requestFor(action, referral);
-          const done = await hub.request(method, path, { as: actor, body });
+          const { method, path, ...payload } = requestFor(action, referral);
+          const done = await hub.request(method, path, { as: actor, ...payload });
           assert.ok(done.status === 200 || done.status === 201, `${where}: ${action} was offered but answered ${done.status} ${JSON.stringify(done.body)}`);
           seen.add(action);
         }

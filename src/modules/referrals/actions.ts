@@ -23,6 +23,7 @@ export const REFERRAL_ACTIONS = [
   'complete',
   'return-with-advice',
   'add-note',
+  'attach',
 ] as const;
 export type ReferralAction = (typeof REFERRAL_ACTIONS)[number];
 
@@ -108,6 +109,14 @@ const RULES: Record<ReferralAction, ActionRule> = {
     },
   },
   'add-note': { sides: ['receiving'], verb: 'update the task of', onTask: true, check: notOnHold },
+  attach: {
+    sides: ['referring', 'receiving'],
+    verb: 'attach a file to',
+    check(target) {
+      const status = statusOf(target);
+      if (status === 'REVOKED' || status === 'COMPLETED') throw actionNotAvailable('attach a file to', `it is ${status}`);
+    },
+  },
 };
 
 /** The task action that moves a task to `status` through PATCH. */

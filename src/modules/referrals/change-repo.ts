@@ -1,10 +1,10 @@
 // The two statements of every change to a referral: one reads what the change is judged on (the
 // referral, its tasks with their notes, the head of its audit chain), the other writes the change
 // with its audit events, only while that chain is still where it was read.
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder } from 'kysely';
 import { storingResponse, type IdempotentRequest, type StoredResponse } from '../../platform/idempotency.js';
 import type { Database } from '../../database.js';
-import type { ReferralRow, TaskNoteRow, TaskRow } from './tables.js';
+import type { AttachmentRow, ReferralRow, TaskNoteRow, TaskRow } from './tables.js';
 import { appendingOnto, chainHead, chainHeadColumn, referralChain, type ChainHead, type PendingAuditEvent } from '../audit/repo.js';
 import type { ReferralPatch } from './repo.js';
 import type { TaskStatus } from './task-states.js';
@@ -22,6 +22,8 @@ export interface ReferralState {
   head: ChainHead;
   /** The id a task opened by this change takes, when drawn (an unused one is a gap, as ids may have). */
   newTaskId: number | null;
+  /** How many attachments it has. */
+  attachments: number;
 }
 
 /** What a change writes, all in one statement with its audit events. */
@@ -35,6 +37,8 @@ export interface ReferralChange {
   notes?: { taskId: number; author: string; status: string; text: string }[];
   /** The referral's move to another organisation, kept with the referral as it was before it. */
   move?: ReferralMove;
+  /** An attachment added, its content already stored. */
+  attachment?: Omit<Insertable<AttachmentRow>, 'id' | 'referral_id' | 'uploaded_at'>;
   events: PendingAuditEvent[];
   /** The result to give again for a repeat of the request (Idempotency-Key), stored with the change. */
   response?: { request: IdempotentRequest; stored: StoredResponse };
@@ -49,6 +53,8 @@ interface ReferralMove {
 
 export interface WrittenChange {
   referral: ReferralRow;
+  /** The attachment the change added. */
+  attachment?: AttachmentRow;
   /** The tasks as the change left them, oldest first, each with its notes. */
   tasks: TaskWithNotes[];
 }
@@ -61,30 +67,37 @@ export async function readReferralState(db: Db, id: number, options: { drawTaskI
       sql<Json<TaskRow & { notes: Json<TaskNoteRow>[] }>[]>`(SELECT coalesce(json_agg(task_row ORDER BY task_row.id), '[]') FROM (
         SELECT task.*, ${notesOfTask} AS notes FROM referral_task AS task WHERE task.referral_id = referral.id) AS task_row)`.as('tasks'),
       chainHeadColumn(referralChain(id)).as('head'),
+      sql<number>`(SELECT count(*)::int FROM attachment WHERE attachment.referral_id = referral.id)`.as('attachments'),
       sql<number | null>`${options.drawTaskId ? sql`nextval(pg_get_serial_sequence('referral_task', 'id'))::int` : sql`NULL::int`}`.as('new_task_id'),
     ])
     .where('referral.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { tasks, head, new_task_id: newTaskId, ...referral } = row;
-  return { referral, tasks: tasks.map(({ notes, ...task }) => taskWithNotes(task, notes)), head: chainHead(referralChain(id), head), newTaskId };
+  const { tasks, head, new_task_id: newTaskId, attachments, ...referral } = row;
+  const read = tasks.map(({ notes, ...task }) => taskWithNotes(task, notes));
+  return { referral, tasks: read, head: chainHead(referralChain(id), head), newTaskId, attachments };
 }
 
 /** Writes `change` onto `state`; nothing, and undefined, when the referral's audit chain moved since `state` was read. */
 export async function writeReferralChange(db: Db, state: ReferralState, change: ReferralChange, at: Date): Promise<WrittenChange | undefined> {
-  const { rows } = await sql<ReferralRow & { written_tasks: Json<TaskRow>[]; written_notes: Json<TaskNoteRow>[] }>`
+  const { rows } = await sql<
+    ReferralRow & { written_tasks: Json<TaskRow>[]; written_notes: Json<TaskNoteRow>[]; written_attachment: Json<AttachmentRow> | null }
+  >`
     WITH ${appendingOnto(state.head, change.events)},
     ${referralWritten(state.referral.id, change.referral, at)},
     ${tasksWritten(state.referral.id, change, at)},
-    ${notesWritten(change.notes ?? [], at)}${change.move ? sql`, ${moveWritten(state.referral, change.move, at)}` : sql``}${change.response ? sql`, ${storingResponse(change.response.request, change.response.stored, at, 'audit_head')}` : sql``}
+    ${notesWritten(change.notes ?? [], at)}${change.move ? sql`, ${moveWritten(state.referral, change.move, at)}` : sql``},
+    ${attachmentWritten(state.referral.id, change.attachment, at)}${change.response ? sql`, ${storingResponse(change.response.request, change.response.stored, at, 'audit_head')}` : sql``}
     SELECT referral_written.*,
       (SELECT coalesce(jsonb_agg(task), '[]') FROM tasks_written AS task) AS written_tasks,
-      (SELECT coalesce(jsonb_agg(note ORDER BY note.id), '[]') FROM notes_written AS note) AS written_notes
+      (SELECT coalesce(jsonb_agg(note ORDER BY note.id), '[]') FROM notes_written AS note) AS written_notes,
+      (SELECT to_jsonb(added) FROM attachment_written AS added) AS written_attachment
     FROM referral_written`.execute(db);
   const [row] = rows;
   if (!row) return undefined;
-  const { written_tasks: writtenTasks, written_notes: writtenNotes, ...referral } = row;
-  return { referral, tasks: tasksAfter(state.tasks, writtenTasks.map(fromJson<TaskRow>), writtenNotes.map(fromJson<TaskNoteRow>)) };
+  const { written_tasks: writtenTasks, written_notes: writtenNotes, written_attachment: attachment, ...referral } = row;
+  const tasks = tasksAfter(state.tasks, writtenTasks.map(fromJson<TaskRow>), writtenNotes.map(fromJson<TaskNoteRow>));
+  return { referral, tasks, ...(attachment && { attachment: attachmentFromJson(attachment) }) };
 }
 
 /** The referral as writing `patch` onto it at `at` leaves it (for a result stored before the statement returns). */
@@ -145,6 +158,18 @@ function notesWritten(notes: NonNullable<ReferralChange['notes']>, at: Date): Ra
     SELECT note.* FROM (VALUES ${sql.join(values)}) AS note, audit_head
     RETURNING *)`;
 }
+
+/** `attachment_written`: the attachment added (none without one), once the chain advanced. */
+function attachmentWritten(referralId: number, attachment: ReferralChange['attachment'], at: Date): RawBuilder<unknown> {
+  if (!attachment) return sql`attachment_written AS (SELECT * FROM attachment WHERE false)`;
+  const { file_name, content_type, size_bytes, sha256, description, uploaded_by, author } = attachment;
+  return sql`attachment_written AS (
+    INSERT INTO attachment (referral_id, file_name, content_type, size_bytes, sha256, description, uploaded_by, author, uploaded_at)
+    SELECT ${referralId}, ${file_name}, ${content_type}, ${size_bytes}, ${sha256}, ${description ?? null}, ${uploaded_by}, ${author}, ${at} FROM audit_head
+    RETURNING *)`;
+}
+
+const attachmentFromJson = (row: Json<AttachmentRow>): AttachmentRow => ({ ...row, uploaded_at: new Date(row.uploaded_at) });
 
 /** `move_written`: the move, with the referral as the statement found it (before its own update), once the chain advanced. */
 function moveWritten(referral: ReferralRow, move: ReferralMove, at: Date): RawBuilder<unknown> {

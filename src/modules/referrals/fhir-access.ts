@@ -1,6 +1,6 @@
-// Which referral resources on /fhir a clinician may read: the ServiceRequest and Tasks of the
-// referrals they can see through the API (the same sides rule), and of a ServiceRequest's versions
-// only those from when they were entitled to it.
+// Which referral resources on /fhir a clinician may read: the ServiceRequest, Tasks and attachments
+// (DocumentReference and Binary) of the referrals they can see through the API (the same sides rule),
+// and of a ServiceRequest's versions only those from when they were entitled to it.
 import type { Resource } from '@medplum/fhirtypes';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database.js';
@@ -9,11 +9,24 @@ import { recordIdOf } from '../vocabulary/fhir-ids.js';
 import { idIn } from '../vocabulary/references.js';
 import { sidesOf } from './access.js';
 
-/** The referral a mirrored ServiceRequest or Task belongs to, if it is one of ours. */
-function referralIdOf(resource: Resource): number | undefined {
+/** The referral a mirrored resource belongs to, if it is one of ours; an attachment's is looked up in `attachedTo`. */
+function referralIdOf(resource: Resource, attachedTo: Map<number, number>): number | undefined {
   if (resource.resourceType === 'ServiceRequest') return recordIdOf('referral', resource.id ?? '');
+  const attachment = attachmentIdOf(resource);
+  if (attachment !== undefined) return attachedTo.get(attachment);
   const focus = resource.resourceType === 'Task' && idIn('ServiceRequest', resource.focus?.reference ?? '');
   return focus ? recordIdOf('referral', focus) : undefined;
+}
+
+const attachmentIdOf = (resource: Resource) =>
+  resource.resourceType === 'DocumentReference' || resource.resourceType === 'Binary' ? recordIdOf('attachment', resource.id ?? '') : undefined;
+
+/** The referral of each attachment among `resources`, by attachment id. */
+async function referralsOfAttachments(db: Kysely<Database>, resources: Resource[]): Promise<Map<number, number>> {
+  const ids = resources.map(attachmentIdOf).filter((id): id is number => id !== undefined);
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('attachment').select(['id', 'referral_id']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row.referral_id]));
 }
 
 /**
@@ -22,12 +35,14 @@ function referralIdOf(resource: Resource): number | undefined {
  * referral from its send on, in its history too.
  */
 export async function readableReferralResources<T extends Resource>(db: Kysely<Database>, caller: Caller, resources: T[]): Promise<T[]> {
-  const ids = [...new Set(resources.map(referralIdOf).filter((id): id is number => id !== undefined))];
+  const attachedTo = await referralsOfAttachments(db, resources);
+  const referralOf = (resource: Resource) => referralIdOf(resource, attachedTo);
+  const ids = [...new Set(resources.map(referralOf).filter((id): id is number => id !== undefined))];
   if (ids.length === 0) return [];
   const referrals = await db.selectFrom('referral').selectAll().where('id', 'in', ids).execute();
   const sides = new Map(referrals.map((referral) => [referral.id, sidesOf(caller, referral)]));
   return resources.filter((resource) => {
-    const sidesOfCaller = sides.get(referralIdOf(resource) ?? -1) ?? [];
+    const sidesOfCaller = sides.get(referralOf(resource) ?? -1) ?? [];
     const draftVersion = resource.resourceType === 'ServiceRequest' && (resource as { status?: string }).status === 'draft';
     return draftVersion ? sidesOfCaller.includes('referring') : sidesOfCaller.length > 0;
   });

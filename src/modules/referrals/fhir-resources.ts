@@ -1,9 +1,9 @@
 // How a referral and its task look on the FHIR server: an R4 ServiceRequest and Task, with stable ids
 // derived from ours so that every delivery of a record is an idempotent PUT of the same resource.
 import { fhirIdOf } from '../vocabulary/fhir-ids.js';
-import type { Annotation, CodeableConcept, ServiceRequest, Task, TaskOutput } from '@medplum/fhirtypes';
+import type { Annotation, Binary, CodeableConcept, DocumentReference, ServiceRequest, Task, TaskOutput } from '@medplum/fhirtypes';
 import { fhirCode, REJECTION_CODE_SYSTEM, REJECTION_DISPLAY, TASK_BUSINESS_STATUS_SYSTEM, type RejectionCode, type TaskOutcome } from './outcomes.js';
-import type { ReferralRow } from './tables.js';
+import type { AttachmentRow, ReferralRow } from './tables.js';
 import { FHIR_PRIORITY, type Priority } from '../vocabulary/priority.js';
 import type { ReferralStatus } from './states.js';
 import type { TaskWithNotes } from './task-repo.js';
@@ -23,8 +23,10 @@ const SERVICE_REQUEST_STATUS: Record<ReferralStatus, ServiceRequest['status']> =
 const serviceRequestId = (referralId: number) => fhirIdOf('referral', referralId);
 const fhirTaskId = (taskId: number) => fhirIdOf('task', taskId);
 
-/** The ServiceRequest of a referral; `baseUrl` names this instance in the business identifier. */
-export function toServiceRequest(row: ReferralRow, baseUrl: string): ServiceRequest {
+const documentReferenceId = (attachmentId: number) => fhirIdOf('attachment', attachmentId);
+
+/** The ServiceRequest of a referral; `baseUrl` names this instance in the business identifier; its attachments are its supporting information. */
+export function toServiceRequest(row: ReferralRow, baseUrl: string, attachmentIds: number[] = []): ServiceRequest {
   return {
     resourceType: 'ServiceRequest',
     id: serviceRequestId(row.id),
@@ -43,6 +45,49 @@ export function toServiceRequest(row: ReferralRow, baseUrl: string): ServiceRequ
     ...(row.occurrence_date && { occurrenceDateTime: row.occurrence_date }),
     ...(row.authored_on && { authoredOn: row.authored_on.toISOString() }),
     ...(row.clinical_note && { note: [{ text: row.clinical_note }] }),
+    ...(attachmentIds.length > 0 && { supportingInfo: attachmentIds.map((id) => ({ reference: `DocumentReference/${documentReferenceId(id)}` })) }),
+  };
+}
+
+/**
+ * The DocumentReference of an attachment: about the referral's patient, related to its ServiceRequest,
+ * its content in the Binary of the same id. The SHA-256 is its identifier as a Named Information URI
+ * (RFC 6920), since R4's Attachment.hash is SHA-1.
+ */
+export function toDocumentReference(attachment: AttachmentRow, patientId: string): DocumentReference {
+  return {
+    resourceType: 'DocumentReference',
+    id: documentReferenceId(attachment.id),
+    identifier: [{ system: 'urn:ietf:rfc:3986', value: `ni:///sha-256;${Buffer.from(attachment.sha256, 'hex').toString('base64url')}` }],
+    status: 'current',
+    subject: { reference: patientId },
+    date: attachment.uploaded_at.toISOString(),
+    author: [authorReference(attachment.author)],
+    ...(attachment.description && { description: attachment.description }),
+    content: [
+      {
+        attachment: {
+          contentType: attachment.content_type,
+          url: `Binary/${documentReferenceId(attachment.id)}`,
+          size: attachment.size_bytes,
+          title: attachment.file_name,
+          creation: attachment.uploaded_at.toISOString(),
+        },
+      },
+    ],
+    context: { related: [{ reference: `ServiceRequest/${serviceRequestId(attachment.referral_id)}` }] },
+  };
+}
+
+/** The content of an attachment, readable as its DocumentReference is. */
+export function toBinary(attachment: AttachmentRow, bytes: Uint8Array): Binary {
+  const id = documentReferenceId(attachment.id);
+  return {
+    resourceType: 'Binary',
+    id,
+    contentType: attachment.content_type,
+    securityContext: { reference: `DocumentReference/${id}` },
+    data: Buffer.from(bytes).toString('base64'),
   };
 }
 
@@ -108,6 +153,8 @@ function outputOf(task: TaskWithNotes): TaskOutput[] {
 function toAnnotation(author: string, time: Date, text: string): Annotation {
   return { ...authorOf(author), time: time.toISOString(), text };
 }
+
+const authorReference = (author: string) => ('authorReference' in authorOf(author) ? { reference: author } : { display: author });
 
 /** Notes by a FHIR user name them by reference; others (an admin's account) by name. */
 function authorOf(author: string): Pick<Annotation, 'authorReference'> | Pick<Annotation, 'authorString'> {

@@ -1,14 +1,31 @@
-// Reads referrals and tasks as the ServiceRequests and Tasks the FHIR mirror delivers.
+// Reads referrals, tasks and attachments as the ServiceRequests, Tasks, DocumentReferences and Binaries
+// the FHIR mirror delivers.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database.js';
 import { numberedSource, type MirrorSources } from '../vocabulary/record-sources.js';
-import { toFhirTask, toServiceRequest } from './fhir-resources.js';
+import { toBinary, toDocumentReference, toFhirTask, toServiceRequest } from './fhir-resources.js';
 import { findTasksWithNotes } from './task-repo.js';
 
 export function referralMirrorSources(db: Kysely<Database>, baseUrl: string): MirrorSources {
   const referrals = (ids: number[]) => db.selectFrom('referral').selectAll().where('id', 'in', ids).execute();
+  const attachments = (ids: number[]) =>
+    db
+      .selectFrom('attachment')
+      .innerJoin('referral', 'referral.id', 'attachment.referral_id')
+      .selectAll('attachment')
+      .select('referral.patient_id')
+      .where('attachment.id', 'in', ids)
+      .execute();
   return {
-    ServiceRequest: numberedSource('referral', referrals, (row) => toServiceRequest(row, baseUrl)),
+    ServiceRequest: numberedSource(
+      'referral',
+      async (ids) => {
+        const rows = await referrals(ids);
+        const attached = await db.selectFrom('attachment').select(['id', 'referral_id']).where('referral_id', 'in', ids).orderBy('id').execute();
+        return rows.map((row) => ({ row, attachmentIds: attached.filter((a) => a.referral_id === row.id).map((a) => a.id) }));
+      },
+      ({ row, attachmentIds }) => toServiceRequest(row, baseUrl, attachmentIds),
+    ),
     Task: numberedSource(
       'task',
       async (taskIds) => {
@@ -21,6 +38,23 @@ export function referralMirrorSources(db: Kysely<Database>, baseUrl: string): Mi
         });
       },
       ({ task, referral }) => toFhirTask(task, referral),
+    ),
+    DocumentReference: numberedSource('attachment', attachments, ({ patient_id, ...attachment }) => toDocumentReference(attachment, patient_id)),
+    Binary: numberedSource(
+      'attachment',
+      async (ids) => {
+        const rows = await attachments(ids);
+        const contents = await db
+          .selectFrom('attachment_content')
+          .selectAll()
+          .where('sha256', 'in', rows.length ? rows.map((row) => row.sha256) : [''])
+          .execute();
+        return rows.flatMap(({ patient_id: _patient, ...row }) => {
+          const content = contents.find((candidate) => candidate.sha256 === row.sha256);
+          return content ? [{ row, bytes: content.bytes }] : [];
+        });
+      },
+      ({ row, bytes }) => toBinary(row, bytes),
     ),
   };
 }

@@ -12,7 +12,7 @@ import { currentTask, permitAction } from './actions.js';
 import { receivingApp } from './bindings.js';
 import type { ReferralChange, ReferralState } from './change-repo.js';
 import { changeReferral } from './changes.js';
-import { decisionSummary, refuseWithoutConsent } from './consent-refusal.js';
+import { decisionSummary, refuseWithoutConsent, typesShared } from './sharing.js';
 import type { ReferralDeps } from './deps.js';
 import { responseDueAt } from './priority.js';
 import type { MoveReferralInput, ReferralView } from './schemas.js';
@@ -47,7 +47,7 @@ export function createMoveUseCases(deps: ReferralDeps) {
     const open = task && isOpenTask(task.status as TaskStatus) ? task : undefined;
     assertNewReceiver(referral, input, action, open !== undefined);
 
-    const consent = await consentGate.evaluate({ patientId: referral.patient_id, clientId, resourceTypes: referral.shared_resource_types });
+    const consent = await consentGate.evaluate({ patientId: referral.patient_id, clientId, resourceTypes: typesShared(referral, state!.attachments) });
     if (consent.decision !== 'permit') await refuseWithoutConsent(deps, caller, referral, { action: `referral.${action}`, clientId, consent });
 
     const newTaskId = state!.newTaskId!;

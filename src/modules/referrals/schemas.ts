@@ -142,6 +142,24 @@ export const WorklistParams = Type.Object({ name: Type.Enum(WORKLIST_NAMES) });
 export const WorklistQuery = Type.Object(paging, { additionalProperties: false });
 export const WorklistPage = Type.Object({ name: Type.String(), items: Type.Array(Referral), nextCursor: Nullable(Type.String()) }, { title: 'WorklistPage' });
 
+export const Attachment = Type.Object(
+  {
+    id: Type.Integer(),
+    referralId: Type.Integer(),
+    fileName: Type.String(),
+    contentType: Type.String(),
+    sizeBytes: Type.Integer(),
+    sha256: { ...Type.String(), description: 'SHA-256 of the content, hex' },
+    description: Nullable(Type.String()),
+    author: Type.String(),
+    uploadedAt: Type.String(),
+  },
+  { title: 'Attachment' },
+);
+export type AttachmentView = Static<typeof Attachment>;
+
+export const AttachmentIdParams = Type.Object({ id: RowId, attachmentId: RowId });
+
 export const ReferralIdParams = Type.Object({ id: RowId });
 export const TaskIdParams = Type.Object({ id: RowId, taskId: RowId });
 

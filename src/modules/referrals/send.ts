@@ -4,7 +4,7 @@ import { findStoredResponse, idempotentRequest, type IdempotentRequest } from '.
 import type { ReferralRow } from './tables.js';
 import { assertIfMatch } from '../../platform/versioning.js';
 import { pendingAuditEvent, type AuditEventInput } from '../audit/repo.js';
-import { decisionSummary, refuseWithoutConsent } from './consent-refusal.js';
+import { decisionSummary, refuseWithoutConsent, typesShared } from './sharing.js';
 import type { EvaluateResult } from '../consent/schemas.js';
 import type { Caller } from '../identity/caller.js';
 import { visibleReferral } from './access.js';
@@ -55,7 +55,7 @@ export function createSendUseCase(deps: ReferralDeps) {
     const consent = await consentGate.evaluate({
       patientId: draft.patient_id,
       clientId: draft.receiving_facility_client_id,
-      resourceTypes: draft.shared_resource_types,
+      resourceTypes: typesShared(draft, state!.attachments),
     });
     if (consent.decision !== 'permit') {
       await refuseWithoutConsent(deps, caller, draft, { action: 'referral.send', clientId: draft.receiving_facility_client_id, consent });

@@ -1,4 +1,5 @@
 // The referral service: every use case of the workflow guide, over one set of dependencies.
+import { createAttachmentUseCases } from './attachments.js';
 import type { ReferralDeps } from './deps.js';
 import { createDraftUseCases } from './drafts.js';
 import { createLifecycleUseCases } from './lifecycle.js';
@@ -15,6 +16,7 @@ export function createReferralService(deps: ReferralDeps) {
     ...createMoveUseCases(deps),
     ...createTaskUseCases(deps),
     ...createQueryUseCases(deps),
+    ...createAttachmentUseCases(deps),
   };
 }
 

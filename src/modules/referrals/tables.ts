@@ -71,12 +71,35 @@ interface TaskNoteTable {
   created_at: Timestamp;
 }
 
+interface AttachmentTable {
+  id: Generated<number>;
+  referral_id: number;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  description: string | null;
+  uploaded_by: string;
+  /** The FHIR user who attached it (or the account, for one without). */
+  author: string;
+  uploaded_at: Timestamp;
+}
+
+interface AttachmentContentTable {
+  sha256: string;
+  bytes: Uint8Array;
+}
+
 export interface ReferralTables {
   referral: ReferralTable;
   referral_task: ReferralTaskTable;
   task_note: TaskNoteTable;
   referral_move: ReferralMoveTable;
+  attachment: AttachmentTable;
+  attachment_content: AttachmentContentTable;
 }
+
+export type AttachmentRow = Selectable<AttachmentTable>;
 
 export type ReferralRow = Selectable<ReferralTable>;
 

@@ -8,6 +8,9 @@ export const FHIR_ID_PREFIXES = {
   task: 'referral-task-',
   consent: 'consent-',
   audit: 'audit-',
+  attachment: 'attachment-',
+  advice: 'advice-request-',
+  message: 'advice-message-',
 } as const;
 
 export type RecordKind = keyof typeof FHIR_ID_PREFIXES;

@@ -1,6 +1,6 @@
-// A referral the consent gate refuses to share with a receiving app (at send, redirect or forward):
-// the refusal is audited on the referral's chain, and the caller is told every type that is missing
-// and where the patient can consent.
+// What a referral shares with its receiving app, and a refusal of the consent gate to share it (at
+// send, redirect, forward or a new attachment): the refusal is audited on the referral's chain, and
+// the caller is told every type that is missing and where the patient can consent.
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import { consentGateFailed } from '../../platform/errors.js';
@@ -10,6 +10,12 @@ import { appendAuditEvent } from '../audit/repo.js';
 import type { EvaluateResult } from '../consent/schemas.js';
 import type { Caller } from '../identity/caller.js';
 import type { ReferralRow } from './tables.js';
+
+/** The resource types the receiving app is given: those listed, and DocumentReference once the referral has attachments. */
+export function typesShared(referral: ReferralRow, attachments: number): string[] {
+  const listed = referral.shared_resource_types;
+  return attachments > 0 && !listed.includes('DocumentReference') ? [...listed, 'DocumentReference'] : listed;
+}
 
 export async function refuseWithoutConsent(
   { db, clock }: { db: Kysely<Database>; clock: Clock },
