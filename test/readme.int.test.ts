@@ -153,7 +153,7 @@ describe("the README's curl walkthrough", () => {
       const [rejected, worklists, actionNeeded, refused, , returnedReceived, returned, gpView, cardiologyView] = jsonValuesIn(afterAnswer.stdout);
       assert.deepEqual([rejected.status, rejected.rejectionCode], ['REJECTED', 'WRONG_SERVICE']);
       assert.equal(worklists.lists.find((list: any) => list.name === 'action-needed').count, 1);
-      assert.deepEqual(actionNeeded.items[0].actions, ['hold', 'revoke', 'redirect']);
+      assert.deepEqual(actionNeeded.items[0].actions, ['hold', 'revoke', 'redirect', 'attach']);
       assert.equal(refused.code, 'CONSENT_GATE_FAILED');
       assert.equal(returnedReceived.status, 'RECEIVED');
       assert.deepEqual([returned.status, returned.outcome], ['COMPLETED', 'RETURNED_WITH_ADVICE']);

@@ -46,8 +46,8 @@ for (const engine of testEngines()) {
       const seen = (await read(id)).body;
       assert.equal(seen.status, 'ACTIVE');
       assert.deepEqual(seen.currentTask, { id: taskId, status: 'REJECTED' });
-      assert.deepEqual(seen.actions, ['hold', 'revoke', 'redirect']);
-      assert.deepEqual((await read(id, 'dr-patel')).body.actions, ['hold', 'add-note']);
+      assert.deepEqual(seen.actions, ['hold', 'revoke', 'redirect', 'attach']);
+      assert.deepEqual((await read(id, 'dr-patel')).body.actions, ['hold', 'add-note', 'attach']);
     });
 
     it("takes the guide's rejection without a code as OTHER, and refuses a code without a rejection", async () => {
@@ -202,7 +202,7 @@ for (const engine of testEngines()) {
       );
       assert.equal(tasks[1].notes[0].text, 'Forwarded by Organization/royal-london-cardiology: Heart failure clinic is at City');
       assert.equal((await read(id, 'dr-patel')).body.movedAway.kind, 'FORWARD');
-      assert.deepEqual((await read(id, 'dr-other')).body.actions, ['hold', 'forward', 'receive', 'accept', 'reject', 'add-note']);
+      assert.deepEqual((await read(id, 'dr-other')).body.actions, ['hold', 'forward', 'receive', 'accept', 'reject', 'add-note', 'attach']);
 
       await hub.request('PATCH', `/api/referrals/${id}/tasks/${tasks[1].id}`, { as: 'dr-other', body: { status: 'ACCEPTED' } });
       const late = await hub.request('POST', `/api/referrals/${id}/forward`, {

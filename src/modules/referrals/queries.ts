@@ -9,6 +9,7 @@ import { organizationsWhere, requireRole, toPatientReference, type Caller } from
 import { sidesOf, visibleReferral, type Side } from './access.js';
 import { countWorklists, worklistItems, type WorklistPosition } from './worklist-repo.js';
 import { WORKLISTS } from './worklists.js';
+import { typesShared } from './sharing.js';
 import { referralAsLeft } from './former-receivers.js';
 import type { ReferralDeps } from './deps.js';
 import * as referrals from './repo.js';
@@ -52,10 +53,11 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
   async function consentWarnings(row: ReferralRow): Promise<string[] | null> {
     if (!OPEN_REFERRAL_STATUSES.includes(row.status as ReferralStatus)) return [];
     try {
+      const attached = await db.selectFrom('attachment').select((eb) => eb.fn.countAll<number>().as('count')).where('referral_id', '=', row.id).executeTakeFirstOrThrow();
       const result = await consentGate.evaluate({
         patientId: row.patient_id,
         clientId: row.receiving_facility_client_id,
-        resourceTypes: row.shared_resource_types,
+        resourceTypes: typesShared(row, Number(attached.count)),
       });
       return result.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType);
     } catch {
