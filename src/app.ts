@@ -39,6 +39,7 @@ import { readableReferralResources } from './modules/referrals/fhir-access.js';
 import { referralMirrorSources } from './modules/referrals/mirror-sources.js';
 import { referralRoutes } from './modules/referrals/routes.js';
 import { attachmentRoutes } from './modules/referrals/attachment-routes.js';
+import { adviceRoutes } from './modules/referrals/advice-routes.js';
 import { databaseAttachmentStore } from './modules/referrals/attachment-store.js';
 import { createReferralService } from './modules/referrals/service.js';
 import type { Clock } from './platform/clock.js';
@@ -136,6 +137,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
         const service = createReferralService({ db, clock, consentGate, directory, responseDueHours: config.responseDueHours, attachments });
         await api.register(referralRoutes, { service });
         await api.register(attachmentRoutes, { service, maxBytes: config.attachmentMaxBytes });
+        await api.register(adviceRoutes, { service });
       }
     },
     { prefix: '/api' },

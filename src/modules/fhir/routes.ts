@@ -43,7 +43,7 @@ export interface FhirRouteOptions {
 }
 
 const FHIR_JSON = 'application/fhir+json';
-const REFERRAL_TYPES = new Set(['ServiceRequest', 'Task', 'DocumentReference', 'Binary']);
+const REFERRAL_TYPES = new Set(['ServiceRequest', 'Task', 'DocumentReference', 'Binary', 'CommunicationRequest', 'Communication']);
 
 export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions): Promise<void> {
   app.addContentTypeParser(FHIR_JSON, { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'));

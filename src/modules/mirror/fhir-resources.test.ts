@@ -12,7 +12,8 @@ import { toFhirConsent } from '../consent/fhir-resources.js';
 import { demoClinicalRecord } from '../demo/clinical-record.js';
 import { loadFhirDefinitions } from '../fhir/definitions.js';
 import { toBinary, toDocumentReference, toFhirTask, toServiceRequest } from '../referrals/fhir-resources.js';
-import type { AttachmentRow } from '../referrals/tables.js';
+import type { AdviceMessageRow, AdviceRequestRow, AttachmentRow } from '../referrals/tables.js';
+import { toCommunication, toCommunicationRequest } from '../referrals/advice-fhir.js';
 
 const BASE = 'http://localhost:8080';
 const at = new Date('2026-11-25T10:00:00Z');
@@ -41,6 +42,7 @@ const referral: ReferralRow = {
   hold_reason: null,
   revocation_reason: null,
   outcome: null,
+  advice_request_id: null,
   created_by: 'dr-smith',
   created_at: at,
   updated_at: at,
@@ -107,7 +109,44 @@ const attachment: AttachmentRow = {
   uploaded_at: at,
 };
 
+const adviceRequest: AdviceRequestRow = {
+  id: 5,
+  version: 2,
+  status: 'AWAITING_REQUESTER',
+  patient_id: 'Patient/ePatient-8675309',
+  requester_id: 'Practitioner/dr-smith',
+  sending_organisation_id: 'Organization/anytown-gp-practice',
+  performer_id: 'Organization/royal-london-cardiology',
+  receiving_organisation_id: 'Organization/royal-london-cardiology',
+  receiving_facility_client_id: 'royal-london-cardiology-smart',
+  subject: 'Raised troponin',
+  shared_resource_types: [],
+  please_refer: true,
+  referral_id: null,
+  created_by: 'dr-smith',
+  created_at: at,
+  updated_at: at,
+};
+const adviceMessage: AdviceMessageRow = {
+  id: 9,
+  advice_request_id: 5,
+  author: 'Practitioner/dr-patel',
+  side: 'specialist',
+  text: 'Please refer.',
+  please_refer: true,
+  created_at: at,
+};
+
 const samples: Record<string, Resource> = {
+  CommunicationRequest: toCommunicationRequest(adviceRequest),
+  'CommunicationRequest (converted)': toCommunicationRequest({ ...adviceRequest, status: 'CONVERTED', referral_id: 7 }),
+  Communication: toCommunication(adviceMessage, adviceRequest, 8),
+  'Communication (the question)': toCommunication(
+    { ...adviceMessage, side: 'requester', author: 'Practitioner/dr-smith', please_refer: false },
+    adviceRequest,
+    undefined,
+  ),
+  'ServiceRequest (converted from advice)': toServiceRequest({ ...referral, advice_request_id: 5 }, BASE, [3]),
   'ServiceRequest (with attachments)': toServiceRequest(referral, BASE, [3, 4]),
   DocumentReference: toDocumentReference(attachment, referral.patient_id),
   'DocumentReference (by an account, no description)': toDocumentReference({ ...attachment, author: 'admin', description: null }, referral.patient_id),

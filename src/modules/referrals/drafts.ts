@@ -20,21 +20,10 @@ import { toReferralView } from './views.js';
 
 export function createDraftUseCases({ db, clock, directory }: ReferralDeps) {
   async function createReferral(caller: Caller, input: CreateReferralInput, idempotencyKey?: string): Promise<Outcome<ReferralView>> {
-    requireRole(caller, 'clinician');
-    assertDrafter(caller, input);
-    assertResourceTypes(input.sharedResourceTypes);
     const keyed = idempotencyKey ? idempotentRequest(caller.sub, 'referral.create', idempotencyKey, input) : undefined;
     const stored = keyed && (await findStoredResponse(db, keyed));
     if (stored) return stored as Outcome<ReferralView>;
-
-    const bound = { ...input, requesterId: input.requesterId ?? caller.fhirUser!, receivingFacilityClientId: await receivingApp(directory, input) };
-    const draft: NewReferralRow = {
-      ...(columnsOf(bound) as NewReferralRow),
-      status: 'DRAFT',
-      created_by: caller.sub,
-      created_at: clock.now(),
-      updated_at: clock.now(),
-    };
+    const draft = await prepareDraft(caller, input);
     if (!keyed) return created(await insertDraft(db, caller, draft), caller);
     const outcome = await db.transaction().execute(async (tx) => {
       if (!(await claimKey(tx, keyed, clock.now()))) return undefined;
@@ -43,6 +32,25 @@ export function createDraftUseCases({ db, clock, directory }: ReferralDeps) {
       return result;
     });
     return outcome ?? ((await findStoredResponse(db, keyed)) as Outcome<ReferralView>);
+  }
+
+  /**
+   * The row of a new draft, its parties bound by the directory, ready to insert; `adviceRequestId`
+   * names the advice request it is converted from.
+   */
+  async function prepareDraft(caller: Caller, input: CreateReferralInput, adviceRequestId?: number): Promise<NewReferralRow> {
+    requireRole(caller, 'clinician');
+    assertDrafter(caller, input);
+    assertResourceTypes(input.sharedResourceTypes);
+    const bound = { ...input, requesterId: input.requesterId ?? caller.fhirUser!, receivingFacilityClientId: await receivingApp(directory, input) };
+    return {
+      ...(columnsOf(bound) as NewReferralRow),
+      status: 'DRAFT',
+      advice_request_id: adviceRequestId ?? null,
+      created_by: caller.sub,
+      created_at: clock.now(),
+      updated_at: clock.now(),
+    };
   }
 
   /** The draft under an id drawn first, with the first event of its audit chain, in one statement. */
@@ -70,7 +78,7 @@ export function createDraftUseCases({ db, clock, directory }: ReferralDeps) {
     return toReferralView(edited.referral, clock.now(), { caller });
   }
 
-  return { createReferral, editDraft };
+  return { createReferral, editDraft, prepareDraft, insertDraft, viewOf: created };
 }
 
 function draftAudit(caller: Caller, referralId: number, action: string, detail: Record<string, unknown>): AuditEventInput {
@@ -88,7 +96,7 @@ function editedParties(row: ReferralRow, input: EditReferralInput) {
   };
 }
 
-function assertResourceTypes(types: string[]): void {
+export function assertResourceTypes(types: string[]): void {
   types.forEach((type, index) => {
     if (!isFhirResourceType(type)) throw validationFailed(`body.sharedResourceTypes[${index}]`, `"${type}" is not a FHIR R4 resource type`);
   });

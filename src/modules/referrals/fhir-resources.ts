@@ -45,8 +45,15 @@ export function toServiceRequest(row: ReferralRow, baseUrl: string, attachmentId
     ...(row.occurrence_date && { occurrenceDateTime: row.occurrence_date }),
     ...(row.authored_on && { authoredOn: row.authored_on.toISOString() }),
     ...(row.clinical_note && { note: [{ text: row.clinical_note }] }),
-    ...(attachmentIds.length > 0 && { supportingInfo: attachmentIds.map((id) => ({ reference: `DocumentReference/${documentReferenceId(id)}` })) }),
+    ...supportingInfoOf(row, attachmentIds),
   };
+}
+
+/** What supports a referral: the advice conversation it was converted from, and its attachments. */
+function supportingInfoOf(row: ReferralRow, attachmentIds: number[]): Pick<ServiceRequest, 'supportingInfo'> {
+  const conversation = row.advice_request_id ? [{ reference: `CommunicationRequest/${fhirIdOf('advice', row.advice_request_id)}` }] : [];
+  const supporting = [...conversation, ...attachmentIds.map((id) => ({ reference: `DocumentReference/${documentReferenceId(id)}` }))];
+  return supporting.length > 0 ? { supportingInfo: supporting } : {};
 }
 
 /**

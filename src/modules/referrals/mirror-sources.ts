@@ -5,6 +5,7 @@ import type { Database } from '../../database.js';
 import { numberedSource, type MirrorSources } from '../vocabulary/record-sources.js';
 import { toBinary, toDocumentReference, toFhirTask, toServiceRequest } from './fhir-resources.js';
 import { findTasksWithNotes } from './task-repo.js';
+import { toCommunication, toCommunicationRequest } from './advice-fhir.js';
 
 export function referralMirrorSources(db: Kysely<Database>, baseUrl: string): MirrorSources {
   const referrals = (ids: number[]) => db.selectFrom('referral').selectAll().where('id', 'in', ids).execute();
@@ -16,7 +17,26 @@ export function referralMirrorSources(db: Kysely<Database>, baseUrl: string): Mi
       .select('referral.patient_id')
       .where('attachment.id', 'in', ids)
       .execute();
+  const adviceRequests = (ids: number[]) => db.selectFrom('advice_request').selectAll().where('id', 'in', ids).execute();
   return {
+    CommunicationRequest: numberedSource('advice', adviceRequests, toCommunicationRequest),
+    Communication: numberedSource(
+      'message',
+      async (ids) => {
+        const messages = await db.selectFrom('advice_message').selectAll().where('id', 'in', ids).execute();
+        if (messages.length === 0) return [];
+        const requestIds = [...new Set(messages.map((message) => message.advice_request_id))];
+        const [requests, earlier] = await Promise.all([
+          adviceRequests(requestIds),
+          db.selectFrom('advice_message').select(['id', 'advice_request_id']).where('advice_request_id', 'in', requestIds).orderBy('id').execute(),
+        ]);
+        return messages.map((message) => {
+          const before = earlier.filter((other) => other.advice_request_id === message.advice_request_id && other.id < message.id).at(-1);
+          return { message, request: requests.find((request) => request.id === message.advice_request_id)!, previousId: before?.id };
+        });
+      },
+      ({ message, request, previousId }) => toCommunication(message, request, previousId),
+    ),
     ServiceRequest: numberedSource(
       'referral',
       async (ids) => {

@@ -6,9 +6,7 @@ import { MAX_ROW_ID } from '../../platform/http-schemas.js';
 import type { ReferralRow } from './tables.js';
 import { listReferralAudit } from '../audit/repo.js';
 import { organizationsWhere, requireRole, toPatientReference, type Caller } from '../identity/caller.js';
-import { sidesOf, visibleReferral, type Side } from './access.js';
-import { countWorklists, worklistItems, type WorklistPosition } from './worklist-repo.js';
-import { WORKLISTS } from './worklists.js';
+import { sidesOf, visibleReferral } from './access.js';
 import { typesShared } from './sharing.js';
 import { referralAsLeft } from './former-receivers.js';
 import type { ReferralDeps } from './deps.js';
@@ -20,14 +18,9 @@ import { toReferralView } from './views.js';
 const DEFAULT_LIMIT = 20;
 
 const isRowId = (value: unknown) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_ROW_ID;
-const isIdPosition = (value: unknown): value is { id: number } => typeof value === 'object' && value !== null && isRowId((value as { id: unknown }).id);
+export const isIdPosition = (value: unknown): value is { id: number } => typeof value === 'object' && value !== null && isRowId((value as { id: unknown }).id);
 /** A date the database can hold and a referral can be due at. */
-const isDueDate = (value: unknown) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
-
-const isWorklistPosition = (value: unknown): value is WorklistPosition => isIdPosition(value) && isDueDate((value as { due?: unknown }).due);
-
-/** Every clinician refers; only one who receives for an organisation works the receiving side. */
-const worksSide = (caller: Caller, side: Side) => side === 'referring' || organizationsWhere(caller, 'receiver').length > 0;
+export const isDueDate = (value: unknown) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value));
 
 const isInboxPosition = (value: unknown): value is referrals.InboxPosition => {
   if (!isIdPosition(value)) return false;
@@ -53,7 +46,11 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
   async function consentWarnings(row: ReferralRow): Promise<string[] | null> {
     if (!OPEN_REFERRAL_STATUSES.includes(row.status as ReferralStatus)) return [];
     try {
-      const attached = await db.selectFrom('attachment').select((eb) => eb.fn.countAll<number>().as('count')).where('referral_id', '=', row.id).executeTakeFirstOrThrow();
+      const attached = await db
+        .selectFrom('attachment')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .where('referral_id', '=', row.id)
+        .executeTakeFirstOrThrow();
       const result = await consentGate.evaluate({
         patientId: row.patient_id,
         clientId: row.receiving_facility_client_id,
@@ -101,32 +98,6 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
     );
   }
 
-  /** Each worklist of the caller's sides with its count. */
-  async function worklists(caller: Caller) {
-    requireRole(caller, 'clinician');
-    const lists = WORKLISTS.filter((list) => worksSide(caller, list.side));
-    const counts = await countWorklists(db, caller, lists, clock.now());
-    return { lists: lists.map(({ name, side, title }, index) => ({ name, side, title, count: counts[index]! })) };
-  }
-
-  async function worklist(caller: Caller, name: string, query: { limit?: number; cursor?: string }) {
-    requireRole(caller, 'clinician');
-    const list = WORKLISTS.find((candidate) => candidate.name === name)!;
-    if (!worksSide(caller, list.side)) throw forbidden(`The ${name} worklist is for the ${list.side} side, and you receive referrals for no organisation`);
-    const limit = query.limit ?? DEFAULT_LIMIT;
-    const after = query.cursor ? decodeCursor(query.cursor, isWorklistPosition) : undefined;
-    const rows = await worklistItems(db, caller, list, { after, limit, now: clock.now() });
-    return {
-      name,
-      ...pageOf(
-        rows,
-        limit,
-        (row) => seenView(caller, row),
-        (row) => ({ due: row.due_key.toISOString(), id: row.id }),
-      ),
-    };
-  }
-
   async function history(caller: Caller, id: number) {
     visibleReferral(caller, await referrals.findReferral(db, id), id);
     return listReferralAudit(db, id);
@@ -134,5 +105,5 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
 
   const seenView = (caller: Caller, row: referrals.SeenReferral) => toReferralView(row, clock.now(), { caller, task: row.current_task ?? undefined });
 
-  return { getReferral, listReferrals, inbox, worklists, worklist, history };
+  return { getReferral, listReferrals, inbox, history };
 }

@@ -6,6 +6,7 @@ import { errorResponses, IdempotencyKeyHeader, IdempotentChangeHeaders, IfMatchH
 import { etagOf } from '../../platform/versioning.js';
 import { callerOf } from '../identity/plugin.js';
 import * as S from './schemas.js';
+import * as W from './worklist-schemas.js';
 import type { ReferralService } from './service.js';
 
 const tags = ['referrals'];
@@ -62,7 +63,7 @@ export const referralRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServic
       schema: {
         tags,
         summary: "The caller's worklists with their counts: the referrer's and, for a receiver, the receiving side's",
-        response: { 200: S.WorklistSummary, ...errorResponses(401, 403) },
+        response: { 200: W.WorklistSummary, ...errorResponses(401, 403) },
       },
     },
     async function worklists(request) {
@@ -76,9 +77,9 @@ export const referralRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServic
       schema: {
         tags,
         summary: "A worklist's referrals, soonest due first",
-        params: S.WorklistParams,
-        querystring: S.WorklistQuery,
-        response: { 200: S.WorklistPage, ...errorResponses(400, 401, 403) },
+        params: W.WorklistParams,
+        querystring: W.WorklistQuery,
+        response: { 200: W.WorklistPage, ...errorResponses(400, 401, 403) },
       },
     },
     async function worklist(request) {

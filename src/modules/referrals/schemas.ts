@@ -7,7 +7,6 @@ import { PRIORITIES } from '../vocabulary/priority.js';
 import { REFERRAL_STATUSES } from './states.js';
 import { FACILITY_TASK_STATUSES, TASK_STATUSES } from './task-states.js';
 import { REFERRAL_ACTIONS } from './actions.js';
-import { WORKLIST_NAMES } from './worklists.js';
 import { REFERRAL_OUTCOMES, REJECTION_CODES, TASK_OUTCOMES } from './outcomes.js';
 
 const reference = (...types: string[]) =>
@@ -19,7 +18,7 @@ const Priority = Type.Enum(PRIORITIES);
 const ReferralStatus = Type.Enum(REFERRAL_STATUSES);
 const TaskStatus = Type.Enum(TASK_STATUSES);
 
-const referralFields = {
+export const referralFields = {
   patientId: reference('Patient'),
   requesterId: Type.Optional({
     ...reference('Practitioner'),
@@ -74,6 +73,7 @@ export const Referral = Type.Object(
     overdue: Type.Boolean(),
     holdReason: Nullable(Type.String()),
     revocationReason: Nullable(Type.String()),
+    adviceRequestId: { ...Nullable(Type.Integer()), description: 'The advice request this referral was converted from; its conversation stays readable' },
     outcome: {
       ...Nullable(Type.Enum(REFERRAL_OUTCOMES)),
       description: 'RETURNED_WITH_ADVICE when the receiver answered with advice instead of seeing the patient',
@@ -95,7 +95,7 @@ export type ReferralView = Static<typeof Referral>;
 
 export const ReferralPage = Type.Object({ items: Type.Array(Referral), nextCursor: Nullable(Type.String()) }, { title: 'ReferralPage' });
 
-const paging = {
+export const paging = {
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 };
@@ -123,24 +123,6 @@ export const InboxQuery = Type.Object(
   { additionalProperties: false },
 );
 export type InboxFilter = Static<typeof InboxQuery>;
-
-export const WorklistSummary = Type.Object(
-  {
-    lists: Type.Array(
-      Type.Object({
-        name: Type.Enum(WORKLIST_NAMES),
-        side: Type.Enum(['referring', 'receiving']),
-        title: Type.String(),
-        count: Type.Integer(),
-      }),
-    ),
-  },
-  { title: 'WorklistSummary' },
-);
-
-export const WorklistParams = Type.Object({ name: Type.Enum(WORKLIST_NAMES) });
-export const WorklistQuery = Type.Object(paging, { additionalProperties: false });
-export const WorklistPage = Type.Object({ name: Type.String(), items: Type.Array(Referral), nextCursor: Nullable(Type.String()) }, { title: 'WorklistPage' });
 
 export const Attachment = Type.Object(
   {

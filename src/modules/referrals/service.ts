@@ -1,4 +1,5 @@
 // The referral service: every use case of the workflow guide, over one set of dependencies.
+import { createAdviceUseCases } from './advice.js';
 import { createAttachmentUseCases } from './attachments.js';
 import type { ReferralDeps } from './deps.js';
 import { createDraftUseCases } from './drafts.js';
@@ -7,16 +8,21 @@ import { createMoveUseCases } from './moves.js';
 import { createQueryUseCases } from './queries.js';
 import { createSendUseCase } from './send.js';
 import { createTaskUseCases } from './tasks.js';
+import { createWorklistUseCases } from './worklist-queries.js';
 
 export function createReferralService(deps: ReferralDeps) {
+  const { createReferral, editDraft } = createDraftUseCases(deps);
   return {
-    ...createDraftUseCases(deps),
+    createReferral,
+    editDraft,
     ...createSendUseCase(deps),
     ...createLifecycleUseCases(deps),
     ...createMoveUseCases(deps),
     ...createTaskUseCases(deps),
     ...createQueryUseCases(deps),
     ...createAttachmentUseCases(deps),
+    ...createAdviceUseCases(deps),
+    ...createWorklistUseCases(deps),
   };
 }
 

@@ -36,7 +36,12 @@ export async function refuseWithoutConsent(
       detail: { reason: 'CONSENT_GATE_FAILED', clientId, missingResourceTypes: missing, consent: decisionSummary(consent) },
     }),
   );
-  throw consentGateFailed(
+  throw consentRefusal(missing, clientId);
+}
+
+/** The 422 telling the caller every type the patient has not consented to share with `clientId`, and where to ask. */
+export function consentRefusal(missing: string[], clientId: string) {
+  return consentGateFailed(
     `Cannot send referral — patient has not consented to share ${missing.join(', ')} with ${clientId}. ` +
       'Ask the patient to grant consent via the patient portal.',
     missing,

@@ -26,6 +26,7 @@ interface ReferralTable {
   hold_reason: string | null;
   revocation_reason: string | null;
   outcome: string | null;
+  advice_request_id: number | null;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
@@ -90,6 +91,35 @@ interface AttachmentContentTable {
   bytes: Uint8Array;
 }
 
+interface AdviceRequestTable {
+  id: Generated<number>;
+  version: Generated<number>;
+  status: string;
+  patient_id: string;
+  requester_id: string;
+  sending_organisation_id: string;
+  performer_id: string;
+  receiving_organisation_id: string;
+  receiving_facility_client_id: string;
+  subject: string;
+  shared_resource_types: Json<string[]>;
+  please_refer: Generated<boolean>;
+  referral_id: number | null;
+  created_by: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+interface AdviceMessageTable {
+  id: Generated<number>;
+  advice_request_id: number;
+  author: string;
+  side: 'requester' | 'specialist';
+  text: string;
+  please_refer: Generated<boolean>;
+  created_at: Timestamp;
+}
+
 export interface ReferralTables {
   referral: ReferralTable;
   referral_task: ReferralTaskTable;
@@ -97,7 +127,12 @@ export interface ReferralTables {
   referral_move: ReferralMoveTable;
   attachment: AttachmentTable;
   attachment_content: AttachmentContentTable;
+  advice_request: AdviceRequestTable;
+  advice_message: AdviceMessageTable;
 }
+
+export type AdviceRequestRow = Selectable<AdviceRequestTable>;
+export type AdviceMessageRow = Selectable<AdviceMessageTable>;
 
 export type AttachmentRow = Selectable<AttachmentTable>;
 

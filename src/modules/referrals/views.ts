@@ -50,6 +50,7 @@ export function toReferralView(row: ReferralRow, now: Date, { caller, task }: Vi
     holdReason: row.hold_reason,
     revocationReason: row.revocation_reason,
     outcome: row.outcome as ReferralOutcome | null,
+    adviceRequestId: row.advice_request_id,
     currentTask: task ? { id: task.id, status: task.status as TaskStatus } : null,
     actions: actionsFor(caller, { referral: row, task }),
     createdBy: row.created_by,

@@ -6,7 +6,7 @@ import type { Database } from '../../database.js';
 import { organizationsWhere, type Caller } from '../identity/caller.js';
 import type { Side } from './access.js';
 import type { SeenReferral } from './repo.js';
-import { RECENT_DAYS, type Worklist, type WorklistClause } from './worklists.js';
+import { RECENT_DAYS, type ReferralWorklist, type WorklistClause } from './worklists.js';
 
 type Db = Kysely<Database>;
 
@@ -40,7 +40,7 @@ function clauseHolds(clause: WorklistClause, now: Date): RawBuilder<boolean> {
   return sql<boolean>`(${sql.join(conditions, sql` AND `)})`;
 }
 
-function inList(caller: Caller, list: Worklist, now: Date): RawBuilder<boolean> {
+function inList(caller: Caller, list: ReferralWorklist, now: Date): RawBuilder<boolean> {
   return sql<boolean>`(${onSide(caller, list.side)} AND (${sql.join(
     list.clauses.map((clause) => clauseHolds(clause, now)),
     sql` OR `,
@@ -58,7 +58,7 @@ function worklistReferrals(now: Date): RawBuilder<unknown> {
 }
 
 /** How many referrals each of `lists` holds for the caller. */
-export async function countWorklists(db: Db, caller: Caller, lists: readonly Worklist[], now: Date): Promise<number[]> {
+export async function countWorklists(db: Db, caller: Caller, lists: readonly ReferralWorklist[], now: Date): Promise<number[]> {
   if (lists.length === 0) return [];
   const counts = lists.map((list, index) => sql`count(*) FILTER (WHERE ${inList(caller, list, now)})::int AS ${sql.ref(`list_${index}`)}`);
   const sides = [...new Set(lists.map((list) => list.side))].map((side) => onSide(caller, side));
@@ -67,7 +67,7 @@ export async function countWorklists(db: Db, caller: Caller, lists: readonly Wor
 }
 
 /** A page of a worklist, soonest due first (then oldest id); `limit + 1` rows so the caller can tell whether more follow. */
-export async function worklistItems(db: Db, caller: Caller, list: Worklist, page: { after?: WorklistPosition; limit: number; now: Date }) {
+export async function worklistItems(db: Db, caller: Caller, list: ReferralWorklist, page: { after?: WorklistPosition; limit: number; now: Date }) {
   const due = sql`coalesce(referral.response_due_at, ${NEVER_DUE}::timestamptz)`;
   const after = page.after ? sql`AND (${due}, referral.id) > (${page.after.due}::timestamptz, ${page.after.id})` : sql``;
   const { rows } = await sql<SeenReferral & { due_key: Date }>`

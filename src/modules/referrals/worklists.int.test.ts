@@ -65,6 +65,7 @@ for (const engine of testEngines()) {
         'sent-on-hold': 1,
         'sent-overdue': 0,
         'recently-completed': 2,
+        'advice-answered': 0,
       });
       assert.deepEqual(idsOf(await items('action-needed')), [ids.rejected, ids.returned]);
       assert.deepEqual(idsOf(await items('recently-completed')), [ids.returned, ids.completed]);

@@ -5,6 +5,7 @@ import type { Side } from './access.js';
 import type { ReferralOutcome } from './outcomes.js';
 import type { ReferralStatus } from './states.js';
 import type { TaskStatus } from './task-states.js';
+import type { AdviceStatus } from './advice-states.js';
 
 /** How long a completed referral stays in "recently completed" (and a returned one in "action needed"). */
 export const RECENT_DAYS = 14;
@@ -21,36 +22,53 @@ export interface WorklistClause {
   recent?: boolean;
 }
 
-export interface Worklist {
+interface ListOf {
   name: string;
   side: Side;
   title: string;
-  /** A referral is in the list when any clause holds. */
+}
+
+/** A list of referrals: a referral is in it when any clause holds. */
+export interface ReferralWorklist extends ListOf {
+  kind: 'referrals';
   clauses: readonly WorklistClause[];
 }
+
+/** A list of advice requests in these statuses, longest waiting first. */
+export interface AdviceWorklist extends ListOf {
+  kind: 'advice-requests';
+  statuses: readonly AdviceStatus[];
+}
+
+export type Worklist = ReferralWorklist | AdviceWorklist;
+
+const referrals = (name: string, side: Side, title: string, clauses: WorklistClause[]): ReferralWorklist => ({ kind: 'referrals', name, side, title, clauses });
 
 const OPEN_TASK: readonly TaskStatus[] = ['REQUESTED', 'RECEIVED', 'ACCEPTED', 'INPROGRESS'];
 
 export const WORKLISTS: readonly Worklist[] = [
-  { name: 'drafts', side: 'referring', title: 'Drafts', clauses: [{ statuses: ['DRAFT'] }] },
-  { name: 'awaiting-answer', side: 'referring', title: 'Awaiting an answer', clauses: [{ statuses: ['ACTIVE'], taskStatuses: ['REQUESTED', 'RECEIVED'] }] },
+  referrals('drafts', 'referring', 'Drafts', [{ statuses: ['DRAFT'] }]),
+  referrals('awaiting-answer', 'referring', 'Awaiting an answer', [{ statuses: ['ACTIVE'], taskStatuses: ['REQUESTED', 'RECEIVED'] }]),
+  referrals('action-needed', 'referring', 'Action needed: rejected or returned with advice', [
+    { statuses: ['ACTIVE'], taskStatuses: ['REJECTED'] },
+    { statuses: ['COMPLETED'], outcome: 'RETURNED_WITH_ADVICE', recent: true },
+  ]),
+  referrals('sent-on-hold', 'referring', 'On hold', [{ statuses: ['ON_HOLD'] }]),
+  referrals('sent-overdue', 'referring', 'Overdue', [{ statuses: ['ACTIVE', 'ON_HOLD'], overdue: true }]),
+  referrals('recently-completed', 'referring', 'Recently completed', [{ statuses: ['COMPLETED'], recent: true }]),
+  { kind: 'advice-requests', name: 'advice-answered', side: 'referring', title: 'Advice answered, awaiting you', statuses: ['AWAITING_REQUESTER'] },
+  referrals('new', 'receiving', 'New: to triage', [{ statuses: ['ACTIVE'], taskStatuses: ['REQUESTED', 'RECEIVED'] }]),
+  referrals('accepted', 'receiving', 'Accepted', [{ statuses: ['ACTIVE'], taskStatuses: ['ACCEPTED'] }]),
+  referrals('in-progress', 'receiving', 'In progress', [{ statuses: ['ACTIVE'], taskStatuses: ['INPROGRESS'] }]),
+  referrals('received-on-hold', 'receiving', 'On hold', [{ statuses: ['ON_HOLD'], taskStatuses: OPEN_TASK }]),
+  referrals('received-overdue', 'receiving', 'Overdue', [{ statuses: ['ACTIVE', 'ON_HOLD'], taskStatuses: OPEN_TASK, overdue: true }]),
   {
-    name: 'action-needed',
-    side: 'referring',
-    title: 'Action needed: rejected or returned with advice',
-    clauses: [
-      { statuses: ['ACTIVE'], taskStatuses: ['REJECTED'] },
-      { statuses: ['COMPLETED'], outcome: 'RETURNED_WITH_ADVICE', recent: true },
-    ],
+    kind: 'advice-requests',
+    name: 'advice-awaiting-answer',
+    side: 'receiving',
+    title: 'Advice requests awaiting an answer',
+    statuses: ['AWAITING_SPECIALIST'],
   },
-  { name: 'sent-on-hold', side: 'referring', title: 'On hold', clauses: [{ statuses: ['ON_HOLD'] }] },
-  { name: 'sent-overdue', side: 'referring', title: 'Overdue', clauses: [{ statuses: ['ACTIVE', 'ON_HOLD'], overdue: true }] },
-  { name: 'recently-completed', side: 'referring', title: 'Recently completed', clauses: [{ statuses: ['COMPLETED'], recent: true }] },
-  { name: 'new', side: 'receiving', title: 'New: to triage', clauses: [{ statuses: ['ACTIVE'], taskStatuses: ['REQUESTED', 'RECEIVED'] }] },
-  { name: 'accepted', side: 'receiving', title: 'Accepted', clauses: [{ statuses: ['ACTIVE'], taskStatuses: ['ACCEPTED'] }] },
-  { name: 'in-progress', side: 'receiving', title: 'In progress', clauses: [{ statuses: ['ACTIVE'], taskStatuses: ['INPROGRESS'] }] },
-  { name: 'received-on-hold', side: 'receiving', title: 'On hold', clauses: [{ statuses: ['ON_HOLD'], taskStatuses: OPEN_TASK }] },
-  { name: 'received-overdue', side: 'receiving', title: 'Overdue', clauses: [{ statuses: ['ACTIVE', 'ON_HOLD'], taskStatuses: OPEN_TASK, overdue: true }] },
 ];
 
 export const WORKLIST_NAMES = WORKLISTS.map((list) => list.name);

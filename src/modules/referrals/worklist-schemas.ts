@@ -1,0 +1,32 @@
+// Shapes of /api/worklists: each list with its count, and a page of one list's referrals or advice requests.
+import Type from 'typebox';
+import { AdviceRequest } from './advice-schemas.js';
+import { paging, Referral } from './schemas.js';
+import { WORKLIST_NAMES } from './worklists.js';
+
+export const WorklistSummary = Type.Object(
+  {
+    lists: Type.Array(
+      Type.Object({
+        name: Type.Enum(WORKLIST_NAMES),
+        side: Type.Enum(['referring', 'receiving']),
+        title: Type.String(),
+        kind: { ...Type.Enum(['referrals', 'advice-requests']), description: 'What the list holds' },
+        count: Type.Integer(),
+      }),
+    ),
+  },
+  { title: 'WorklistSummary' },
+);
+
+export const WorklistParams = Type.Object({ name: Type.Enum(WORKLIST_NAMES) });
+export const WorklistQuery = Type.Object(paging, { additionalProperties: false });
+export const WorklistPage = Type.Object(
+  {
+    name: Type.String(),
+    kind: { ...Type.Enum(['referrals', 'advice-requests']), description: 'Referrals, soonest due first; or advice requests, longest waiting first' },
+    items: Type.Array(Type.Union([Referral, AdviceRequest])),
+    nextCursor: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'WorklistPage' },
+);
