@@ -99,6 +99,7 @@ const grant: ConsentGrantRow = {
 const attachment: AttachmentRow = {
   id: 3,
   referral_id: 7,
+  advice_request_id: null,
   file_name: 'letter.pdf',
   content_type: 'application/pdf',
   size_bytes: 20,

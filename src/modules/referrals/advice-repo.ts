@@ -3,7 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../database.js';
 import { organizationsWhere, type Caller } from '../identity/caller.js';
-import type { AdviceMessageRow, AdviceRequestRow } from './tables.js';
+import type { AdviceMessageRow, AdviceRequestRow, AttachmentRow } from './tables.js';
 import type { AdviceSide, AdviceStatus } from './advice-states.js';
 import type { Insertable } from 'kysely';
 
@@ -89,4 +89,13 @@ export async function countConversations(db: Db, caller: Caller, side: AdviceSid
     .select((eb) => eb.fn.countAll<string>().as('count'))
     .executeTakeFirstOrThrow();
   return Number(row.count);
+}
+
+export async function insertAdviceAttachment(tx: Db, attachment: Insertable<Database['attachment']> & { advice_request_id: number }): Promise<AttachmentRow> {
+  return tx.insertInto('attachment').values(attachment).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The attachments of an advice request, oldest first. */
+export function findAdviceAttachments(db: Db, adviceRequestId: number): Promise<AttachmentRow[]> {
+  return db.selectFrom('attachment').selectAll().where('advice_request_id', '=', adviceRequestId).orderBy('id').execute();
 }

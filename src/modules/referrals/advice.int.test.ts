@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
-import { drainMirror, grantConsent, startHarness, type Harness } from '../../../test/support/harness.js';
+import { drainMirror, grantConsent, pdfUpload, startHarness, type Harness } from '../../../test/support/harness.js';
 
 const APP = 'royal-london-cardiology-smart';
 
@@ -45,9 +45,9 @@ for (const engine of testEngines()) {
         asked.body.messages.map((m: any) => [m.side, m.author]),
         [['requester', 'Practitioner/dr-smith']],
       );
-      assert.deepEqual(asked.body.actions, ['message', 'close', 'convert']);
+      assert.deepEqual(asked.body.actions, ['message', 'close', 'convert', 'attach']);
       const seen = await hub.request('GET', `/api/advice-requests/${asked.body.id}`, { as: 'dr-patel' });
-      assert.deepEqual(seen.body.actions, ['message', 'close']);
+      assert.deepEqual(seen.body.actions, ['message', 'close', 'attach']);
       assert.equal((await hub.request('GET', `/api/advice-requests/${asked.body.id}`, { as: 'dr-other' })).status, 404);
       const listed = await hub.request('GET', '/api/advice-requests?side=specialist', { as: 'dr-patel' });
       assert.ok(listed.body.items.some((item: any) => item.id === asked.body.id));
@@ -131,6 +131,41 @@ for (const engine of testEngines()) {
       assert.equal(closed.body.status, 'CLOSED');
       assert.deepEqual(closed.body.actions, ['convert']);
       assert.equal((await hub.request('POST', `/api/advice-requests/${asked.body.id}/close`, { as: 'dr-patel' })).status, 409);
+    });
+
+    it('takes files from either side while open, with consent to share documents with the specialist’s app; downloads audited', async () => {
+      const { asked, patientId } = await ask();
+      const id = asked.body.id;
+      const attach = (as: 'dr-smith' | 'dr-patel' | 'dr-other') =>
+        hub.request('POST', `/api/advice-requests/${id}/attachments`, { as, form: pdfUpload('ecg.pdf') });
+      const refused = await attach('dr-smith');
+      assert.equal(refused.status, 422);
+      assert.deepEqual(refused.body.missingResourceTypes, ['DocumentReference']);
+      await grantConsent(hub, ['DocumentReference'], patientId, APP);
+      const added = await attach('dr-smith');
+      assert.equal(added.status, 201, JSON.stringify(added.body));
+      assert.deepEqual([added.body.adviceRequestId, added.body.referralId, added.body.fileName], [id, null, 'ecg.pdf']);
+      assert.equal((await attach('dr-other')).status, 404);
+      const listed = await hub.request('GET', `/api/advice-requests/${id}/attachments`, { as: 'dr-patel' });
+      assert.deepEqual(
+        listed.body.map((a: any) => a.id),
+        [added.body.id],
+      );
+      const download = await hub.request('GET', `/api/advice-requests/${id}/attachments/${added.body.id}`, { as: 'dr-patel' });
+      assert.equal(download.status, 200);
+      assert.match(download.body, /^%PDF-/);
+      assert.equal((await hub.request('GET', `/api/advice-requests/${id}/attachments/${added.body.id}`, { as: 'dr-other' })).status, 404);
+      assert.equal((await hub.request('GET', `/api/referrals/${id}/attachments/${added.body.id}`, { as: 'dr-smith' })).status, 404, 'not a referral’s');
+
+      await drainMirror(hub);
+      const document = await hub.request('GET', `/fhir/DocumentReference/attachment-${added.body.id}`, { as: 'dr-patel' });
+      assert.equal(document.status, 200);
+      assert.equal(document.body.context.related[0].reference, `CommunicationRequest/advice-request-${id}`);
+      assert.equal(document.body.subject.reference, patientId);
+      assert.equal((await hub.request('GET', `/fhir/DocumentReference/attachment-${added.body.id}`, { as: 'dr-other' })).status, 404);
+
+      await hub.request('POST', `/api/advice-requests/${id}/close`, { as: 'dr-patel' });
+      assert.equal((await attach('dr-smith')).status, 409, 'a closed conversation takes no more files');
     });
 
     it('mirrors the conversation as a CommunicationRequest and Communications in reply to each other, readable by its sides on /fhir', async () => {

@@ -3,13 +3,13 @@
 // specialist may answer "please refer"; the asker may convert it into a referral that keeps it. The
 // patient data shared with the specialist's app passes the consent gate as a referral's does.
 import { decodeCursor, pageOf } from '../../platform/cursor.js';
-import { forbidden, notFound, validationFailed } from '../../platform/errors.js';
+import { validationFailed } from '../../platform/errors.js';
 import { inTransaction } from '../../platform/transactions.js';
-import { appendAuditEvent } from '../audit/repo.js';
-import { hasRole, organizationsWhere, requireRole, type Caller } from '../identity/caller.js';
+import { requireRole, type Caller } from '../identity/caller.js';
+import { adviceSidesOf, conversationChanges, permitAdviceAction, visibleConversation } from './advice-changes.js';
 import { findConversation, insertAdviceMessage, insertAdviceRequest, listConversations, updateAdviceRequest, type AdviceConversation } from './advice-repo.js';
 import type { AdviceMessageInput, AdviceRequestView, ConvertAdviceInput, CreateAdviceRequestInput, ListAdviceFilter } from './advice-schemas.js';
-import { ADVICE_ACTIONS, ADVICE_MOVES, adviceTransition, type AdviceAction, type AdviceSide, type AdviceStatus } from './advice-states.js';
+import { ADVICE_ACTIONS, ADVICE_MOVES, type AdviceAction, type AdviceStatus } from './advice-states.js';
 import { assertDrafter, receivingApp } from './bindings.js';
 import type { ReferralDeps } from './deps.js';
 import { assertResourceTypes, createDraftUseCases } from './drafts.js';
@@ -22,6 +22,7 @@ const DEFAULT_LIMIT = 20;
 export function createAdviceUseCases(deps: ReferralDeps) {
   const { db, clock, consentGate, directory } = deps;
   const drafts = createDraftUseCases(deps);
+  const { changeConversation, audit } = conversationChanges(deps);
 
   async function askForAdvice(caller: Caller, input: CreateAdviceRequestInput): Promise<AdviceRequestView> {
     requireRole(caller, 'clinician');
@@ -87,8 +88,8 @@ export function createAdviceUseCases(deps: ReferralDeps) {
   }
 
   /** A message from either side hands the turn to the other; a specialist's may say "please refer". */
-  function postMessage(caller: Caller, id: number, input: AdviceMessageInput): Promise<AdviceRequestView> {
-    return changeConversation(caller, id, 'message', async (tx, side, to, at) => {
+  async function postMessage(caller: Caller, id: number, input: AdviceMessageInput): Promise<AdviceRequestView> {
+    const changed = await changeConversation(caller, id, 'message', async (tx, side, to, at) => {
       if (input.pleaseRefer && side !== 'specialist') throw validationFailed('body.pleaseRefer', 'only the specialist side answers "please refer"');
       const message = await insertAdviceMessage(tx, {
         advice_request_id: id,
@@ -102,14 +103,16 @@ export function createAdviceUseCases(deps: ReferralDeps) {
       await audit(tx, caller, id, 'advice.message', { side, messageId: message.id, pleaseRefer: input.pleaseRefer ?? false });
       return { request, added: [message] };
     });
+    return toAdviceView(caller, changed);
   }
 
-  function closeAdviceRequest(caller: Caller, id: number): Promise<AdviceRequestView> {
-    return changeConversation(caller, id, 'close', async (tx, side, to, at) => {
+  async function closeAdviceRequest(caller: Caller, id: number): Promise<AdviceRequestView> {
+    const changed = await changeConversation(caller, id, 'close', async (tx, side, to, at) => {
       const request = await updateAdviceRequest(tx, id, { status: to }, at);
       await audit(tx, caller, id, 'advice.close', { side });
       return { request, added: [] };
     });
+    return toAdviceView(caller, changed);
   }
 
   /**
@@ -117,10 +120,7 @@ export function createAdviceUseCases(deps: ReferralDeps) {
    * keeps it. The draft is bound by the directory first; it is written with the conversation's move.
    */
   async function convertToReferral(caller: Caller, id: number, input: ConvertAdviceInput): Promise<ReferralView> {
-    const found = await findConversation(db, id);
-    visibleConversation(caller, found, id);
-    const request = found!.request;
-    adviceTransition(request.status as AdviceStatus, 'convert', sideFor(caller, request, 'convert'));
+    const { request } = permitAdviceAction(caller, await findConversation(db, id), id, 'convert');
     const sharedResourceTypes = input.sharedResourceTypes ?? request.shared_resource_types;
     if (sharedResourceTypes.length === 0)
       throw validationFailed('body.sharedResourceTypes', 'name what the referral shares: the advice request shared nothing');
@@ -135,50 +135,7 @@ export function createAdviceUseCases(deps: ReferralDeps) {
     return drafts.viewOf(referral!, caller).body;
   }
 
-  /** One path for every change to a conversation: hold its row, judge the move for the caller's side, write, audit. */
-  async function changeConversation(
-    caller: Caller,
-    id: number,
-    action: AdviceAction,
-    write: (tx: typeof db, side: AdviceSide, to: AdviceStatus, at: Date) => Promise<{ request: AdviceRequestRow; added: AdviceConversation['messages'] }>,
-  ): Promise<AdviceRequestView> {
-    const conversation = await inTransaction(db, async (tx) => {
-      const found = await findConversation(tx, id, { lock: true });
-      visibleConversation(caller, found, id);
-      const side = sideFor(caller, found!.request, action);
-      const to = adviceTransition(found!.request.status as AdviceStatus, action, side);
-      const { request, added } = await write(tx, side, to, clock.now());
-      return { request, messages: [...found!.messages, ...added] };
-    });
-    return toAdviceView(caller, conversation);
-  }
-
-  const audit = (tx: typeof db, caller: Caller, id: number, action: string, detail: Record<string, unknown>) =>
-    appendAuditEvent(tx, clock, { actor: caller.sub, action, outcome: 'success', entityType: 'AdviceRequest', entityId: id, detail });
-
   return { askForAdvice, getAdviceRequest, listAdviceRequests, postMessage, closeAdviceRequest, convertToReferral };
-}
-
-/** The sides the caller is on: the asker (or a referrer of its organisation), and the specialist organisation's receivers. */
-export function adviceSidesOf(caller: Caller, request: AdviceRequestRow): AdviceSide[] {
-  if (!hasRole(caller, 'clinician')) return [];
-  const sides: AdviceSide[] = [];
-  if (caller.fhirUser === request.requester_id || organizationsWhere(caller, 'referrer').includes(request.sending_organisation_id)) sides.push('requester');
-  const receives = organizationsWhere(caller, 'receiver');
-  if (receives.includes(request.performer_id) || receives.includes(request.receiving_organisation_id)) sides.push('specialist');
-  return sides;
-}
-
-function visibleConversation(caller: Caller, conversation: AdviceConversation | undefined, id: number): void {
-  if (!conversation || adviceSidesOf(caller, conversation.request).length === 0) throw notFound(`Advice request ${id}`);
-}
-
-/** The side the caller takes `action` on (the asker's first, for one on both); 403 when none may. */
-function sideFor(caller: Caller, request: AdviceRequestRow, action: AdviceAction): AdviceSide {
-  const allowed = ADVICE_MOVES[action].sides;
-  const side = adviceSidesOf(caller, request).find((candidate) => allowed.includes(candidate));
-  if (!side) throw forbidden(`Only the ${allowed.join(' or ')} side may ${action} on this advice request`);
-  return side;
 }
 
 /** What the caller may do now, by the same table the moves are judged by. */

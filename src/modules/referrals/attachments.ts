@@ -101,10 +101,11 @@ export function createAttachmentUseCases(deps: ReferralDeps) {
   return { assertMayAttach, attachFile, listAttachments, downloadAttachment };
 }
 
-function toAttachmentView(row: AttachmentRow): AttachmentView {
+export function toAttachmentView(row: AttachmentRow): AttachmentView {
   return {
     id: row.id,
     referralId: row.referral_id,
+    adviceRequestId: row.advice_request_id,
     fileName: row.file_name,
     contentType: row.content_type,
     sizeBytes: row.size_bytes,

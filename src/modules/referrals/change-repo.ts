@@ -38,7 +38,7 @@ export interface ReferralChange {
   /** The referral's move to another organisation, kept with the referral as it was before it. */
   move?: ReferralMove;
   /** An attachment added, its content already stored. */
-  attachment?: Omit<Insertable<AttachmentRow>, 'id' | 'referral_id' | 'uploaded_at'>;
+  attachment?: Omit<Insertable<AttachmentRow>, 'id' | 'referral_id' | 'advice_request_id' | 'uploaded_at'>;
   events: PendingAuditEvent[];
   /** The result to give again for a repeat of the request (Idempotency-Key), stored with the change. */
   response?: { request: IdempotentRequest; stored: StoredResponse };

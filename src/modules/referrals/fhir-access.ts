@@ -8,13 +8,19 @@ import type { Caller } from '../identity/caller.js';
 import { recordIdOf } from '../vocabulary/fhir-ids.js';
 import { idIn } from '../vocabulary/references.js';
 import { sidesOf } from './access.js';
-import { adviceSidesOf } from './advice.js';
+import { adviceSidesOf } from './advice-changes.js';
 
-/** The referral a mirrored resource belongs to, if it is one of ours; an attachment's is looked up in `attachedTo`. */
-function referralIdOf(resource: Resource, attachedTo: Map<number, number>): number | undefined {
+/** What an attachment is on: a referral or an advice request. */
+interface AttachmentOwner {
+  referral_id: number | null;
+  advice_request_id: number | null;
+}
+
+/** The referral a mirrored resource belongs to, if it is one of ours; an attachment's is looked up in `owners`. */
+function referralIdOf(resource: Resource, owners: Map<number, AttachmentOwner>): number | undefined {
   if (resource.resourceType === 'ServiceRequest') return recordIdOf('referral', resource.id ?? '');
   const attachment = attachmentIdOf(resource);
-  if (attachment !== undefined) return attachedTo.get(attachment);
+  if (attachment !== undefined) return owners.get(attachment)?.referral_id ?? undefined;
   const focus = resource.resourceType === 'Task' && idIn('ServiceRequest', resource.focus?.reference ?? '');
   return focus ? recordIdOf('referral', focus) : undefined;
 }
@@ -22,12 +28,12 @@ function referralIdOf(resource: Resource, attachedTo: Map<number, number>): numb
 const attachmentIdOf = (resource: Resource) =>
   resource.resourceType === 'DocumentReference' || resource.resourceType === 'Binary' ? recordIdOf('attachment', resource.id ?? '') : undefined;
 
-/** The referral of each attachment among `resources`, by attachment id. */
-async function referralsOfAttachments(db: Kysely<Database>, resources: Resource[]): Promise<Map<number, number>> {
+/** What each attachment among `resources` is on, by attachment id. */
+async function ownersOfAttachments(db: Kysely<Database>, resources: Resource[]): Promise<Map<number, AttachmentOwner>> {
   const ids = resources.map(attachmentIdOf).filter((id): id is number => id !== undefined);
   if (ids.length === 0) return new Map();
-  const rows = await db.selectFrom('attachment').select(['id', 'referral_id']).where('id', 'in', ids).execute();
-  return new Map(rows.map((row) => [row.id, row.referral_id]));
+  const rows = await db.selectFrom('attachment').select(['id', 'referral_id', 'advice_request_id']).where('id', 'in', ids).execute();
+  return new Map(rows.map((row) => [row.id, row]));
 }
 
 /**
@@ -36,13 +42,18 @@ async function referralsOfAttachments(db: Kysely<Database>, resources: Resource[
  * referral from its send on, in its history too.
  */
 export async function readableReferralResources<T extends Resource>(db: Kysely<Database>, caller: Caller, resources: T[]): Promise<T[]> {
-  const [ofReferrals, ofAdvice] = await Promise.all([readableOfReferrals(db, caller, resources), readableOfAdvice(db, caller, resources)]);
+  const owners = await ownersOfAttachments(db, resources);
+  const [ofReferrals, ofAdvice] = await Promise.all([readableOfReferrals(db, caller, resources, owners), readableOfAdvice(db, caller, resources, owners)]);
   return resources.filter((resource) => ofReferrals.has(resource) || ofAdvice.has(resource));
 }
 
-async function readableOfReferrals<T extends Resource>(db: Kysely<Database>, caller: Caller, resources: T[]): Promise<Set<T>> {
-  const attachedTo = await referralsOfAttachments(db, resources);
-  const referralOf = (resource: Resource) => referralIdOf(resource, attachedTo);
+async function readableOfReferrals<T extends Resource>(
+  db: Kysely<Database>,
+  caller: Caller,
+  resources: T[],
+  owners: Map<number, AttachmentOwner>,
+): Promise<Set<T>> {
+  const referralOf = (resource: Resource) => referralIdOf(resource, owners);
   const ids = [...new Set(resources.map(referralOf).filter((id): id is number => id !== undefined))];
   if (ids.length === 0) return new Set();
   const referrals = await db.selectFrom('referral').selectAll().where('id', 'in', ids).execute();
@@ -55,18 +66,26 @@ async function readableOfReferrals<T extends Resource>(db: Kysely<Database>, cal
   return new Set(readable);
 }
 
-/** The advice request a mirrored CommunicationRequest or Communication belongs to. */
-function adviceRequestIdOf(resource: Resource): number | undefined {
+/** The advice request a mirrored CommunicationRequest, Communication or attachment belongs to. */
+function adviceRequestIdOf(resource: Resource, owners: Map<number, AttachmentOwner>): number | undefined {
   if (resource.resourceType === 'CommunicationRequest') return recordIdOf('advice', resource.id ?? '');
+  const attachment = attachmentIdOf(resource);
+  if (attachment !== undefined) return owners.get(attachment)?.advice_request_id ?? undefined;
   const basedOn = resource.resourceType === 'Communication' && idIn('CommunicationRequest', resource.basedOn?.[0]?.reference ?? '');
   return basedOn ? recordIdOf('advice', basedOn) : undefined;
 }
 
 /** Advice conversations are read by their two sides, as through the API. */
-async function readableOfAdvice<T extends Resource>(db: Kysely<Database>, caller: Caller, resources: T[]): Promise<Set<T>> {
-  const ids = [...new Set(resources.map(adviceRequestIdOf).filter((id): id is number => id !== undefined))];
+async function readableOfAdvice<T extends Resource>(
+  db: Kysely<Database>,
+  caller: Caller,
+  resources: T[],
+  owners: Map<number, AttachmentOwner>,
+): Promise<Set<T>> {
+  const adviceOf = (resource: Resource) => adviceRequestIdOf(resource, owners);
+  const ids = [...new Set(resources.map(adviceOf).filter((id): id is number => id !== undefined))];
   if (ids.length === 0) return new Set();
   const requests = await db.selectFrom('advice_request').selectAll().where('id', 'in', ids).execute();
   const onSide = new Set(requests.filter((request) => adviceSidesOf(caller, request).length > 0).map((request) => request.id));
-  return new Set(resources.filter((resource) => onSide.has(adviceRequestIdOf(resource) ?? -1)));
+  return new Set(resources.filter((resource) => onSide.has(adviceOf(resource) ?? -1)));
 }

@@ -82,9 +82,15 @@ export function toDocumentReference(attachment: AttachmentRow, patientId: string
         },
       },
     ],
-    context: { related: [{ reference: `ServiceRequest/${serviceRequestId(attachment.referral_id)}` }] },
+    context: { related: [{ reference: relatedTo(attachment) }] },
   };
 }
+
+/** What an attachment is about: its referral's ServiceRequest, or its advice request's CommunicationRequest. */
+const relatedTo = (attachment: AttachmentRow) =>
+  attachment.referral_id !== null
+    ? `ServiceRequest/${serviceRequestId(attachment.referral_id)}`
+    : `CommunicationRequest/${fhirIdOf('advice', attachment.advice_request_id!)}`;
 
 /** The content of an attachment, readable as its DocumentReference is. */
 export function toBinary(attachment: AttachmentRow, bytes: Uint8Array): Binary {

@@ -9,12 +9,14 @@ import { toCommunication, toCommunicationRequest } from './advice-fhir.js';
 
 export function referralMirrorSources(db: Kysely<Database>, baseUrl: string): MirrorSources {
   const referrals = (ids: number[]) => db.selectFrom('referral').selectAll().where('id', 'in', ids).execute();
+  /** Attachments with the patient they are about, through the referral or advice request they are on. */
   const attachments = (ids: number[]) =>
     db
       .selectFrom('attachment')
-      .innerJoin('referral', 'referral.id', 'attachment.referral_id')
+      .leftJoin('referral', 'referral.id', 'attachment.referral_id')
+      .leftJoin('advice_request', 'advice_request.id', 'attachment.advice_request_id')
       .selectAll('attachment')
-      .select('referral.patient_id')
+      .select((eb) => eb.fn.coalesce('referral.patient_id', 'advice_request.patient_id').$notNull().as('patient_id'))
       .where('attachment.id', 'in', ids)
       .execute();
   const adviceRequests = (ids: number[]) => db.selectFrom('advice_request').selectAll().where('id', 'in', ids).execute();

@@ -127,7 +127,8 @@ export type InboxFilter = Static<typeof InboxQuery>;
 export const Attachment = Type.Object(
   {
     id: Type.Integer(),
-    referralId: Type.Integer(),
+    referralId: { ...Nullable(Type.Integer()), description: 'The referral it is attached to, or null' },
+    adviceRequestId: { ...Nullable(Type.Integer()), description: 'The advice request it is attached to, or null' },
     fileName: Type.String(),
     contentType: Type.String(),
     sizeBytes: Type.Integer(),

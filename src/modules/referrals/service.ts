@@ -1,5 +1,6 @@
 // The referral service: every use case of the workflow guide, over one set of dependencies.
 import { createAdviceUseCases } from './advice.js';
+import { createAdviceAttachmentUseCases } from './advice-attachments.js';
 import { createAttachmentUseCases } from './attachments.js';
 import type { ReferralDeps } from './deps.js';
 import { createDraftUseCases } from './drafts.js';
@@ -22,6 +23,7 @@ export function createReferralService(deps: ReferralDeps) {
     ...createQueryUseCases(deps),
     ...createAttachmentUseCases(deps),
     ...createAdviceUseCases(deps),
+    ...createAdviceAttachmentUseCases(deps),
     ...createWorklistUseCases(deps),
   };
 }

@@ -72,9 +72,11 @@ interface TaskNoteTable {
   created_at: Timestamp;
 }
 
+/** A file on a referral or on an advice request (exactly one of the two). */
 interface AttachmentTable {
   id: Generated<number>;
-  referral_id: number;
+  referral_id: number | null;
+  advice_request_id: number | null;
   file_name: string;
   content_type: string;
   size_bytes: number;

@@ -1,0 +1,63 @@
+// Who is on which side of an advice request, and the one path of every change to it: hold its row,
+// judge the move for the caller's side with the state table, write, and audit on its own chain, all
+// in one transaction. Nothing outside the database (directory, consent) is asked inside it.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../database.js';
+import { forbidden, notFound } from '../../platform/errors.js';
+import { inTransaction } from '../../platform/transactions.js';
+import { appendAuditEvent } from '../audit/repo.js';
+import { hasRole, organizationsWhere, type Caller } from '../identity/caller.js';
+import { findConversation, type AdviceConversation } from './advice-repo.js';
+import { ADVICE_MOVES, adviceTransition, type AdviceAction, type AdviceSide, type AdviceStatus } from './advice-states.js';
+import type { ReferralDeps } from './deps.js';
+import type { AdviceMessageRow, AdviceRequestRow } from './tables.js';
+
+/** The sides the caller is on: the asker (or a referrer of its organisation), and the specialist organisation's receivers. */
+export function adviceSidesOf(caller: Caller, request: AdviceRequestRow): AdviceSide[] {
+  if (!hasRole(caller, 'clinician')) return [];
+  const sides: AdviceSide[] = [];
+  if (caller.fhirUser === request.requester_id || organizationsWhere(caller, 'referrer').includes(request.sending_organisation_id)) sides.push('requester');
+  const receives = organizationsWhere(caller, 'receiver');
+  if (receives.includes(request.performer_id) || receives.includes(request.receiving_organisation_id)) sides.push('specialist');
+  return sides;
+}
+
+/** 404 unless the conversation exists and the caller is on one of its sides. */
+export function visibleConversation(caller: Caller, conversation: AdviceConversation | undefined, id: number): AdviceConversation {
+  if (!conversation || adviceSidesOf(caller, conversation.request).length === 0) throw notFound(`Advice request ${id}`);
+  return conversation;
+}
+
+/** The side the caller takes `action` on (the asker's first, for one on both); 403 when none may. */
+export function sideFor(caller: Caller, request: AdviceRequestRow, action: AdviceAction): AdviceSide {
+  const allowed = ADVICE_MOVES[action].sides;
+  const side = adviceSidesOf(caller, request).find((candidate) => allowed.includes(candidate));
+  if (!side) throw forbidden(`Only the ${allowed.join(' or ')} side may ${action} on this advice request`);
+  return side;
+}
+
+/** Refuses `action` on the conversation as it is now (404, 403 or 409), before anything slow is done for it. */
+export function permitAdviceAction(caller: Caller, conversation: AdviceConversation | undefined, id: number, action: AdviceAction): AdviceConversation {
+  const found = visibleConversation(caller, conversation, id);
+  adviceTransition(found.request.status as AdviceStatus, action, sideFor(caller, found.request, action));
+  return found;
+}
+
+type Write = (tx: Kysely<Database>, side: AdviceSide, to: AdviceStatus, at: Date) => Promise<{ request: AdviceRequestRow; added: AdviceMessageRow[] }>;
+
+export function conversationChanges({ db, clock }: Pick<ReferralDeps, 'db' | 'clock'>) {
+  async function changeConversation(caller: Caller, id: number, action: AdviceAction, write: Write): Promise<AdviceConversation> {
+    return inTransaction(db, async (tx) => {
+      const found = visibleConversation(caller, await findConversation(tx, id, { lock: true }), id);
+      const side = sideFor(caller, found.request, action);
+      const to = adviceTransition(found.request.status as AdviceStatus, action, side);
+      const { request, added } = await write(tx, side, to, clock.now());
+      return { request, messages: [...found.messages, ...added] };
+    });
+  }
+
+  const audit = (tx: Kysely<Database>, caller: Caller, id: number, action: string, detail: Record<string, unknown>) =>
+    appendAuditEvent(tx, clock, { actor: caller.sub, action, outcome: 'success', entityType: 'AdviceRequest', entityId: id, detail });
+
+  return { changeConversation, audit };
+}
