@@ -29,7 +29,7 @@ export function visibleConversation(caller: Caller, conversation: AdviceConversa
 }
 
 /** The side the caller takes `action` on (the asker's first, for one on both); 403 when none may. */
-export function sideFor(caller: Caller, request: AdviceRequestRow, action: AdviceAction): AdviceSide {
+function sideFor(caller: Caller, request: AdviceRequestRow, action: AdviceAction): AdviceSide {
   const allowed = ADVICE_MOVES[action].sides;
   const side = adviceSidesOf(caller, request).find((candidate) => allowed.includes(candidate));
   if (!side) throw forbidden(`Only the ${allowed.join(' or ')} side may ${action} on this advice request`);
