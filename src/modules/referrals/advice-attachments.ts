@@ -12,7 +12,7 @@ import type { ReferralDeps } from './deps.js';
 import type { AttachmentView } from './schemas.js';
 import { consentRefusal } from './sharing.js';
 import type { AttachmentRow } from './tables.js';
-import type { UploadedFile } from './uploads.js';
+import { attachmentColumns, uploadAudit, type UploadedFile } from './uploads.js';
 
 export function createAdviceAttachmentUseCases(deps: ReferralDeps) {
   const { db, consentGate, attachments: store } = deps;
@@ -31,25 +31,9 @@ export function createAdviceAttachmentUseCases(deps: ReferralDeps) {
     await store.put(file.sha256, file.bytes);
     let added: AttachmentRow | undefined;
     await changeConversation(caller, id, 'attach', async (tx, side, to, at) => {
-      added = await insertAdviceAttachment(tx, {
-        advice_request_id: id,
-        file_name: file.fileName,
-        content_type: file.contentType,
-        size_bytes: file.bytes.length,
-        sha256: file.sha256,
-        description: description ?? null,
-        uploaded_by: caller.sub,
-        author: caller.fhirUser ?? caller.sub,
-        uploaded_at: at,
-      });
+      added = await insertAdviceAttachment(tx, { ...attachmentColumns(caller, file, description), advice_request_id: id, uploaded_at: at });
       const request = await updateAdviceRequest(tx, id, { status: to }, at);
-      await audit(tx, caller, id, 'attachment.add', {
-        side,
-        attachmentId: added.id,
-        contentType: file.contentType,
-        sizeBytes: file.bytes.length,
-        sha256: file.sha256,
-      });
+      await audit(tx, caller, id, 'attachment.add', { side, attachmentId: added.id, ...uploadAudit(file) });
       return { request, added: [] };
     });
     return toAttachmentView(added!);

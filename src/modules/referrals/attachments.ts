@@ -13,7 +13,7 @@ import type { ReferralDeps } from './deps.js';
 import type { AttachmentView } from './schemas.js';
 import { refuseWithoutConsent, typesShared } from './sharing.js';
 import type { AttachmentRow } from './tables.js';
-import type { UploadedFile } from './uploads.js';
+import { attachmentColumns, uploadAudit, type UploadedFile } from './uploads.js';
 
 export function createAttachmentUseCases(deps: ReferralDeps) {
   const { db, clock, consentGate, attachments: store } = deps;
@@ -52,20 +52,9 @@ export function createAttachmentUseCases(deps: ReferralDeps) {
       entityType: 'Referral',
       entityId: id,
       referralId: id,
-      detail: { contentType: file.contentType, sizeBytes: file.bytes.length, sha256: file.sha256 },
+      detail: uploadAudit(file),
     });
-    return {
-      attachment: {
-        file_name: file.fileName,
-        content_type: file.contentType,
-        size_bytes: file.bytes.length,
-        sha256: file.sha256,
-        description: description ?? null,
-        uploaded_by: caller.sub,
-        author: caller.fhirUser ?? caller.sub,
-      },
-      events: [added],
-    };
+    return { attachment: attachmentColumns(caller, file, description), events: [added] };
   }
 
   async function listAttachments(caller: Caller, id: number): Promise<AttachmentView[]> {

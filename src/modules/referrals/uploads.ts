@@ -21,6 +21,22 @@ export interface UploadedFile {
   sha256: string;
 }
 
+/** The columns of an attachment of `file` added by `caller`, whatever it is attached to. */
+export function attachmentColumns(caller: { sub: string; fhirUser?: string }, file: UploadedFile, description?: string) {
+  return {
+    file_name: file.fileName,
+    content_type: file.contentType,
+    size_bytes: file.bytes.length,
+    sha256: file.sha256,
+    description: description ?? null,
+    uploaded_by: caller.sub,
+    author: caller.fhirUser ?? caller.sub,
+  };
+}
+
+/** What the audit keeps of an added file: its type, size and checksum, never its name or content. */
+export const uploadAudit = (file: UploadedFile) => ({ contentType: file.contentType, sizeBytes: file.bytes.length, sha256: file.sha256 });
+
 /** Reads `stream` (already cut at the cap by the multipart parser, which sets `truncated`) and checks its type on its bytes. */
 export async function readUpload(
   part: { filename: string; mimetype: string; file: Readable & { truncated?: boolean } },
