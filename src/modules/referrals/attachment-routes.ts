@@ -19,9 +19,10 @@ const MAX_DESCRIPTION = 1000;
 
 /** The use cases behind one owner's attachment routes. */
 interface AttachmentOwner {
-  /** Path segment and name: `referrals` / "referral". */
+  /** Path segment and names: `referrals`, "referral", and `Referral` in its operations' ids. */
   path: string;
   name: string;
+  operation: string;
   mayAttach(caller: Caller, id: number): Promise<void>;
   attach(caller: Caller, id: number, file: UploadedFile, description?: string): Promise<S.AttachmentView>;
   list(caller: Caller, id: number): Promise<S.AttachmentView[]>;
@@ -34,6 +35,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServ
     {
       path: 'referrals',
       name: 'referral',
+      operation: 'Referral',
       mayAttach: service.assertMayAttach,
       attach: service.attachFile,
       list: service.listAttachments,
@@ -42,6 +44,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServ
     {
       path: 'advice-requests',
       name: 'advice request',
+      operation: 'AdviceRequest',
       mayAttach: service.assertMayAttachToAdvice,
       attach: service.attachFileToAdvice,
       list: service.listAdviceAttachments,
@@ -54,6 +57,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServ
       `/${owner.path}/:id/attachments`,
       {
         schema: {
+          operationId: `attachTo${owner.operation}`,
           tags,
           summary: `Attach a file (${ACCEPTED_CONTENT_TYPES.join(', ')}) to a ${owner.name}: multipart/form-data, field "file", optional "description" before it`,
           consumes: ['multipart/form-data'],
@@ -68,6 +72,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServ
       `/${owner.path}/:id/attachments`,
       {
         schema: {
+          operationId: `list${owner.operation}Attachments`,
           tags,
           summary: `A ${owner.name}'s attachments, oldest first`,
           params: S.ReferralIdParams,
@@ -81,6 +86,7 @@ export const attachmentRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServ
       `/${owner.path}/:id/attachments/:attachmentId`,
       {
         schema: {
+          operationId: `download${owner.operation}Attachment`,
           tags,
           summary: `Download an attachment of a ${owner.name} (audited)`,
           params: S.AttachmentIdParams,
