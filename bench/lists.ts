@@ -1,7 +1,8 @@
 // Lists and worklists at scale: a million referrals, all drafted by one practice for the cardiology
 // unit, then each clinician's list timed — the practice's own (a page of its newest), and those of
 // clinicians whose organisations have none of them (City Hospital's Dr Okafor; the cardiology unit's
-// Dr Patel, which receives no drafts) — and the cardiology unit's inbox (one referral sent). The
+// Dr Patel, which receives no drafts) — the cardiology unit's inbox (one referral sent), and both
+// clinicians' worklists with their counts (the practice's drafts list holds the million). The
 // server has answered each request before the data grew, as a running server has: a plan its
 // connections cached while the tables were small must not outlive them. A list must cost a page
 // whoever asks. Last, /health with a million changes waiting for the mirror.
@@ -42,6 +43,9 @@ await withScratchDatabase(adminUrl, async (url) => {
         path: '/api/referrals/inbox?performerId=Organization/royal-london-cardiology',
         authorization: tokens['dr-patel']!,
       },
+      ...['dr-smith', 'dr-patel'].map((name) => ({ label: `GET /api/worklists as ${name}`, path: '/api/worklists', authorization: tokens[name]! })),
+      { label: 'GET /api/worklists/drafts (dr-smith)', path: '/api/worklists/drafts', authorization: tokens['dr-smith']! },
+      { label: 'GET /api/worklists/new (dr-patel)', path: '/api/worklists/new', authorization: tokens['dr-patel']! },
       { label: 'GET /health', path: '/health', authorization: '' },
     ];
     const drive = (request: (typeof requests)[number], options: { duration?: number; amount?: number }) =>
