@@ -146,9 +146,9 @@ export async function grantConsent(harness: Harness, types: string[], patientId 
   return response.body.grants as Array<{ id: number; resourceType: string }>;
 }
 
-/** A draft created by dr-smith; returns its id. */
-export async function createDraft(harness: Harness, overrides: Record<string, unknown> = {}): Promise<number> {
-  const response = await harness.request('POST', '/api/referrals', { as: 'dr-smith', body: guideReferral(overrides) });
+/** A draft created by dr-smith (or another referrer); returns its id. */
+export async function createDraft(harness: Harness, overrides: Record<string, unknown> = {}, as: Identity = 'dr-smith'): Promise<number> {
+  const response = await harness.request('POST', '/api/referrals', { as, body: guideReferral(overrides) });
   if (response.status !== 201) throw new Error(`create failed: ${response.status} ${JSON.stringify(response.body)}`);
   return response.body.id;
 }

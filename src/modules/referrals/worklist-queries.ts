@@ -10,12 +10,15 @@ import type { AdviceSide } from './advice-states.js';
 import type { ReferralDeps } from './deps.js';
 import { isDueDate, isIdPosition } from './queries.js';
 import { toReferralView } from './views.js';
-import { countWorklists, worklistItems, type WorklistPosition } from './worklist-repo.js';
+import { COUNT_CAP, countWorklists, worklistItems, type WorklistPosition } from './worklist-repo.js';
 import { WORKLISTS, type AdviceWorklist, type ReferralWorklist } from './worklists.js';
 
 const DEFAULT_LIMIT = 20;
 
-const isWorklistPosition = (value: unknown): value is WorklistPosition => isIdPosition(value) && isDueDate((value as { due?: unknown }).due);
+const isWorklistPosition = (value: unknown): value is WorklistPosition => {
+  const due = (value as { due?: unknown } | null)?.due;
+  return isIdPosition(value) && (due === null || isDueDate(due));
+};
 
 /** Every clinician refers; only one who receives for an organisation works the receiving side. */
 const worksSide = (caller: Caller, side: Side) => side === 'referring' || organizationsWhere(caller, 'receiver').length > 0;
@@ -27,18 +30,17 @@ export function createWorklistUseCases({ db, clock }: ReferralDeps) {
     requireRole(caller, 'clinician');
     const lists = WORKLISTS.filter((list) => worksSide(caller, list.side));
     const referralLists = lists.filter((list): list is ReferralWorklist => list.kind === 'referrals');
+    const adviceLists = lists.filter((list): list is AdviceWorklist => list.kind === 'advice-requests');
     const [referralCounts, adviceCounts] = await Promise.all([
       countWorklists(db, caller, referralLists, clock.now()),
-      Promise.all(
-        lists
-          .filter((list): list is AdviceWorklist => list.kind === 'advice-requests')
-          .map((list) => countConversations(db, caller, ADVICE_SIDE[list.side], list.statuses)),
-      ),
+      Promise.all(adviceLists.map((list) => countConversations(db, caller, ADVICE_SIDE[list.side], list.statuses))),
     ]);
-    const counts = [...referralCounts, ...adviceCounts];
-    const ordered = [...referralLists, ...lists.filter((list) => list.kind === 'advice-requests')];
+    const counted = new Map([...referralLists, ...adviceLists].map((list, index) => [list.name, [...referralCounts, ...adviceCounts][index]!]));
     return {
-      lists: lists.map(({ name, side, title, kind }) => ({ name, side, title, kind, count: counts[ordered.findIndex((list) => list.name === name)]! })),
+      lists: lists.map(({ name, side, title, kind }) => {
+        const count = counted.get(name)!;
+        return { name, side, title, kind, count: Math.min(count, COUNT_CAP), atLeast: count > COUNT_CAP };
+      }),
     };
   }
 
@@ -64,7 +66,7 @@ export function createWorklistUseCases({ db, clock }: ReferralDeps) {
       rows,
       limit,
       (row) => toReferralView(row, clock.now(), { caller, task: row.current_task ?? undefined }),
-      (row) => ({ due: row.due_key.toISOString(), id: row.id }),
+      (row) => ({ due: row.response_due_at?.toISOString() ?? null, id: row.id }),
     );
     return { name, kind: list.kind, ...page };
   }

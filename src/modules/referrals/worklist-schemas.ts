@@ -13,6 +13,7 @@ export const WorklistSummary = Type.Object(
         title: Type.String(),
         kind: { ...Type.Enum(['referrals', 'advice-requests']), description: 'What the list holds' },
         count: Type.Integer(),
+        atLeast: { ...Type.Boolean(), description: 'True when the list holds more than `count`: counting stops at 1,000' },
       }),
     ),
   },

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
+import { sql } from 'kysely';
 import { createDraft, createSentReferral, startHarness, type Harness } from '../../../test/support/harness.js';
 
 for (const engine of testEngines()) {
@@ -50,7 +51,7 @@ for (const engine of testEngines()) {
       assert.equal(answer.status, 200);
       return Object.fromEntries(answer.body.lists.map((list: any) => [list.name, list.count]));
     };
-    const items = async (name: string, as: 'dr-smith' | 'dr-patel' = 'dr-smith', query = '') => {
+    const items = async (name: string, as: 'dr-smith' | 'dr-patel' = 'dr-smith', query = ''): Promise<any> => {
       const answer = await hub.request('GET', `/api/worklists/${name}${query}`, { as });
       assert.equal(answer.status, 200, JSON.stringify(answer.body));
       return answer.body;
@@ -115,6 +116,39 @@ for (const engine of testEngines()) {
       } finally {
         hub.clock.advance(-later);
       }
+    });
+
+    it('counts up to 1,000 and says "at least" past it, and pages through drafts (which have no due date)', async () => {
+      const patel = await counts('dr-patel');
+      const patientId = `Patient/many-drafts-${engine.name}`;
+      const fromCardiology = {
+        patientId,
+        requesterId: 'Practitioner/dr-patel',
+        sendingOrganisationId: 'Organization/royal-london-cardiology',
+        performerId: 'Organization/city-hospital',
+        receivingOrganisationId: 'Organization/city-hospital',
+        receivingFacilityClientId: 'city-hospital-smart',
+      };
+      const template = await createDraft(hub, fromCardiology, 'dr-patel');
+      const columns = `status, patient_id, requester_id, performer_id, receiving_facility_client_id, referral_code, referral_display, priority, reason_codes,
+        clinical_note, shared_resource_types, occurrence_date, sending_organisation_id, receiving_organisation_id, created_by, created_at, updated_at`;
+      await sql`INSERT INTO referral (${sql.raw(columns)}) SELECT ${sql.raw(columns)} FROM referral, generate_series(1, 1004) WHERE id = ${template}`.execute(
+        hub.database.db,
+      );
+      const lists = (await hub.request('GET', '/api/worklists', { as: 'dr-patel' })).body.lists;
+      const drafts = lists.find((list: any) => list.name === 'drafts');
+      assert.deepEqual([drafts.count, drafts.atLeast], [1000, true]);
+      assert.equal(lists.find((list: any) => list.name === 'new').count, patel.new, 'the other lists are unchanged');
+      assert.equal(lists.find((list: any) => list.name === 'new').atLeast, false);
+
+      const seen = new Set<number>();
+      let cursor = '';
+      do {
+        const page = await items('drafts', 'dr-patel', `?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+        for (const item of page.items) seen.add(item.id);
+        cursor = page.nextCursor ?? '';
+      } while (cursor);
+      assert.equal(seen.size, 1005);
     });
 
     it('names an unknown list in a 400', async () => {
