@@ -40,6 +40,8 @@ import { referralMirrorSources } from './modules/referrals/mirror-sources.js';
 import { referralRoutes } from './modules/referrals/routes.js';
 import { attachmentRoutes } from './modules/referrals/attachment-routes.js';
 import { adviceRoutes } from './modules/referrals/advice-routes.js';
+import { createNotificationFeed, NOTIFICATION_EVENTS } from './modules/notifications/feed.js';
+import { notificationRoutes } from './modules/notifications/routes.js';
 import { databaseAttachmentStore } from './modules/referrals/attachment-store.js';
 import { createReferralService } from './modules/referrals/service.js';
 import type { Clock } from './platform/clock.js';
@@ -138,6 +140,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
         await api.register(referralRoutes, { service });
         await api.register(attachmentRoutes, { service, maxBytes: config.attachmentMaxBytes });
         await api.register(adviceRoutes, { service });
+        await api.register(notificationRoutes, { db, feed: notificationFeed(app, resources), heartbeatMs: config.eventsHeartbeatMs });
       }
     },
     { prefix: '/api' },
@@ -204,6 +207,26 @@ function followChanges(
     );
   });
   app.addHook('onClose', async () => stop?.());
+}
+
+/** This process's feed of events, sequenced and its readers woken whenever any process records some. */
+function notificationFeed(app: FastifyInstance, { db, listen }: AppResources) {
+  const feed = createNotificationFeed(db);
+  let stop: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    feed.start();
+    if (listen)
+      stop = await listen(
+        NOTIFICATION_EVENTS,
+        () => void feed.wake(),
+        () => void feed.wake(),
+      );
+  });
+  app.addHook('onClose', async () => {
+    await stop?.();
+    await feed.stop();
+  });
+  return feed;
 }
 
 /** Delivers referral, task, audit and consent records to the FHIR server while the app runs. */

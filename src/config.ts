@@ -35,6 +35,8 @@ export interface Config {
   responseDueHours: Record<Priority, number>;
   /** The largest attachment (bytes) a referral takes. */
   attachmentMaxBytes: number;
+  /** How often an idle event stream (GET /api/events) sends a heartbeat. */
+  eventsHeartbeatMs: number;
   logLevel: string;
   /** Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (so cookies are Secure). */
   trustProxy: boolean;
@@ -72,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     modules: parseModules(argv),
     responseDueHours: parseResponseDue(env.RESPONSE_DUE_HOURS),
     attachmentMaxBytes: integer(env.ATTACHMENT_MAX_BYTES, 20 * 1024 * 1024, 'ATTACHMENT_MAX_BYTES'),
+    eventsHeartbeatMs: integer(env.EVENTS_HEARTBEAT_MS, 15_000, 'EVENTS_HEARTBEAT_MS'),
     logLevel: env.LOG_LEVEL ?? 'info',
     trustProxy: env.TRUST_PROXY === 'true',
     publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${integer(env.PORT, 8080, 'PORT')}`).replace(/\/+$/, ''),

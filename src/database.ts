@@ -9,12 +9,14 @@ import type { FhirTables } from './modules/fhir/tables.js';
 import type { MirrorTables } from './modules/mirror/tables.js';
 import type { PortalTables } from './modules/portal/tables.js';
 import type { ReferralTables } from './modules/referrals/tables.js';
+import type { NotificationTables } from './modules/notifications/tables.js';
 import type { SmartTables } from './modules/smart/tables.js';
 import { openDatabase as openTables, type DatabaseHandle as PlatformDatabaseHandle, type DatabaseOptions } from './platform/db.js';
 import type { PlatformTables } from './platform/tables.js';
 
 export type Database = PlatformTables &
   ReferralTables &
+  NotificationTables &
   ConsentTables &
   AuditTables &
   DirectoryTables &

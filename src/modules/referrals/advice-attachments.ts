@@ -33,7 +33,7 @@ export function createAdviceAttachmentUseCases(deps: ReferralDeps) {
     await changeConversation(caller, id, 'attach', async (tx, side, to, at) => {
       added = await insertAdviceAttachment(tx, { ...attachmentColumns(caller, file, description), advice_request_id: id, uploaded_at: at });
       const request = await updateAdviceRequest(tx, id, { status: to }, at);
-      await audit(tx, caller, id, 'attachment.add', { side, attachmentId: added.id, ...uploadAudit(file) });
+      await audit(tx, caller, request, 'attachment.add', { side, attachmentId: added.id, ...uploadAudit(file) });
       return { request, added: [] };
     });
     return toAttachmentView(added!);
@@ -47,10 +47,10 @@ export function createAdviceAttachmentUseCases(deps: ReferralDeps) {
   /** The content for either side; the download is audited before the bytes are sent. */
   async function downloadAdviceAttachment(caller: Caller, id: number, attachmentId: number): Promise<{ attachment: AttachmentView; bytes: Uint8Array }> {
     const row = await inTransaction(db, async (tx) => {
-      visibleConversation(caller, await findConversation(tx, id), id);
+      const { request } = visibleConversation(caller, await findConversation(tx, id), id);
       const found = (await findAdviceAttachments(tx, id)).find((attachment) => attachment.id === attachmentId);
       if (!found) throw notFound(`Attachment ${attachmentId} of advice request ${id}`);
-      await audit(tx, caller, id, 'attachment.download', { attachmentId, sha256: found.sha256 });
+      await audit(tx, caller, request, 'attachment.download', { attachmentId, sha256: found.sha256 });
       return found;
     });
     const bytes = await store.get(row.sha256);

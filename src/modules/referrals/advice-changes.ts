@@ -6,6 +6,7 @@ import type { Database } from '../../database.js';
 import { forbidden, notFound } from '../../platform/errors.js';
 import { inTransaction } from '../../platform/transactions.js';
 import { appendAuditEvent } from '../audit/repo.js';
+import { recordNotifications, type Recipient } from '../notifications/record.js';
 import { hasRole, organizationsWhere, type Caller } from '../identity/caller.js';
 import { findConversation, type AdviceConversation } from './advice-repo.js';
 import { ADVICE_MOVES, adviceTransition, type AdviceAction, type AdviceSide, type AdviceStatus } from './advice-states.js';
@@ -43,6 +44,24 @@ export function permitAdviceAction(caller: Caller, conversation: AdviceConversat
   return found;
 }
 
+/** The event each audited step is told as (a download is audited, not told). */
+const EVENT_OF_ACTION: Record<string, string> = {
+  'advice.ask': 'advice.requested',
+  'advice.message': 'advice.message',
+  'advice.close': 'advice.closed',
+  'advice.convert': 'advice.converted',
+  'attachment.add': 'advice.attachment-added',
+};
+
+/** The asker's organisation on the referring side; the specialist organisation on the receiving side. */
+function adviceParties(request: AdviceRequestRow): Recipient[] {
+  return [
+    { organisation: request.sending_organisation_id, side: 'referring' },
+    { organisation: request.performer_id, side: 'receiving' },
+    { organisation: request.receiving_organisation_id, side: 'receiving' },
+  ];
+}
+
 type Write = (tx: Kysely<Database>, side: AdviceSide, to: AdviceStatus, at: Date) => Promise<{ request: AdviceRequestRow; added: AdviceMessageRow[] }>;
 
 export function conversationChanges({ db, clock }: Pick<ReferralDeps, 'db' | 'clock'>) {
@@ -56,8 +75,28 @@ export function conversationChanges({ db, clock }: Pick<ReferralDeps, 'db' | 'cl
     });
   }
 
-  const audit = (tx: Kysely<Database>, caller: Caller, id: number, action: string, detail: Record<string, unknown>) =>
-    appendAuditEvent(tx, clock, { actor: caller.sub, action, outcome: 'success', entityType: 'AdviceRequest', entityId: id, detail });
+  /** Audits a step on the conversation's chain and tells its two sides, in the step's transaction. */
+  async function audit(tx: Kysely<Database>, caller: Caller, request: AdviceRequestRow, action: string, detail: Record<string, unknown>): Promise<void> {
+    const event = await appendAuditEvent(tx, clock, {
+      actor: caller.sub,
+      action,
+      outcome: 'success',
+      entityType: 'AdviceRequest',
+      entityId: request.id,
+      detail,
+    });
+    const type = EVENT_OF_ACTION[action];
+    if (!type) return;
+    const data = {
+      adviceRequestId: request.id,
+      status: request.status,
+      ...(detail.pleaseRefer === true && { pleaseRefer: true }),
+      ...(typeof detail.referralId === 'number' && { referralId: detail.referralId }),
+    };
+    await recordNotifications(tx, [
+      { type, subjectType: 'AdviceRequest', subjectId: request.id, occurredAt: new Date(event.recordedAt), data, recipients: adviceParties(request) },
+    ]);
+  }
 
   return { changeConversation, audit };
 }

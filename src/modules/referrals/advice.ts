@@ -61,7 +61,7 @@ export function createAdviceUseCases(deps: ReferralDeps) {
         text: input.question,
         created_at: at,
       });
-      await audit(tx, caller, request.id, 'advice.ask', { to: input.performerId, sharedResourceTypes: shared });
+      await audit(tx, caller, request, 'advice.ask', { to: input.performerId, sharedResourceTypes: shared });
       return { request, messages: [question] };
     });
     return toAdviceView(caller, conversation);
@@ -100,7 +100,7 @@ export function createAdviceUseCases(deps: ReferralDeps) {
         created_at: at,
       });
       const request = await updateAdviceRequest(tx, id, { status: to, ...(input.pleaseRefer && { please_refer: true }) }, at);
-      await audit(tx, caller, id, 'advice.message', { side, messageId: message.id, pleaseRefer: input.pleaseRefer ?? false });
+      await audit(tx, caller, request, 'advice.message', { side, messageId: message.id, pleaseRefer: input.pleaseRefer ?? false });
       return { request, added: [message] };
     });
     return toAdviceView(caller, changed);
@@ -109,7 +109,7 @@ export function createAdviceUseCases(deps: ReferralDeps) {
   async function closeAdviceRequest(caller: Caller, id: number): Promise<AdviceRequestView> {
     const changed = await changeConversation(caller, id, 'close', async (tx, side, to, at) => {
       const request = await updateAdviceRequest(tx, id, { status: to }, at);
-      await audit(tx, caller, id, 'advice.close', { side });
+      await audit(tx, caller, request, 'advice.close', { side });
       return { request, added: [] };
     });
     return toAdviceView(caller, changed);
@@ -129,7 +129,7 @@ export function createAdviceUseCases(deps: ReferralDeps) {
     await changeConversation(caller, id, 'convert', async (tx, side, to, at) => {
       referral = await drafts.insertDraft(tx, caller, draft);
       const converted = await updateAdviceRequest(tx, id, { status: to, referral_id: referral.id }, at);
-      await audit(tx, caller, id, 'advice.convert', { side, referralId: referral.id });
+      await audit(tx, caller, converted, 'advice.convert', { side, referralId: referral.id });
       return { request: converted, added: [] };
     });
     return drafts.viewOf(referral!, caller).body;

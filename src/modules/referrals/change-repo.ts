@@ -9,6 +9,8 @@ import { appendingOnto, chainHead, chainHeadColumn, referralChain, type ChainHea
 import type { ReferralPatch } from './repo.js';
 import type { TaskStatus } from './task-states.js';
 import type { RejectionCode, TaskOutcome } from './outcomes.js';
+import { recordingNotifications } from '../notifications/record.js';
+import { referralNotifications } from './notifications.js';
 import { fromJson, notesOfTask, taskWithNotes, type Json, type TaskWithNotes } from './task-repo.js';
 
 type Db = Kysely<Database>;
@@ -87,7 +89,8 @@ export async function writeReferralChange(db: Db, state: ReferralState, change: 
     ${referralWritten(state.referral.id, change.referral, at)},
     ${tasksWritten(state.referral.id, change, at)},
     ${notesWritten(change.notes ?? [], at)}${change.move ? sql`, ${moveWritten(state.referral, change.move, at)}` : sql``},
-    ${attachmentWritten(state.referral.id, change.attachment, at)}${change.response ? sql`, ${storingResponse(change.response.request, change.response.stored, at, 'audit_head')}` : sql``}
+    ${attachmentWritten(state.referral.id, change.attachment, at)},
+    ${recordingNotifications(referralNotifications(change.events, state.referral, referralAfter(state.referral, change.referral ?? {}, at)), 'audit_head')}${change.response ? sql`, ${storingResponse(change.response.request, change.response.stored, at, 'audit_head')}` : sql``}
     SELECT referral_written.*,
       (SELECT coalesce(jsonb_agg(task), '[]') FROM tasks_written AS task) AS written_tasks,
       (SELECT coalesce(jsonb_agg(note ORDER BY note.id), '[]') FROM notes_written AS note) AS written_notes,

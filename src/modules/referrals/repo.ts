@@ -8,6 +8,8 @@ import type { NewReferralRow, ReferralRow } from './tables.js';
 import { organizationsWhere, type Caller } from '../identity/caller.js';
 import type { InboxFilter, ListReferralsFilter } from './schemas.js';
 import { CLOSED_TASK_STATUSES } from './task-states.js';
+import { recordingNotifications } from '../notifications/record.js';
+import { referralNotifications } from './notifications.js';
 import { currentTaskOfReferral } from './task-repo.js';
 
 type Db = Kysely<Database>;
@@ -27,7 +29,8 @@ export async function reserveReferralId(db: Db): Promise<number> {
 export async function writeCreate(db: Db, id: number, row: NewReferralRow, audit: PendingAuditEvent): Promise<ReferralRow | undefined> {
   const columns = Object.keys(row) as (keyof NewReferralRow & string)[];
   const { rows } = await sql<ReferralRow>`
-    WITH ${appendingOnto(chainHead(audit.chain, null), [audit])}, created AS (
+    WITH ${appendingOnto(chainHead(audit.chain, null), [audit])},
+    ${recordingNotifications(referralNotifications([audit], undefined, { ...row, id }), 'audit_head')}, created AS (
       INSERT INTO referral (id, ${sql.join(columns.map((column) => sql.ref(column)))}) OVERRIDING SYSTEM VALUE
       SELECT ${id}, ${sql.join(columns.map((column) => row[column]))} FROM audit_head
       RETURNING *

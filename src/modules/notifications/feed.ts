@@ -1,0 +1,96 @@
+// The feed of events each organisation is told, in delivery order. Committed events get their `seq`
+// from one sequencer at a time (an advisory lock across processes), so seq follows commit order and a
+// reader resuming after seq N misses nothing. Each process wakes its readers when any process records
+// events (NOTIFY), and once a second in case a notice was missed.
+import { EventEmitter } from 'node:events';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../database.js';
+import { inTransaction } from '../../platform/transactions.js';
+import type { Recipient } from './record.js';
+import type { NotificationEventRow } from './tables.js';
+
+/** The channel a statement that records events notifies (migration 022's trigger). */
+export const NOTIFICATION_EVENTS = 'notification_events';
+
+/** The advisory lock that lets one sequencer run at a time. */
+const SEQUENCER_LOCK = 7_261_114;
+const BATCH = 1000;
+
+/** Gives every committed event without one its delivery `seq`, oldest first; how many it sequenced. */
+async function sequenceEvents(db: Kysely<Database>): Promise<number> {
+  return inTransaction(db, async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`.execute(tx);
+    const { rows } = await sql<{ id: number }>`
+      UPDATE notification_event AS event SET seq = numbered.seq
+        FROM (SELECT id, nextval('notification_event_seq') AS seq
+                FROM (SELECT id FROM notification_event WHERE seq IS NULL ORDER BY id LIMIT ${BATCH}) AS waiting) AS numbered
+       WHERE event.id = numbered.id
+      RETURNING event.id`.execute(tx);
+    return rows.length;
+  });
+}
+
+/** The events told to any of `audiences` after `afterSeq`, in delivery order. */
+export async function eventsFor(db: Kysely<Database>, audiences: Recipient[], afterSeq: number, limit: number): Promise<NotificationEventRow[]> {
+  if (audiences.length === 0) return [];
+  const pairs = audiences.map((audience) => sql`(${audience.organisation}::text, ${audience.side}::text)`);
+  const { rows } = await sql<NotificationEventRow>`
+    SELECT event.* FROM notification_event AS event
+     WHERE event.seq > ${afterSeq}
+       AND EXISTS (SELECT 1 FROM notification_recipient AS recipient
+                    WHERE recipient.event_id = event.id AND (recipient.organisation, recipient.side) IN (${sql.join(pairs)}))
+     ORDER BY event.seq LIMIT ${limit}`.execute(db);
+  return rows;
+}
+
+/** The latest delivery position: where a reader starting now begins. */
+export async function latestSeq(db: Kysely<Database>): Promise<number> {
+  const { rows } = await sql<{ seq: string | null }>`SELECT max(seq) AS seq FROM notification_event`.execute(db);
+  return Number(rows[0]?.seq ?? 0);
+}
+
+/** This process's readers, woken whenever events may have been sequenced. */
+export function createNotificationFeed(db: Kysely<Database>, options: { tickMs?: number } = {}) {
+  const woken = new EventEmitter();
+  woken.setMaxListeners(0);
+  let timer: NodeJS.Timeout | undefined;
+  let sequencing: Promise<void> | undefined;
+  let again = false;
+
+  /** Sequences what has committed, then wakes the readers; a call during a run makes one more run after it. */
+  function wake(): Promise<void> {
+    if (sequencing) {
+      again = true;
+      return sequencing;
+    }
+    sequencing = (async () => {
+      do {
+        again = false;
+        await sequenceEvents(db).catch(() => 0);
+        woken.emit('events');
+      } while (again);
+    })().finally(() => {
+      sequencing = undefined;
+    });
+    return sequencing;
+  }
+
+  return {
+    wake,
+    onEvents(listener: () => void): () => void {
+      woken.on('events', listener);
+      return () => woken.off('events', listener);
+    },
+    start() {
+      timer ??= setInterval(() => void wake(), options.tickMs ?? 1000);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      timer = undefined;
+      await sequencing;
+    },
+  };
+}
+
+export type NotificationFeed = ReturnType<typeof createNotificationFeed>;
