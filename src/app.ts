@@ -40,7 +40,10 @@ import { referralMirrorSources } from './modules/referrals/mirror-sources.js';
 import { referralRoutes } from './modules/referrals/routes.js';
 import { attachmentRoutes } from './modules/referrals/attachment-routes.js';
 import { adviceRoutes } from './modules/referrals/advice-routes.js';
-import { createNotificationFeed, NOTIFICATION_EVENTS } from './modules/notifications/feed.js';
+import { createNotificationFeed, NOTIFICATION_EVENTS, type NotificationFeed } from './modules/notifications/feed.js';
+import { createWebhookAdmin } from './modules/notifications/webhook-admin.js';
+import { webhookRoutes } from './modules/notifications/webhook-routes.js';
+import { createWebhookWorker, type WebhookWorker } from './modules/notifications/webhooks.js';
 import { notificationRoutes } from './modules/notifications/routes.js';
 import { databaseAttachmentStore } from './modules/referrals/attachment-store.js';
 import { createReferralService } from './modules/referrals/service.js';
@@ -76,6 +79,7 @@ declare module 'fastify' {
     consentGate: ConsentGate;
     fhirBackend: FhirBackend;
     mirrorWorker: MirrorWorker;
+    webhookWorker: WebhookWorker;
   }
 }
 
@@ -140,7 +144,10 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
         await api.register(referralRoutes, { service });
         await api.register(attachmentRoutes, { service, maxBytes: config.attachmentMaxBytes });
         await api.register(adviceRoutes, { service });
-        await api.register(notificationRoutes, { db, feed: notificationFeed(app, resources), heartbeatMs: config.eventsHeartbeatMs });
+        const feed = notificationFeed(app, resources);
+        await api.register(notificationRoutes, { db, feed, heartbeatMs: config.eventsHeartbeatMs });
+        await api.register(webhookRoutes, { admin: createWebhookAdmin({ db, clock, directory }) });
+        startWebhookDeliveries(app, resources, feed);
       }
     },
     { prefix: '/api' },
@@ -227,6 +234,21 @@ function notificationFeed(app: FastifyInstance, { db, listen }: AppResources) {
     await feed.stop();
   });
   return feed;
+}
+
+/** Delivers events to the organisations' webhook endpoints while the app runs, as soon as they are sequenced. */
+function startWebhookDeliveries(app: FastifyInstance, { db, clock, config }: AppResources, feed: NotificationFeed): void {
+  const worker = createWebhookWorker({ db, clock, ...config.webhooks, onError: (message) => app.log.warn(message) });
+  app.decorate('webhookWorker', worker);
+  let stopFollowing: (() => void) | undefined;
+  app.addHook('onReady', async () => {
+    worker.start();
+    stopFollowing = feed.onEvents(() => void worker.deliverDue());
+  });
+  app.addHook('onClose', async () => {
+    stopFollowing?.();
+    await worker.stop();
+  });
 }
 
 /** Delivers referral, task, audit and consent records to the FHIR server while the app runs. */

@@ -37,6 +37,8 @@ export interface Config {
   attachmentMaxBytes: number;
   /** How often an idle event stream (GET /api/events) sends a heartbeat. */
   eventsHeartbeatMs: number;
+  /** Webhook deliveries: how long an endpoint has to answer, how often due endpoints are looked for, the longest wait between retries. */
+  webhooks: { timeoutMs: number; pollMs: number; retryMaxMs: number };
   logLevel: string;
   /** Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (so cookies are Secure). */
   trustProxy: boolean;
@@ -75,6 +77,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     responseDueHours: parseResponseDue(env.RESPONSE_DUE_HOURS),
     attachmentMaxBytes: integer(env.ATTACHMENT_MAX_BYTES, 20 * 1024 * 1024, 'ATTACHMENT_MAX_BYTES'),
     eventsHeartbeatMs: integer(env.EVENTS_HEARTBEAT_MS, 15_000, 'EVENTS_HEARTBEAT_MS'),
+    webhooks: {
+      timeoutMs: integer(env.WEBHOOK_TIMEOUT_MS, 5000, 'WEBHOOK_TIMEOUT_MS'),
+      pollMs: integer(env.WEBHOOK_POLL_MS, 500, 'WEBHOOK_POLL_MS'),
+      retryMaxMs: integer(env.WEBHOOK_RETRY_MAX_MS, 300_000, 'WEBHOOK_RETRY_MAX_MS'),
+    },
     logLevel: env.LOG_LEVEL ?? 'info',
     trustProxy: env.TRUST_PROXY === 'true',
     publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${integer(env.PORT, 8080, 'PORT')}`).replace(/\/+$/, ''),

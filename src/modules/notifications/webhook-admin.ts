@@ -1,0 +1,119 @@
+// Administering webhooks: an administrator registers an endpoint for an organisation (its secret
+// shown once), sees each endpoint's progress and failures, replays its deliveries from a point in
+// time, and retires it.
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../database.js';
+import { directoryRuleBroken, notFound, validationFailed } from '../../platform/errors.js';
+import type { DirectoryLookup } from '../directory/lookup.js';
+import { requireRole, type Caller } from '../identity/caller.js';
+import type { WebhookEndpointRow } from './tables.js';
+
+export interface RegisterWebhookInput {
+  organisation: string;
+  url: string;
+  eventTypes?: string[];
+}
+
+/** Pending deliveries are counted up to here. */
+const PENDING_CAP = 1000;
+
+export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Database>; clock: Clock; directory: DirectoryLookup }) {
+  async function registerWebhook(caller: Caller, input: RegisterWebhookInput) {
+    requireRole(caller, 'admin');
+    assertUrl(input.url);
+    const organisation = await directory.organization(input.organisation);
+    if (!organisation) {
+      throw directoryRuleBroken(
+        422,
+        'ORGANISATION_NOT_IN_DIRECTORY',
+        `organisation: ${input.organisation} is not an organisation in the directory`,
+        'body.organisation',
+      );
+    }
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    const { rows } = await sql<{ seq: string | null }>`SELECT max(seq) AS seq FROM notification_event`.execute(db);
+    const row = await db
+      .insertInto('webhook_endpoint')
+      .values({
+        organisation: input.organisation,
+        url: input.url,
+        event_types: JSON.stringify(input.eventTypes ?? []),
+        secret,
+        delivered_seq: Number(rows[0]?.seq ?? 0),
+        next_attempt_at: clock.now(),
+        created_by: caller.sub,
+        created_at: clock.now(),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { ...(await toWebhookView(row)), secret };
+  }
+
+  async function listWebhooks(caller: Caller) {
+    requireRole(caller, 'admin');
+    const rows = await db.selectFrom('webhook_endpoint').selectAll().where('active', '=', true).orderBy('id').execute();
+    return Promise.all(rows.map(toWebhookView));
+  }
+
+  /** Offers the endpoint again every event of its organisation since `from`. */
+  async function replayWebhook(caller: Caller, id: number, from: Date) {
+    requireRole(caller, 'admin');
+    const { rows } = await sql<{ seq: string | null }>`SELECT max(seq) AS seq FROM notification_event WHERE occurred_at < ${from}`.execute(db);
+    const row = await db
+      .updateTable('webhook_endpoint')
+      .set({ delivered_seq: Number(rows[0]?.seq ?? 0), attempts: 0, next_attempt_at: sql`now()` })
+      .where('id', '=', id)
+      .where('active', '=', true)
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw notFound(`Webhook ${id}`);
+    return toWebhookView(row);
+  }
+
+  async function retireWebhook(caller: Caller, id: number): Promise<void> {
+    requireRole(caller, 'admin');
+    const retired = await db.updateTable('webhook_endpoint').set({ active: false }).where('id', '=', id).where('active', '=', true).executeTakeFirst();
+    if (Number(retired.numUpdatedRows) === 0) throw notFound(`Webhook ${id}`);
+  }
+
+  /** An endpoint as administrators see it (never its secret): where it is, what waits, how it fails. */
+  async function toWebhookView(row: WebhookEndpointRow) {
+    const { rows } = await sql<{ pending: number }>`
+      SELECT count(*)::int AS pending FROM (
+        SELECT 1 FROM notification_event AS event
+         WHERE event.seq > ${row.delivered_seq}
+           AND EXISTS (SELECT 1 FROM notification_recipient AS recipient WHERE recipient.event_id = event.id AND recipient.organisation = ${row.organisation})
+         LIMIT ${PENDING_CAP}) AS waiting`.execute(db);
+    return {
+      id: row.id,
+      organisation: row.organisation,
+      url: row.url,
+      eventTypes: row.event_types,
+      deliveredUpTo: Number(row.delivered_seq),
+      pending: rows[0]!.pending,
+      attempts: row.attempts,
+      nextAttemptAt: row.next_attempt_at.toISOString(),
+      failingSince: row.failing_since?.toISOString() ?? null,
+      lastError: row.last_error,
+      lastErrorAt: row.last_error_at?.toISOString() ?? null,
+      createdAt: row.created_at.toISOString(),
+    };
+  }
+
+  return { registerWebhook, listWebhooks, replayWebhook, retireWebhook };
+}
+
+function assertUrl(url: string): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw validationFailed('body.url', 'is not a URL');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw validationFailed('body.url', 'must be an http or https URL');
+  if (parsed.username || parsed.password) throw validationFailed('body.url', 'must not carry credentials');
+}
+
+export type WebhookAdmin = ReturnType<typeof createWebhookAdmin>;

@@ -1,0 +1,209 @@
+// Webhooks over real HTTP on every engine, to receivers listening on loopback: deliveries signed as
+// Standard Webhooks specifies (verified with the library's own verifier), in order per referral, only
+// to the organisations party to it; a receiver that is down loses nothing once it is back; a hanging
+// one delays no one else; an administrator sees failures and replays from a point in time.
+import assert from 'node:assert/strict';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { Webhook } from 'standardwebhooks';
+import { testEngines } from '../../../test/support/engines.js';
+import { createDraft, grantConsent, startHarness, type Harness } from '../../../test/support/harness.js';
+
+interface Delivery {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** An HTTP receiver on loopback that records what it is sent: up (204), down (503) or hanging (never answers). */
+async function startReceiver() {
+  const deliveries: Delivery[] = [];
+  const hanging: ServerResponse[] = [];
+  const receiver = { mode: 'up' as 'up' | 'down' | 'hang', deliveries, hanging, url: '' };
+  const server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      if (receiver.mode === 'hang') return void hanging.push(response);
+      if (receiver.mode === 'down') return void response.writeHead(503).end();
+      deliveries.push({ headers: request.headers, body });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+  return Object.assign(receiver, {
+    close: () => {
+      for (const response of hanging) response.destroy();
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  });
+}
+
+const events = (receiver: { deliveries: Delivery[] }) => receiver.deliveries.map((delivery) => JSON.parse(delivery.body));
+
+async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+for (const engine of testEngines()) {
+  describe(`webhooks on ${engine.name}`, () => {
+    let hub: Harness;
+    let patients = 0;
+    before(async () => {
+      hub = await startHarness(engine, { config: { webhooks: { timeoutMs: 20_000, pollMs: 100, retryMaxMs: 400 } } });
+    });
+    after(() => hub.close());
+
+    const register = async (organisation: string, url: string, eventTypes?: string[]) => {
+      const registered = await hub.request('POST', '/api/admin/webhooks', { as: 'admin', body: { organisation, url, ...(eventTypes && { eventTypes }) } });
+      assert.equal(registered.status, 201, JSON.stringify(registered.body));
+      return registered.body as { id: number; secret: string };
+    };
+    const retire = (id: number) => hub.request('DELETE', `/api/admin/webhooks/${id}`, { as: 'admin' });
+
+    /** A referral of a patient of its own sent to cardiology; returns its id and task id. */
+    async function sentReferral() {
+      const patientId = `Patient/webhooks-${engine.name}-${++patients}`;
+      await grantConsent(hub, ['Observation', 'Condition', 'DiagnosticReport'], patientId);
+      const id = await createDraft(hub, { patientId });
+      const sent = await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' });
+      return { id, taskId: sent.body.currentTask.id as number };
+    }
+    const task = (id: number, taskId: number, status: string) =>
+      hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body: { status } });
+
+    it('delivers each change signed, in order, to the organisations party to it and no other', async () => {
+      const cardiology = await startReceiver();
+      const city = await startReceiver();
+      const cardiologyHook = await register('Organization/royal-london-cardiology', cardiology.url);
+      const cityHook = await register('Organization/city-hospital', city.url);
+      try {
+        assert.match(cardiologyHook.secret, /^whsec_/);
+        const { id, taskId } = await sentReferral();
+        for (const status of ['RECEIVED', 'ACCEPTED', 'INPROGRESS', 'COMPLETED']) await task(id, taskId, status);
+        const mine = () => events(cardiology).filter((event) => event.data.referralId === id);
+        await waitFor(() => mine().length >= 5, 'the five events');
+        assert.deepEqual(
+          mine().map((event) => event.type),
+          ['referral.sent', 'referral.received', 'referral.accepted', 'referral.started', 'referral.completed'],
+        );
+        const verifier = new Webhook(cardiologyHook.secret);
+        for (const delivery of cardiology.deliveries) {
+          const verified = verifier.verify(delivery.body, delivery.headers as Record<string, string>) as { data: { subject: string } };
+          assert.match(verified.data.subject, /^Referral\//);
+        }
+        assert.throws(() => new Webhook(cityHook.secret).verify(cardiology.deliveries[0]!.body, cardiology.deliveries[0]!.headers as Record<string, string>));
+        assert.ok(
+          events(city).every((event) => event.data.referralId !== id),
+          'City Hospital is sent nothing of it',
+        );
+        const listed = (await hub.request('GET', '/api/admin/webhooks', { as: 'admin' })).body;
+        assert.ok(
+          listed.every((hook: any) => !('secret' in hook)),
+          'the secret is shown once',
+        );
+      } finally {
+        await retire(cardiologyHook.id);
+        await retire(cityHook.id);
+        await cardiology.close();
+        await city.close();
+      }
+    });
+
+    it('loses nothing while the receiver is down, shows the failure, and delivers everything in order once it is back', async () => {
+      const receiver = await startReceiver();
+      const hook = await register('Organization/royal-london-cardiology', receiver.url);
+      try {
+        receiver.mode = 'down';
+        const moved: number[] = [];
+        for (let n = 0; n < 12; n++) {
+          const { id, taskId } = await sentReferral();
+          await task(id, taskId, 'RECEIVED');
+          moved.push(id);
+        }
+        let failing: any;
+        for (let tries = 0; tries < 100 && !failing?.lastError; tries++) {
+          failing = (await hub.request('GET', '/api/admin/webhooks', { as: 'admin' })).body.find((listed: any) => listed.id === hook.id);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        assert.match(failing.lastError, /503/);
+        assert.ok(failing.failingSince);
+        assert.ok(failing.pending >= 24, `pending ${failing.pending}`);
+
+        receiver.mode = 'up';
+        const of = (id: number) =>
+          events(receiver)
+            .filter((event) => event.data.referralId === id)
+            .map((event) => event.type);
+        await waitFor(() => moved.every((id) => of(id).includes('referral.received')), 'every event once the receiver is back');
+        for (const id of moved) assert.deepEqual(of(id), ['referral.sent', 'referral.received'], `referral ${id}`);
+        const recovered = (await hub.request('GET', '/api/admin/webhooks', { as: 'admin' })).body.find((listed: any) => listed.id === hook.id);
+        assert.equal(recovered.failingSince, null);
+      } finally {
+        await retire(hook.id);
+        await receiver.close();
+      }
+    });
+
+    it("delays no one for a receiver that hangs, and replays an endpoint's deliveries from a point in time", async () => {
+      const hanging = await startReceiver();
+      const prompt = await startReceiver();
+      hanging.mode = 'hang';
+      const slowHook = await register('Organization/royal-london-cardiology', hanging.url);
+      const hook = await register('Organization/royal-london-cardiology', prompt.url, ['referral.sent']);
+      hub.clock.advance(60_000);
+      try {
+        const from = hub.clock.now();
+        const { id } = await sentReferral();
+        await waitFor(() => hanging.hanging.length > 0, 'the hanging receiver to be called');
+        await waitFor(() => events(prompt).some((event) => event.data.referralId === id), 'the other endpoint’s delivery');
+        assert.equal(hanging.deliveries.length, 0, 'the hanging receiver has still not answered');
+        assert.deepEqual(
+          events(prompt).map((event) => event.type),
+          ['referral.sent'],
+          'only the types asked for',
+        );
+
+        const replayed = await hub.request('POST', `/api/admin/webhooks/${hook.id}/replay`, { as: 'admin', body: { from: from.toISOString() } });
+        assert.equal(replayed.status, 200);
+        await waitFor(() => prompt.deliveries.length >= 2, 'the replay');
+        assert.equal(prompt.deliveries[1]!.headers['webhook-id'], prompt.deliveries[0]!.headers['webhook-id'], 'the same event, by the same id');
+      } finally {
+        hub.clock.advance(-60_000);
+        await retire(slowHook.id);
+        await retire(hook.id);
+        await hanging.close();
+        await prompt.close();
+      }
+    });
+
+    it('refuses a registration that is not an administrator’s, or names no organisation of the directory', async () => {
+      assert.equal(
+        (
+          await hub.request('POST', '/api/admin/webhooks', {
+            as: 'dr-smith',
+            body: { organisation: 'Organization/city-hospital', url: 'http://127.0.0.1:1/x' },
+          })
+        ).status,
+        403,
+      );
+      const unknown = await hub.request('POST', '/api/admin/webhooks', {
+        as: 'admin',
+        body: { organisation: 'Organization/nowhere', url: 'http://127.0.0.1:1/x' },
+      });
+      assert.equal(unknown.status, 422);
+      const notUrl = await hub.request('POST', '/api/admin/webhooks', {
+        as: 'admin',
+        body: { organisation: 'Organization/city-hospital', url: 'ftp://example.org/x' },
+      });
+      assert.equal(notUrl.status, 400);
+      assert.equal(notUrl.body.field, 'body.url');
+    });
+  });
+}
