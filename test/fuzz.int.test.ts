@@ -184,7 +184,9 @@ for (const engine of testEngines()) {
             headers: await headersOf(hub, generated),
             body: bodyOf(generated),
           });
-          await response.arrayBuffer();
+          // An event stream never ends: its answer is its status and headers.
+          if (response.headers.get('content-type')?.startsWith('text/event-stream')) await response.body?.cancel();
+          else await response.arrayBuffer();
           assert.ok(response.status < 500, `${generated.method} ${urlOf(generated)} answered ${response.status}`);
         }),
         { numRuns: Number(process.env.FUZZ_RUNS ?? 1500) },
