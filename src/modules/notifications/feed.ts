@@ -15,6 +15,8 @@ export const NOTIFICATION_EVENTS = 'notification_events';
 /** The advisory lock that lets one sequencer run at a time. */
 const SEQUENCER_LOCK = 7_261_114;
 const BATCH = 1000;
+/** How long a wake waits for the commits right behind it. */
+const GATHER_MS = 5;
 
 /** Gives every committed event without one its delivery `seq`, oldest first; how many it sequenced. */
 async function sequenceEvents(db: Kysely<Database>): Promise<number> {
@@ -57,13 +59,17 @@ export function createNotificationFeed(db: Kysely<Database>, options: { tickMs?:
   let sequencing: Promise<void> | undefined;
   let again = false;
 
-  /** Sequences what has committed, then wakes the readers; a call during a run makes one more run after it. */
+  /**
+   * Sequences what has committed, then wakes the readers; a call during a run makes one more run
+   * after it. Wakes within a few milliseconds of each other share a run (commits come in bursts).
+   */
   function wake(): Promise<void> {
     if (sequencing) {
       again = true;
       return sequencing;
     }
     sequencing = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
       do {
         again = false;
         await sequenceEvents(db).catch(() => 0);

@@ -128,7 +128,7 @@ for (const engine of testEngines()) {
           moved.push(id);
         }
         let failing: any;
-        for (let tries = 0; tries < 100 && !failing?.lastError; tries++) {
+        for (let tries = 0; tries < 200 && !(failing?.lastError && failing.pending >= 24); tries++) {
           failing = (await hub.request('GET', '/api/admin/webhooks', { as: 'admin' })).body.find((listed: any) => listed.id === hook.id);
           await new Promise((resolve) => setTimeout(resolve, 50));
         }

@@ -11,10 +11,10 @@ import type { Database } from '../../database.js';
 import { eventsFor } from './feed.js';
 import type { NotificationEventRow, WebhookEndpointRow } from './tables.js';
 
-const LEASE_SECONDS = 120;
+const LEASE_SECONDS = 600;
 const CLAIM = 16;
-/** Events offered to one endpoint per turn before others get theirs. */
-const TURN = 20;
+/** Events offered to one endpoint per turn (its cursor is written once per turn). */
+const TURN = 100;
 
 export interface WebhookWorkerOptions {
   db: Kysely<Database>;
@@ -68,21 +68,21 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
       for (const event of await eventsFor(db, audiences, cursor, TURN)) {
         if (endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type)) await deliver(endpoint, event);
         cursor = Number(event.seq);
-        await db.updateTable('webhook_endpoint').set({ delivered_seq: cursor, attempts: 0, failing_since: null }).where('id', '=', endpoint.id).execute();
       }
       await db
         .updateTable('webhook_endpoint')
-        .set({ leased_until: null, next_attempt_at: sql`now()` })
+        .set({ delivered_seq: cursor, attempts: 0, failing_since: null, leased_until: null, next_attempt_at: sql`now()` })
         .where('id', '=', endpoint.id)
         .execute();
     } catch (error) {
-      const attempts = endpoint.attempts + 1;
+      const attempts = cursor > Number(endpoint.delivered_seq) ? 1 : endpoint.attempts + 1;
       const backoff = Math.min(retryMaxMs, 1000 * 2 ** Math.min(attempts - 1, 20));
       const message = error instanceof Error ? error.message : String(error);
       onError?.(`webhook ${endpoint.id}: ${message}`);
       await db
         .updateTable('webhook_endpoint')
         .set({
+          delivered_seq: cursor,
           attempts,
           leased_until: null,
           next_attempt_at: sql`now() + make_interval(secs => ${backoff / 1000})`,
