@@ -5,6 +5,7 @@
 import { EventEmitter } from 'node:events';
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../database.js';
+import { coalesced } from '../../platform/coalesced.js';
 import { inTransaction } from '../../platform/transactions.js';
 import type { Recipient } from './record.js';
 import type { NotificationEventRow } from './tables.js';
@@ -56,30 +57,15 @@ export function createNotificationFeed(db: Kysely<Database>, options: { tickMs?:
   const woken = new EventEmitter();
   woken.setMaxListeners(0);
   let timer: NodeJS.Timeout | undefined;
-  let sequencing: Promise<void> | undefined;
-  let again = false;
-
   /**
-   * Sequences what has committed, then wakes the readers; a call during a run makes one more run
-   * after it. Wakes within a few milliseconds of each other share a run (commits come in bursts).
+   * Sequences what has committed, then wakes the readers. A wake waits a few milliseconds for the
+   * commits right behind it (they come in bursts), so they share a run.
    */
-  function wake(): Promise<void> {
-    if (sequencing) {
-      again = true;
-      return sequencing;
-    }
-    sequencing = (async () => {
-      await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
-      do {
-        again = false;
-        await sequenceEvents(db).catch(() => 0);
-        woken.emit('events');
-      } while (again);
-    })().finally(() => {
-      sequencing = undefined;
-    });
-    return sequencing;
-  }
+  const wake = coalesced(async () => {
+    await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+    await sequenceEvents(db).catch(() => 0);
+    woken.emit('events');
+  });
 
   return {
     wake,
@@ -94,7 +80,7 @@ export function createNotificationFeed(db: Kysely<Database>, options: { tickMs?:
     async stop() {
       clearInterval(timer);
       timer = undefined;
-      await sequencing;
+      await wake();
     },
   };
 }

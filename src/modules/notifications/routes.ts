@@ -3,6 +3,7 @@
 // repeats — and a heartbeat comment while nothing happens. Referrers are told their organisations'
 // referring side, receivers the receiving side.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { coalesced } from '../../platform/coalesced.js';
 import { forbidden, validationFailed } from '../../platform/errors.js';
 import { errorResponses } from '../../platform/http-schemas.js';
 import { organizationsWhere, requireRole, type Caller } from '../identity/caller.js';
@@ -66,37 +67,22 @@ export const notificationRoutes: FastifyPluginAsync<{ db: Kysely<Database>; feed
       let last = resumeFrom(Array.isArray(header) ? header[0] : header) ?? (await latestSeq(db));
       openStream(reply);
       open.add(reply);
-      let pumping: Promise<void> | undefined;
-      let again = false;
-      /** Writes every event after `last`; a wake during a run makes one more run after it. */
-      const pump = (): Promise<void> => {
-        if (pumping) {
-          again = true;
-          return pumping;
+      /** Writes every event after `last`, page by page. */
+      const pump = coalesced(async () => {
+        for (let page = await eventsFor(db, audiences, last, PAGE); page.length > 0; page = await eventsFor(db, audiences, last, PAGE)) {
+          for (const event of page) reply.raw.write(frame(event));
+          last = Number(page.at(-1)!.seq);
         }
-        pumping = (async () => {
-          do {
-            again = false;
-            for (let page = await eventsFor(db, audiences, last, PAGE); page.length > 0; page = await eventsFor(db, audiences, last, PAGE)) {
-              for (const event of page) reply.raw.write(frame(event));
-              last = page.at(-1)!.seq!;
-            }
-          } while (again);
-        })()
-          .catch(() => void reply.raw.destroy())
-          .finally(() => {
-            pumping = undefined;
-          });
-        return pumping;
-      };
-      const stopListening = feed.onEvents(() => void pump());
+      });
+      const send = () => pump().catch(() => void reply.raw.destroy());
+      const stopListening = feed.onEvents(() => void send());
       const heartbeat = setInterval(() => reply.raw.write(': heartbeat\n\n'), heartbeatMs);
       request.raw.on('close', () => {
         open.delete(reply);
         stopListening();
         clearInterval(heartbeat);
       });
-      await pump();
+      await send();
     },
   );
 };

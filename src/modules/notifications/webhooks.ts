@@ -7,6 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../../platform/clock.js';
+import { coalesced } from '../../platform/coalesced.js';
 import type { Database } from '../../database.js';
 import { eventsFor } from './feed.js';
 import type { NotificationEventRow, WebhookEndpointRow } from './tables.js';
@@ -38,8 +39,6 @@ function webhookPayload(event: NotificationEventRow) {
 
 export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, onError }: WebhookWorkerOptions) {
   let timer: NodeJS.Timeout | undefined;
-  let claiming: Promise<void> | undefined;
-  let again = false;
   let stopped = false;
   /** Aborts the deliveries in flight when the worker stops. */
   let stopping = new AbortController();
@@ -120,36 +119,24 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
   const inFlight = new Map<number, Promise<void>>();
 
   /** Claims every endpoint due and starts working each on its own; it waits for none of them. */
-  function deliverDue(): Promise<void> {
-    if (claiming) {
-      again = true;
-      return claiming;
-    }
-    claiming = (async () => {
-      do {
-        again = false;
-        const due = await claimDue().catch((error: Error) => {
-          onError?.(`webhooks: ${error.message}`);
-          return [];
-        });
-        for (const endpoint of due) {
-          const worked = work(endpoint).finally(() => {
-            inFlight.delete(endpoint.id);
-            if (!stopped) void deliverDue();
-          });
-          inFlight.set(endpoint.id, worked);
-        }
-        if (due.length === CLAIM) again = true;
-      } while (again);
-    })().finally(() => {
-      claiming = undefined;
+  const deliverDue = coalesced(async () => {
+    const due = await claimDue().catch((error: Error) => {
+      onError?.(`webhooks: ${error.message}`);
+      return [];
     });
-    return claiming;
-  }
+    for (const endpoint of due) {
+      const worked = work(endpoint).finally(() => {
+        inFlight.delete(endpoint.id);
+        if (!stopped) void deliverDue();
+      });
+      inFlight.set(endpoint.id, worked);
+    }
+    return due.length === CLAIM;
+  });
 
   /** Resolves once every delivery started so far has ended (tests, and stopping). */
   async function settled(): Promise<void> {
-    await claiming;
+    await deliverDue();
     while (inFlight.size > 0) await Promise.all(inFlight.values());
   }
 
