@@ -77,7 +77,7 @@ export const notificationRoutes: FastifyPluginAsync<{ db: Kysely<Database>; feed
       const send = () => pump().catch(() => void reply.raw.destroy());
       const stopListening = feed.onEvents(() => void send());
       const heartbeat = setInterval(() => reply.raw.write(': heartbeat\n\n'), heartbeatMs);
-      request.raw.on('close', () => {
+      reply.raw.on('close', () => {
         open.delete(reply);
         stopListening();
         clearInterval(heartbeat);
