@@ -131,7 +131,11 @@ function RecentReads({ reads }: { reads: ReadShown[] }): VNode {
                 <span class="small">{read.resourceType}</span>
               </td>
               <td class={read.allowed ? 'allowed' : 'refused'}>{read.allowed ? 'Read' : 'Refused'}</td>
-              <td class="small">{read.at.slice(0, 16).replace('T', ' ')} UTC</td>
+              <td class="small">
+                <time dateTime={read.at}>
+                  <span class="nowrap">{read.at.slice(0, 10)}</span> <span class="nowrap">{read.at.slice(11, 16)} UTC</span>
+                </time>
+              </td>
             </tr>
           ))}
         </table>
@@ -146,8 +150,19 @@ function GrantState({ grant }: { grant: NonNullable<AppAccess['types'][number]['
       <span class="allowed">Allowed</span>
       <br />
       <span class="small">
-        since {grant.since.slice(0, 10)}, via {grant.source}
-        {grant.until && `, until ${grant.until.slice(0, 10)}`}
+        since{' '}
+        <time class="nowrap" dateTime={grant.since}>
+          {grant.since.slice(0, 10)}
+        </time>
+        , via {grant.source}
+        {grant.until && (
+          <>
+            , until{' '}
+            <time class="nowrap" dateTime={grant.until}>
+              {grant.until.slice(0, 10)}
+            </time>
+          </>
+        )}
       </span>
     </>
   );

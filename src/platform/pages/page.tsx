@@ -12,7 +12,7 @@ main{max-width:40rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem}h2{font-size
 table{width:100%;border-collapse:collapse}td{padding:.5rem .25rem;border-top:1px solid #e3e8ee;vertical-align:middle}
 .allowed{color:#11702f}.refused{color:#8a1c1c}button{font-size:1rem;padding:.45rem .9rem;border-radius:.35rem;border:1px solid #2a6fdb;background:#2a6fdb;color:#fff}
 button.secondary{background:#fff;color:#2a6fdb}label{display:block;margin:.75rem 0 .25rem}input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box}
-input[type=radio]{width:auto}.error{background:#fde8e8;color:#8a1c1c;padding:.75rem;border-radius:.35rem}.small{font-size:.85rem;color:#4a5a6a}
+input[type=radio]{width:auto}.error{background:#fde8e8;color:#8a1c1c;padding:.75rem;border-radius:.35rem}.small{font-size:.85rem;color:#4a5a6a}.nowrap{white-space:nowrap}@media (max-width:30rem){td{padding:.5rem .15rem}td button{padding:.45rem .6rem}}
 section.result{margin:1rem 0;padding:.75rem;border:1px solid #d5dde6;border-radius:.5rem;background:#fff}li{margin:.25rem 0}`;
 
 export interface PageProps {
