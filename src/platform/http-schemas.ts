@@ -7,6 +7,9 @@ export const ErrorBody = Type.Object(
   { title: 'Error', additionalProperties: true, description: 'An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to)' },
 );
 
+/** A value that may be null. */
+export const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
 /** The error responses a route can give, for the OpenAPI document. */
 export function errorResponses(...statuses: number[]) {
   return Object.fromEntries(statuses.map((status) => [status, ErrorBody]));

@@ -1,6 +1,6 @@
 // Request and response shapes of /api/consent, declared once for validation, types and OpenAPI.
 import Type, { type Static } from 'typebox';
-import { RowId } from '../../platform/http-schemas.js';
+import { Nullable, RowId } from '../../platform/http-schemas.js';
 import { ClientId, PatientId, ResourceType } from '../vocabulary/schemas.js';
 
 const Period = Type.Object(
@@ -28,14 +28,14 @@ export const ConsentGrant = Type.Object(
     patientId: Type.String(),
     clientId: Type.String(),
     resourceType: Type.String(),
-    period: Type.Object({ start: Type.Union([Type.String(), Type.Null()]), end: Type.Union([Type.String(), Type.Null()]) }),
+    period: Type.Object({ start: Nullable(Type.String()), end: Nullable(Type.String()) }),
     source: Type.Union([Type.Literal('portal'), Type.Literal('smart'), Type.Literal('api')]),
     status: Type.Union([Type.Literal('active'), Type.Literal('revoked')]),
     grantedBy: Type.Union([Type.Literal('patient'), Type.Literal('administrator')], {
       description: 'Who gave the grant: the patient, or an administrator for them (never a login name)',
     }),
     createdAt: Type.String(),
-    revokedAt: Type.Union([Type.String(), Type.Null()]),
+    revokedAt: Nullable(Type.String()),
   },
   { title: 'ConsentGrant' },
 );
@@ -68,7 +68,7 @@ const TypeDecision = Type.Object(
     resourceType: Type.String(),
     decision: Decision,
     /** The grant that permitted it; null when denied. */
-    grant: Type.Union([ConsentGrant, Type.Null()]),
+    grant: Nullable(ConsentGrant),
     reason: Type.String(),
   },
   { title: 'TypeDecision' },

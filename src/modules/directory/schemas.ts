@@ -1,6 +1,7 @@
 // Request and response shapes of /api/admin: the directory's organisations, practitioners and their
 // roles, facility apps and patient accounts; one source for validation, types and OpenAPI.
 import Type, { type Static } from 'typebox';
+import { Nullable } from '../../platform/http-schemas.js';
 import { PatientId, ResourceType } from '../vocabulary/schemas.js';
 import { DIRECTORY_ROLES } from '../vocabulary/roles.js';
 
@@ -8,7 +9,6 @@ import { DIRECTORY_ROLES } from '../vocabulary/roles.js';
 const FhirId = Type.String({ pattern: '^[A-Za-z0-9\\-.]{1,64}$', description: 'A FHIR id' });
 const OrganizationRef = Type.String({ pattern: '^Organization/[A-Za-z0-9\\-.]{1,64}$', description: 'An Organization reference' });
 const Name = Type.String({ minLength: 1, maxLength: 200 });
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const Identifier = Type.Object(
   { system: Type.Optional(Type.String({ minLength: 1, maxLength: 200, format: 'uri' })), value: Type.String({ minLength: 1, maxLength: 200 }) },

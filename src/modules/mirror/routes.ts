@@ -3,12 +3,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Kysely } from 'kysely';
 import Type from 'typebox';
+import { Nullable } from '../../platform/http-schemas.js';
 import type { Database } from '../../database.js';
 import { requireRole } from '../identity/caller.js';
 import { callerOf } from '../identity/plugin.js';
 import { outboxStatus, stuckRows } from './outbox.js';
-
-const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const OutboxState = Type.Object({
   pending: Type.Integer({ description: 'Resources with changes not yet delivered, counted up to 1,000' }),

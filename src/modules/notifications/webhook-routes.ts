@@ -1,7 +1,7 @@
 // /api/admin/webhooks: wiring of paths, schemas and the webhook administration; rules live in webhook-admin.ts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { errorResponses, RowId } from '../../platform/http-schemas.js';
+import { errorResponses, Nullable, RowId } from '../../platform/http-schemas.js';
 import { callerOf } from '../identity/plugin.js';
 import type { WebhookAdmin } from './webhook-admin.js';
 
@@ -17,9 +17,9 @@ const Webhook = Type.Object(
     pending: { ...Type.Integer(), description: 'Events waiting for it (counted up to 1,000)' },
     attempts: Type.Integer(),
     nextAttemptAt: Type.String(),
-    failingSince: Type.Union([Type.String(), Type.Null()]),
-    lastError: Type.Union([Type.String(), Type.Null()]),
-    lastErrorAt: Type.Union([Type.String(), Type.Null()]),
+    failingSince: Nullable(Type.String()),
+    lastError: Nullable(Type.String()),
+    lastErrorAt: Nullable(Type.String()),
     createdAt: Type.String(),
   },
   { title: 'Webhook' },

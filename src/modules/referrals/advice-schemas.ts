@@ -1,11 +1,11 @@
 // Request and response shapes of /api/advice-requests: a question to a specialist organisation, its
 // conversation, and its conversion into a referral.
 import Type, { type Static } from 'typebox';
+import { Nullable } from '../../platform/http-schemas.js';
 import { ResourceType } from '../vocabulary/schemas.js';
 import { ADVICE_ACTIONS, ADVICE_STATUSES } from './advice-states.js';
 import { referralFields } from './schemas.js';
 
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 10_000, description });
 
 export const CreateAdviceRequestBody = Type.Object(

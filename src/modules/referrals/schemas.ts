@@ -2,7 +2,7 @@
 // validation, TypeScript types and the OpenAPI document.
 import Type, { type Static } from 'typebox';
 import { ClientId, PatientId, ResourceType } from '../vocabulary/schemas.js';
-import { RowId } from '../../platform/http-schemas.js';
+import { Nullable, RowId } from '../../platform/http-schemas.js';
 import { PRIORITIES } from '../vocabulary/priority.js';
 import { REFERRAL_STATUSES } from './states.js';
 import { FACILITY_TASK_STATUSES, TASK_STATUSES } from './task-states.js';
@@ -12,7 +12,6 @@ import { REFERRAL_OUTCOMES, REJECTION_CODES, TASK_OUTCOMES } from './outcomes.js
 const reference = (...types: string[]) =>
   Type.String({ pattern: `^(${types.join('|')})/[A-Za-z0-9\\-.]{1,64}$`, description: `A ${types.join(' or ')} reference` });
 const OrganizationRef = reference('Organization');
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 
 const Priority = Type.Enum(PRIORITIES);
 const ReferralStatus = Type.Enum(REFERRAL_STATUSES);

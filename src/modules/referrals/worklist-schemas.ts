@@ -1,5 +1,6 @@
 // Shapes of /api/worklists: each list with its count, and a page of one list's referrals or advice requests.
 import Type from 'typebox';
+import { Nullable } from '../../platform/http-schemas.js';
 import { AdviceRequest } from './advice-schemas.js';
 import { paging, Referral } from './schemas.js';
 import { WORKLIST_NAMES } from './worklists.js';
@@ -27,7 +28,7 @@ export const WorklistPage = Type.Object(
     name: Type.String(),
     kind: { ...Type.Enum(['referrals', 'advice-requests']), description: 'Referrals, soonest due first; or advice requests, longest waiting first' },
     items: Type.Array(Type.Union([Referral, AdviceRequest])),
-    nextCursor: Type.Union([Type.String(), Type.Null()]),
+    nextCursor: Nullable(Type.String()),
   },
   { title: 'WorklistPage' },
 );
