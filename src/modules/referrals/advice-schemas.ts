@@ -4,7 +4,7 @@ import Type, { type Static } from 'typebox';
 import { Nullable } from '../../platform/http-schemas.js';
 import { ResourceType } from '../vocabulary/schemas.js';
 import { ADVICE_ACTIONS, ADVICE_STATUSES } from './advice-states.js';
-import { referralFields } from './schemas.js';
+import { paging, referralFields } from './schemas.js';
 
 const Text = (description: string) => Type.String({ minLength: 1, maxLength: 10_000, description });
 
@@ -90,8 +90,7 @@ export const ListAdviceQuery = Type.Object(
   {
     side: Type.Optional(Type.Enum(['requester', 'specialist'])),
     status: Type.Optional(Type.Enum(ADVICE_STATUSES)),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+    ...paging,
   },
   { additionalProperties: false },
 );

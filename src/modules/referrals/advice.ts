@@ -13,11 +13,10 @@ import { ADVICE_ACTIONS, ADVICE_MOVES, type AdviceAction, type AdviceStatus } fr
 import { assertDrafter, receivingApp } from './bindings.js';
 import type { ReferralDeps } from './deps.js';
 import { assertResourceTypes, createDraftUseCases } from './drafts.js';
+import { DEFAULT_LIMIT, isIdPosition } from './queries.js';
 import type { ReferralView } from './schemas.js';
 import { consentRefusal } from './sharing.js';
 import type { AdviceRequestRow, ReferralRow } from './tables.js';
-
-const DEFAULT_LIMIT = 20;
 
 export function createAdviceUseCases(deps: ReferralDeps) {
   const { db, clock, consentGate, directory } = deps;
@@ -76,8 +75,7 @@ export function createAdviceUseCases(deps: ReferralDeps) {
   async function listAdviceRequests(caller: Caller, filter: ListAdviceFilter) {
     requireRole(caller, 'clinician');
     const limit = filter.limit ?? DEFAULT_LIMIT;
-    const isPosition = (value: unknown): value is { id: number } => Number.isInteger((value as { id?: unknown } | null)?.id);
-    const afterId = filter.cursor ? decodeCursor(filter.cursor, isPosition).id : undefined;
+    const afterId = filter.cursor ? decodeCursor(filter.cursor, isIdPosition).id : undefined;
     const rows = await listConversations(db, caller, { side: filter.side, statuses: filter.status && [filter.status], afterId, limit });
     return pageOf(
       rows,

@@ -15,7 +15,8 @@ import type { InboxFilter, ListReferralsFilter, ReferralView } from './schemas.j
 import { OPEN_REFERRAL_STATUSES, type ReferralStatus } from './states.js';
 import { toReferralView } from './views.js';
 
-const DEFAULT_LIMIT = 20;
+/** A page's size when the caller names none. */
+export const DEFAULT_LIMIT = 20;
 
 const isRowId = (value: unknown) => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_ROW_ID;
 export const isIdPosition = (value: unknown): value is { id: number } => typeof value === 'object' && value !== null && isRowId((value as { id: unknown }).id);

@@ -8,12 +8,10 @@ import { toAdviceView } from './advice.js';
 import { countConversations, listConversations } from './advice-repo.js';
 import type { AdviceSide } from './advice-states.js';
 import type { ReferralDeps } from './deps.js';
-import { isDueDate, isIdPosition } from './queries.js';
+import { DEFAULT_LIMIT, isDueDate, isIdPosition } from './queries.js';
 import { toReferralView } from './views.js';
 import { COUNT_CAP, countWorklists, worklistItems, type WorklistPosition } from './worklist-repo.js';
 import { WORKLISTS, type AdviceWorklist, type ReferralWorklist } from './worklists.js';
-
-const DEFAULT_LIMIT = 20;
 
 const isWorklistPosition = (value: unknown): value is WorklistPosition => {
   const due = (value as { due?: unknown } | null)?.due;
