@@ -5,12 +5,24 @@
 import { directoryRuleBroken } from '../../platform/errors.js';
 import type { DirectoryLookup, FacilityAppRecord, OrganizationRecord } from '../directory/lookup.js';
 import { organizationsWhere, type Caller } from '../identity/caller.js';
+import type { ReferralRow } from './tables.js';
 
 export interface ReferralParties {
   performerId: string;
   receivingOrganisationId: string;
   /** Omitted: the receiving organisation's one registered app. */
   receivingFacilityClientId?: string;
+}
+
+/** A referral's receiving parties as they stand. */
+export function receivingPartiesOf(
+  referral: Pick<ReferralRow, 'performer_id' | 'receiving_organisation_id' | 'receiving_facility_client_id'>,
+): Required<ReferralParties> {
+  return {
+    performerId: referral.performer_id,
+    receivingOrganisationId: referral.receiving_organisation_id,
+    receivingFacilityClientId: referral.receiving_facility_client_id,
+  };
 }
 
 /** The requester is the caller, and the sending organisation one where the caller holds the `referrer` role. */

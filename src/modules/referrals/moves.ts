@@ -9,7 +9,7 @@ import type { Caller } from '../identity/caller.js';
 import type { Priority } from '../vocabulary/priority.js';
 import { visibleReferral } from './access.js';
 import { currentTask, permitAction } from './actions.js';
-import { receivingApp } from './bindings.js';
+import { receivingApp, receivingPartiesOf } from './bindings.js';
 import type { ReferralChange, ReferralState } from './change-repo.js';
 import { changeReferral } from './changes.js';
 import { decisionSummary, refuseWithoutConsent, typesShared } from './sharing.js';
@@ -61,7 +61,7 @@ export function createMoveUseCases(deps: ReferralDeps) {
       entityId: id,
       referralId: id,
       detail: {
-        from: partiesOf(referral),
+        from: receivingPartiesOf(referral),
         to: { performerId: to.performerId, receivingOrganisationId: to.organisationId, receivingFacilityClientId: clientId },
         reason: input.reason,
         taskId: newTaskId,
@@ -113,12 +113,6 @@ function assertNewReceiver(referral: ReferralRow, input: MoveReferralInput, acti
     throw validationFailed('body.performerId', `the referral is already with ${referral.performer_id}; ${action} it to another organisation`);
   }
 }
-
-const partiesOf = (referral: ReferralRow) => ({
-  performerId: referral.performer_id,
-  receivingOrganisationId: referral.receiving_organisation_id,
-  receivingFacilityClientId: referral.receiving_facility_client_id,
-});
 
 /** The note the task left behind closes with: the organisation it left is not told where a redirect went. */
 function leavingNote(action: MoveAction, input: MoveReferralInput): string {

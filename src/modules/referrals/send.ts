@@ -9,7 +9,7 @@ import type { EvaluateResult } from '../consent/schemas.js';
 import type { Caller } from '../identity/caller.js';
 import { visibleReferral } from './access.js';
 import { currentTask, permitAction } from './actions.js';
-import { receivingApp } from './bindings.js';
+import { receivingApp, receivingPartiesOf } from './bindings.js';
 import type { Outcome, ReferralDeps } from './deps.js';
 import type { Priority } from '../vocabulary/priority.js';
 import { responseDueAt } from './priority.js';
@@ -50,7 +50,7 @@ export function createSendUseCase(deps: ReferralDeps) {
     permitAction(caller, 'send', { referral: draft }, () => assertIfMatch(ifMatch, draft.version));
     const to = referralTransition(draft.status as ReferralStatus, 'send');
     // A draft is judged by the directory as it is now: its organisations still active, its app still theirs.
-    await receivingApp(deps.directory, partiesOf(draft));
+    await receivingApp(deps.directory, receivingPartiesOf(draft));
 
     const consent = await consentGate.evaluate({
       patientId: draft.patient_id,
@@ -87,12 +87,6 @@ interface SendRequest {
   ifMatch?: string;
   keyed?: IdempotentRequest;
 }
-
-const partiesOf = (draft: ReferralRow) => ({
-  performerId: draft.performer_id,
-  receivingOrganisationId: draft.receiving_organisation_id,
-  receivingFacilityClientId: draft.receiving_facility_client_id,
-});
 
 /** The audit event of a successful send: the move, the task it opened and each type's decision. */
 function sendAudit(caller: Caller, referral: ReferralRow, taskId: number, consent: EvaluateResult): AuditEventInput {
