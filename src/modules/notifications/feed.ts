@@ -46,9 +46,11 @@ export async function eventsFor(db: Kysely<Database>, audiences: Recipient[], af
   return rows;
 }
 
-/** The latest delivery position: where a reader starting now begins. */
-export async function latestSeq(db: Kysely<Database>): Promise<number> {
-  const { rows } = await sql<{ seq: string | null }>`SELECT max(seq) AS seq FROM notification_event`.execute(db);
+/** The latest delivery position (of the events before `before`, when given): where a reader starting then begins. */
+export async function latestSeq(db: Kysely<Database>, before?: Date): Promise<number> {
+  const { rows } = await sql<{
+    seq: string | null;
+  }>`SELECT max(seq) AS seq FROM notification_event ${before ? sql`WHERE occurred_at < ${before}` : sql``}`.execute(db);
   return Number(rows[0]?.seq ?? 0);
 }
 

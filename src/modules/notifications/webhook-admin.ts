@@ -8,6 +8,7 @@ import type { Database } from '../../database.js';
 import { directoryRuleBroken, notFound, validationFailed } from '../../platform/errors.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import { requireRole, type Caller } from '../identity/caller.js';
+import { latestSeq } from './feed.js';
 import type { WebhookEndpointRow } from './tables.js';
 
 export interface RegisterWebhookInput {
@@ -33,7 +34,6 @@ export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Databa
       );
     }
     const secret = `whsec_${randomBytes(32).toString('base64')}`;
-    const { rows } = await sql<{ seq: string | null }>`SELECT max(seq) AS seq FROM notification_event`.execute(db);
     const row = await db
       .insertInto('webhook_endpoint')
       .values({
@@ -41,7 +41,7 @@ export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Databa
         url: input.url,
         event_types: JSON.stringify(input.eventTypes ?? []),
         secret,
-        delivered_seq: Number(rows[0]?.seq ?? 0),
+        delivered_seq: await latestSeq(db),
         next_attempt_at: clock.now(),
         created_by: caller.sub,
         created_at: clock.now(),
@@ -60,10 +60,10 @@ export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Databa
   /** Offers the endpoint again every event of its organisation since `from`. */
   async function replayWebhook(caller: Caller, id: number, from: Date) {
     requireRole(caller, 'admin');
-    const { rows } = await sql<{ seq: string | null }>`SELECT max(seq) AS seq FROM notification_event WHERE occurred_at < ${from}`.execute(db);
+    const deliveredSeq = await latestSeq(db, from);
     const row = await db
       .updateTable('webhook_endpoint')
-      .set({ delivered_seq: Number(rows[0]?.seq ?? 0), attempts: 0, next_attempt_at: sql`now()` })
+      .set({ delivered_seq: deliveredSeq, attempts: 0, next_attempt_at: sql`now()` })
       .where('id', '=', id)
       .where('active', '=', true)
       .returningAll()
