@@ -100,7 +100,7 @@ export async function writeReferralChange(db: Db, state: ReferralState, change: 
   if (!row) return undefined;
   const { written_tasks: writtenTasks, written_notes: writtenNotes, written_attachment: attachment, ...referral } = row;
   const tasks = tasksAfter(state.tasks, writtenTasks.map(fromJson<TaskRow>), writtenNotes.map(fromJson<TaskNoteRow>));
-  return { referral, tasks, ...(attachment && { attachment: attachmentFromJson(attachment) }) };
+  return { referral, tasks, ...(attachment && { attachment: fromJson<AttachmentRow>(attachment) }) };
 }
 
 /** The referral as writing `patch` onto it at `at` leaves it (for a result stored before the statement returns). */
@@ -171,8 +171,6 @@ function attachmentWritten(referralId: number, attachment: ReferralChange['attac
     SELECT ${referralId}, ${file_name}, ${content_type}, ${size_bytes}, ${sha256}, ${description ?? null}, ${uploaded_by}, ${author}, ${at} FROM audit_head
     RETURNING *)`;
 }
-
-const attachmentFromJson = (row: Json<AttachmentRow>): AttachmentRow => ({ ...row, uploaded_at: new Date(row.uploaded_at) });
 
 /** `move_written`: the move, with the referral as the statement found it (before its own update), once the chain advanced. */
 function moveWritten(referral: ReferralRow, move: ReferralMove, at: Date): RawBuilder<unknown> {

@@ -6,10 +6,8 @@ import type { Database } from '../../database.js';
 import { hasRole, organizationsWhere, type Caller } from '../identity/caller.js';
 import type { ReferralView, TaskView } from './schemas.js';
 import type { ReferralMoveRow, ReferralRow } from './tables.js';
-import { findReferralWithTasks } from './task-repo.js';
+import { findReferralWithTasks, fromJson } from './task-repo.js';
 import { toReferralView, toTaskView } from './views.js';
-
-const REFERRAL_DATES = ['authored_on', 'response_due_at', 'created_at', 'updated_at'] as const;
 
 /** The latest move of the referral away from an organisation the caller receives for. */
 async function departureSeenBy(db: Kysely<Database>, caller: Caller, referralId: number): Promise<ReferralMoveRow | undefined> {
@@ -29,9 +27,7 @@ async function departureSeenBy(db: Kysely<Database>, caller: Caller, referralId:
 export async function referralAsLeft(db: Kysely<Database>, caller: Caller, referralId: number, now: Date): Promise<ReferralView | undefined> {
   const move = await departureSeenBy(db, caller, referralId);
   if (!move) return undefined;
-  const before = move.referral_before as Record<string, unknown>;
-  const row = { ...before, ...Object.fromEntries(REFERRAL_DATES.map((key) => [key, before[key] ? new Date(before[key] as string) : null])) } as ReferralRow;
-  const view = toReferralView(row, now, { caller });
+  const view = toReferralView(fromJson<ReferralRow>(move.referral_before as ReferralRow), now, { caller });
   return { ...view, overdue: false, actions: [], currentTask: null, movedAway: { kind: move.kind, at: move.moved_at.toISOString() } };
 }
 

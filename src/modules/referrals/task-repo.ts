@@ -10,10 +10,14 @@ export interface TaskWithNotes extends TaskRow {
   notes: TaskNoteRow[];
 }
 
-/** A row read as JSON back to its row type: its timestamps arrive as text (whatever the query builder's types say). */
-export function fromJson<T extends { created_at: Date }>(row: Json<T> | T): T {
+/** The timestamp columns of this module's rows. */
+const TIMESTAMPS = ['created_at', 'updated_at', 'authored_on', 'response_due_at', 'uploaded_at'];
+
+/** A row read as JSON back to its row type: its timestamps arrive as text (whatever the query builder's types say); null stays null. */
+export function fromJson<T extends object>(row: Json<T> | T): T {
+  const values = row as Record<string, unknown>;
   const dates = Object.fromEntries(
-    ['created_at', 'updated_at'].filter((key) => key in row).map((key) => [key, new Date((row as Record<string, string>)[key]!)]),
+    TIMESTAMPS.filter((key) => values[key] !== undefined && values[key] !== null).map((key) => [key, new Date(values[key] as string)]),
   );
   return { ...row, ...dates } as T;
 }
