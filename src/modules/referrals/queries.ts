@@ -36,7 +36,7 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
       const left = await referralAsLeft(db, caller, id, clock.now());
       if (left) return left;
     }
-    const row = visibleReferral(caller, found, id) as referrals.SeenReferral;
+    const row = visibleReferral(caller, found, id) as NonNullable<typeof found>;
     return { ...seenView(caller, row), consentWarnings: await consentWarnings(row) };
   }
 
@@ -44,18 +44,13 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
    * Shared types whose consent no longer holds. Revoking consent does not revoke a sent referral
    * (workflow guide), so the referring clinician is told instead; null when the gate cannot answer.
    */
-  async function consentWarnings(row: ReferralRow): Promise<string[] | null> {
+  async function consentWarnings(row: ReferralRow & { attachments: number }): Promise<string[] | null> {
     if (!OPEN_REFERRAL_STATUSES.includes(row.status as ReferralStatus)) return [];
     try {
-      const attached = await db
-        .selectFrom('attachment')
-        .select((eb) => eb.fn.countAll<number>().as('count'))
-        .where('referral_id', '=', row.id)
-        .executeTakeFirstOrThrow();
       const result = await consentGate.evaluate({
         patientId: row.patient_id,
         clientId: row.receiving_facility_client_id,
-        resourceTypes: typesShared(row, Number(attached.count)),
+        resourceTypes: typesShared(row, row.attachments),
       });
       return result.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType);
     } catch {

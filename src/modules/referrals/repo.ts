@@ -42,8 +42,15 @@ export async function writeCreate(db: Db, id: number, row: NewReferralRow, audit
 /** A referral as its readers see it: the row and its current task. */
 export type SeenReferral = ReferralRow & { current_task: { id: number; status: string } | null };
 
-export function findReferral(db: Db, id: number): Promise<SeenReferral | undefined> {
-  return db.selectFrom('referral').selectAll().select(currentTaskOfReferral.as('current_task')).where('id', '=', id).executeTakeFirst();
+/** A referral as its readers see it, with how many attachments it has (what its receiving app is given depends on it). */
+export function findReferral(db: Db, id: number): Promise<(SeenReferral & { attachments: number }) | undefined> {
+  return db
+    .selectFrom('referral')
+    .selectAll()
+    .select(currentTaskOfReferral.as('current_task'))
+    .select(sql<number>`(SELECT count(*)::int FROM attachment WHERE attachment.referral_id = referral.id)`.as('attachments'))
+    .where('id', '=', id)
+    .executeTakeFirst();
 }
 
 /**
