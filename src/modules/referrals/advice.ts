@@ -15,7 +15,7 @@ import type { ReferralDeps } from './deps.js';
 import { assertResourceTypes, createDraftUseCases } from './drafts.js';
 import { DEFAULT_LIMIT, isIdPosition } from './queries.js';
 import type { ReferralView } from './schemas.js';
-import { consentRefusal } from './sharing.js';
+import { consentRefusal, missingTypes } from './sharing.js';
 import type { AdviceRequestRow, ReferralRow } from './tables.js';
 
 export function createAdviceUseCases(deps: ReferralDeps) {
@@ -31,11 +31,7 @@ export function createAdviceUseCases(deps: ReferralDeps) {
     const clientId = await receivingApp(directory, input);
     if (shared.length > 0) {
       const consent = await consentGate.evaluate({ patientId: input.patientId, clientId, resourceTypes: shared });
-      if (consent.decision !== 'permit')
-        throw consentRefusal(
-          consent.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType),
-          clientId,
-        );
+      if (consent.decision !== 'permit') throw consentRefusal(missingTypes(consent), clientId);
     }
     const at = clock.now();
     const conversation = await inTransaction(db, async (tx) => {
@@ -67,9 +63,7 @@ export function createAdviceUseCases(deps: ReferralDeps) {
   }
 
   async function getAdviceRequest(caller: Caller, id: number): Promise<AdviceRequestView> {
-    const conversation = await findConversation(db, id);
-    visibleConversation(caller, conversation, id);
-    return toAdviceView(caller, conversation!);
+    return toAdviceView(caller, visibleConversation(caller, await findConversation(db, id), id));
   }
 
   async function listAdviceRequests(caller: Caller, filter: ListAdviceFilter) {

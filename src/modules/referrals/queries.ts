@@ -7,7 +7,7 @@ import type { ReferralRow } from './tables.js';
 import { listReferralAudit } from '../audit/repo.js';
 import { organizationsWhere, requireRole, toPatientReference, type Caller } from '../identity/caller.js';
 import { sidesOf, visibleReferral } from './access.js';
-import { typesShared } from './sharing.js';
+import { missingTypes, typesShared } from './sharing.js';
 import { referralAsLeft } from './former-receivers.js';
 import type { ReferralDeps } from './deps.js';
 import * as referrals from './repo.js';
@@ -52,7 +52,7 @@ export function createQueryUseCases({ db, clock, consentGate }: ReferralDeps) {
         clientId: row.receiving_facility_client_id,
         resourceTypes: typesShared(row, row.attachments),
       });
-      return result.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType);
+      return missingTypes(result);
     } catch {
       return null;
     }

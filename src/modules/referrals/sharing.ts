@@ -24,7 +24,7 @@ export async function refuseWithoutConsent(
   refused: { action: string; clientId: string; consent: EvaluateResult },
 ): Promise<never> {
   const { action, clientId, consent } = refused;
-  const missing = consent.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType);
+  const missing = missingTypes(consent);
   await inTransaction(db, (tx) =>
     appendAuditEvent(tx, clock, {
       actor: caller.sub,
@@ -37,6 +37,11 @@ export async function refuseWithoutConsent(
     }),
   );
   throw consentRefusal(missing, clientId);
+}
+
+/** The resource types a gate decision does not permit. */
+export function missingTypes(consent: EvaluateResult): string[] {
+  return consent.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType);
 }
 
 /** The 422 telling the caller every type the patient has not consented to share with `clientId`, and where to ask. */
