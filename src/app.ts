@@ -9,7 +9,7 @@ import secureJson from 'secure-json-parse';
 import type { Config, ModuleName } from './config.js';
 import { httpConsentGate, inProcessConsentGate, type ConsentGate } from './modules/consent/gate.js';
 import { consentRoutes } from './modules/consent/routes.js';
-import { CONSENT_CHANGED, consentCache, createConsentService, type ConsentService } from './modules/consent/service.js';
+import { CONSENT_CHANGED, consentCache, consentChangeNamed, createConsentService, type ConsentService } from './modules/consent/service.js';
 import { demoSmartAppRoutes } from './modules/demo/smart-app.js';
 import { auditMirrorSources } from './modules/audit/fhir-resources.js';
 import { consentMirrorSources } from './modules/consent/fhir-resources.js';
@@ -47,6 +47,7 @@ import { createWebhookWorker, type WebhookWorker } from './modules/notifications
 import { notificationRoutes } from './modules/notifications/routes.js';
 import { databaseAttachmentStore } from './modules/referrals/attachment-store.js';
 import { createReferralService } from './modules/referrals/service.js';
+import { createConsentWatch, type ConsentWatch } from './modules/referrals/consent-watch.js';
 import type { Clock } from './platform/clock.js';
 import type { DatabaseHandle } from './database.js';
 import { AppError } from './platform/errors.js';
@@ -80,6 +81,7 @@ declare module 'fastify' {
     fhirBackend: FhirBackend;
     mirrorWorker: MirrorWorker;
     webhookWorker: WebhookWorker;
+    consentWatch: ConsentWatch;
   }
 }
 
@@ -179,6 +181,7 @@ async function referralSide(
   });
   const access = smartAccess({ smart, db, consent: consentGate, directory, clock });
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));
+  watchConsent(app, resources, consentGate, consentService);
   await app.register(smartRoutes, { smart, db, clock, consent: consentGate, access, directory, publicBaseUrl: config.publicBaseUrl });
   if (config.demo) await app.register(demoSmartAppRoutes, { publicBaseUrl: config.publicBaseUrl });
   startFhirMirror(app, resources, fhirBackend);
@@ -248,6 +251,34 @@ function startWebhookDeliveries(app: FastifyInstance, { db, clock, config }: App
   app.addHook('onClose', async () => {
     stopFollowing?.();
     await worker.stop();
+  });
+}
+
+/**
+ * Tells open referrals' parties when the consent they rely on ends or is back: at once for a change
+ * any process announces (this process's own revocations, without NOTIFY), and in each window of time
+ * after, which also finds grants whose period ended.
+ */
+function watchConsent(app: FastifyInstance, { db, clock, config, listen }: AppResources, consentGate: ConsentGate, consentService: ConsentService): void {
+  const watch = createConsentWatch({ db, clock, consentGate, tickMs: config.consentWatchMs, onError: (message) => app.log.warn(message) });
+  app.decorate('consentWatch', watch);
+  if (!listen) consentService.onRevoked((grant) => watch.changed(grant));
+  let stop: (() => Promise<void>) | undefined;
+  app.addHook('onReady', async () => {
+    watch.start();
+    if (listen)
+      stop = await listen(
+        CONSENT_CHANGED,
+        (payload) => {
+          const change = consentChangeNamed(payload);
+          if (change) void watch.changed(change);
+        },
+        () => undefined,
+      );
+  });
+  app.addHook('onClose', async () => {
+    await stop?.();
+    await watch.stop();
   });
 }
 

@@ -39,6 +39,8 @@ export interface Config {
   eventsHeartbeatMs: number;
   /** Webhook deliveries: how long an endpoint has to answer, how often due endpoints are looked for, the longest wait between retries. */
   webhooks: { timeoutMs: number; pollMs: number; retryMaxMs: number };
+  /** How often the consent watch looks for grants revoked or ended since its last look (open referrals' parties are told). */
+  consentWatchMs: number;
   logLevel: string;
   /** Behind a TLS-terminating proxy: trust its X-Forwarded-* headers (so cookies are Secure). */
   trustProxy: boolean;
@@ -82,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       pollMs: integer(env.WEBHOOK_POLL_MS, 500, 'WEBHOOK_POLL_MS'),
       retryMaxMs: integer(env.WEBHOOK_RETRY_MAX_MS, 300_000, 'WEBHOOK_RETRY_MAX_MS'),
     },
+    consentWatchMs: integer(env.CONSENT_WATCH_MS, 5000, 'CONSENT_WATCH_MS'),
     logLevel: env.LOG_LEVEL ?? 'info',
     trustProxy: env.TRUST_PROXY === 'true',
     publicBaseUrl: (env.PUBLIC_BASE_URL || `http://localhost:${integer(env.PORT, 8080, 'PORT')}`).replace(/\/+$/, ''),

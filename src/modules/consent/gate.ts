@@ -6,7 +6,7 @@ import type { Caller } from '../identity/caller.js';
 import type { OwnTokens } from '../identity/service-token.js';
 import { FHIR_R4_RESOURCE_TYPES } from '../vocabulary/resource-types.js';
 import type { EvaluateResult } from './schemas.js';
-import type { ConsentQuery, ConsentService } from './service.js';
+import type { ConsentChange, ConsentQuery, ConsentService, ConsentWindow } from './service.js';
 
 export interface ConsentGate {
   evaluate(query: ConsentQuery): Promise<EvaluateResult>;
@@ -14,6 +14,8 @@ export interface ConsentGate {
   consentedTypes(query: { patientId: string; clientId: string }): Promise<string[]>;
   /** The patient's own grants, made on the SMART consent screen (source `smart`). */
   grantFromSmartSignIn(patient: Caller, grant: ConsentQuery): Promise<void>;
+  /** The patients and apps whose consent changed in a window of time. */
+  changesBetween(window: ConsentWindow): Promise<ConsentChange[]>;
 }
 
 /** The most types one evaluation over HTTP may name (the API's limit). */
@@ -24,6 +26,7 @@ export function inProcessConsentGate(service: ConsentService): ConsentGate {
     evaluate: (query) => service.evaluate(query),
     consentedTypes: (query) => service.consentedTypes(query),
     grantFromSmartSignIn: async (patient, grant) => void (await service.grantConsent(patient, grant, 'smart')),
+    changesBetween: (window) => service.changesBetween(window),
   };
 }
 
@@ -58,6 +61,17 @@ export function httpConsentGate(baseUrl: string, tokens: OwnTokens): ConsentGate
       const refusal = (await response.json().catch(() => ({}))) as { code?: string; message?: string };
       if (response.status >= 500 || !refusal.code) throw consentServiceUnavailable(`it answered ${response.status}`);
       throw new AppError(response.status, refusal.code as ErrorCode, refusal.message ?? 'The consent service refused the grant');
+    },
+    async changesBetween({ from, to }) {
+      const url = new URL('/api/consent/changes', baseUrl);
+      url.search = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() }).toString();
+      const response = await fetch(url, { headers: { authorization: `Bearer ${await tokens.service()}` }, signal: AbortSignal.timeout(10_000) }).catch(
+        (error: Error) => {
+          throw consentServiceUnavailable(error.message);
+        },
+      );
+      if (!response.ok) throw consentServiceUnavailable(`it answered ${response.status}`);
+      return ((await response.json()) as { changes: ConsentChange[] }).changes;
     },
     /** Every R4 type, asked in parts of at most EVALUATE_LIMIT: the ones permitted. */
     async consentedTypes(query) {

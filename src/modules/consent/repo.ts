@@ -1,5 +1,5 @@
 // Consent grants in the database; every function takes the executor so callers can share a transaction.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../database.js';
 import type { ConsentGrantRow } from './tables.js';
 import type { ConsentGrantView } from './schemas.js';
@@ -88,4 +88,14 @@ export function toGrantView(row: ConsentGrantRow): ConsentGrantView {
     createdAt: row.created_at.toISOString(),
     revokedAt: row.revoked_at?.toISOString() ?? null,
   };
+}
+
+/** The patients and apps whose consent changed in (`from`, `to`]: a grant made, revoked, starting or ending then. */
+export async function changedBetween(db: Db, from: Date, to: Date): Promise<{ patientId: string; clientId: string }[]> {
+  const { rows } = await sql<{ patient_id: string; client_id: string }>`
+    SELECT patient_id, client_id FROM consent_grant WHERE created_at > ${from} AND created_at <= ${to}
+    UNION SELECT patient_id, client_id FROM consent_grant WHERE revoked_at > ${from} AND revoked_at <= ${to}
+    UNION SELECT patient_id, client_id FROM consent_grant WHERE period_start > ${from} AND period_start <= ${to}
+    UNION SELECT patient_id, client_id FROM consent_grant WHERE period_end > ${from} AND period_end <= ${to}`.execute(db);
+  return rows.map((row) => ({ patientId: row.patient_id, clientId: row.client_id }));
 }

@@ -1,7 +1,7 @@
 // /api/consent: patients' grants and the evaluate endpoint the consent gate calls.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errorResponses } from '../../platform/http-schemas.js';
-import type { Caller } from '../identity/caller.js';
+import { requireRole, type Caller } from '../identity/caller.js';
 import { callerOf } from '../identity/plugin.js';
 import * as S from './schemas.js';
 import type { ConsentService } from './service.js';
@@ -64,6 +64,22 @@ export const consentRoutes: FastifyPluginAsyncTypebox<{ service: ConsentService 
     },
     async function evaluate(request) {
       return service.evaluateFor(callerOf(request), request.body);
+    },
+  );
+
+  app.get(
+    '/consent/changes',
+    {
+      schema: {
+        tags,
+        summary: 'The patients and apps whose consent changed in a window of time (a grant made, revoked, starting or ending)',
+        querystring: S.ConsentChangesQuery,
+        response: { 200: S.ConsentChangeList, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async function consentChanges(request) {
+      requireRole(callerOf(request), 'service', 'admin');
+      return { changes: await service.changesBetween({ from: new Date(request.query.from), to: new Date(request.query.to) }) };
     },
   );
 };

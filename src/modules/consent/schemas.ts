@@ -85,3 +85,16 @@ export const EvaluateResponse = Type.Object(
   { title: 'EvaluateResponse' },
 );
 export type EvaluateResult = Static<typeof EvaluateResponse>;
+
+export const ConsentChangesQuery = Type.Object(
+  {
+    from: Type.String({ format: 'date-time', description: 'The window starts after this instant' }),
+    to: Type.String({ format: 'date-time', description: 'The window ends at this instant, included' }),
+  },
+  { additionalProperties: false },
+);
+
+export const ConsentChangeList = Type.Object(
+  { changes: Type.Array(Type.Object({ patientId: Type.String(), clientId: Type.String() }, { title: 'ConsentChange' })) },
+  { title: 'ConsentChangeList' },
+);

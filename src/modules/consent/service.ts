@@ -30,8 +30,22 @@ export interface ConsentService {
   /** The types an active grant covers now, for a patient and an app. */
   consentedTypes(query: { patientId: string; clientId: string }): Promise<string[]>;
   evaluateFor(caller: Caller, input: EvaluateInput): Promise<EvaluateResult>;
+  /** The patients and apps whose consent changed in a window of time (the referral side's consent watch). */
+  changesBetween(window: ConsentWindow): Promise<ConsentChange[]>;
   /** Calls `listener` after each committed revocation (the SMART server revokes tokens it no longer covers). */
   onRevoked(listener: (grant: ConsentGrantView) => Promise<void>): void;
+}
+
+/** A window of time, its start excluded, its end included. */
+export interface ConsentWindow {
+  from: Date;
+  to: Date;
+}
+
+/** A patient and an app whose consent changed: a grant made, revoked, starting or ending. */
+export interface ConsentChange {
+  patientId: string;
+  clientId: string;
 }
 
 /** The channel on which every grant and revocation is announced, with the key of the patient and app it concerns. */
@@ -43,6 +57,12 @@ export type ConsentCache = NotifiedCache<ConsentGrantRow[]>;
 export const consentCache = (): ConsentCache => new NotifiedCache<ConsentGrantRow[]>();
 
 const grantsKey = (patientId: string, clientId: string) => `${patientId}|${clientId}`;
+
+/** The patient and app a CONSENT_CHANGED notice names. */
+export function consentChangeNamed(payload: string): ConsentChange | undefined {
+  const at = payload.indexOf('|');
+  return at > 0 ? { patientId: payload.slice(0, at), clientId: payload.slice(at + 1) } : undefined;
+}
 
 /** Whether a clinician has a reason to ask about a patient's consent: a referral of theirs for the patient. */
 export type ReferringClinicianCheck = (caller: Caller, patientId: string) => Promise<boolean>;
@@ -161,6 +181,11 @@ export function createConsentService(deps: {
     return evaluate({ patientId: input.patientId, clientId: input.clientId, resourceTypes });
   }
 
+  async function changesBetween({ from, to }: ConsentWindow) {
+    if (!(from < to)) throw validationFailed('querystring.from', 'must be before to');
+    return grants.changedBetween(db, from, to);
+  }
+
   async function auditGrantChange(tx: Kysely<Database>, caller: Caller, action: string, row: ConsentGrantRow) {
     await appendAuditEvent(tx, clock, {
       actor: caller.sub,
@@ -175,7 +200,7 @@ export function createConsentService(deps: {
 
   const onRevoked = (listener: (grant: ConsentGrantView) => Promise<void>) => void revokedListeners.push(listener);
 
-  return { grantConsent, listGrants, revokeGrant, evaluate, consentedTypes, evaluateFor, onRevoked };
+  return { grantConsent, listGrants, revokeGrant, evaluate, consentedTypes, evaluateFor, changesBetween, onRevoked };
 }
 
 /** Consent is given to facility apps the directory knows, and only while they are active. */

@@ -43,6 +43,7 @@ const referral: ReferralRow = {
   revocation_reason: null,
   outcome: null,
   advice_request_id: null,
+  consent_lost: [],
   created_by: 'dr-smith',
   created_at: at,
   updated_at: at,

@@ -73,6 +73,8 @@ export function createMoveUseCases(deps: ReferralDeps) {
         performer_id: to.performerId,
         receiving_organisation_id: to.organisationId,
         receiving_facility_client_id: clientId,
+        // The new app has the patient's consent for everything shared: nothing is lost for it.
+        consent_lost: '[]',
         response_due_at: responseDueAt(referral.priority as Priority, at, deps.responseDueHours),
       },
       tasks: open ? [{ id: open.id, status: 'CANCELLED', outcome: action === 'redirect' ? 'REDIRECTED' : 'FORWARDED' }] : [],

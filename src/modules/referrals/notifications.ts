@@ -1,7 +1,8 @@
 // What the parties of a referral are told of a change: each audited step names its event (sent,
 // received, accepted, redirected…), told to the organisations entitled to the referral at that moment
 // (the sending organisation on the referring side; once sent, the performer and the receiving
-// organisation on the receiving side), and, for a move, also to the organisation it left.
+// organisation on the receiving side), and, for a move, also to the organisation it left. When the
+// patient's consent for a shared type ends (or is back), both sides are told which types.
 import type { PendingAuditEvent } from '../audit/repo.js';
 import type { PendingNotification, Recipient } from '../notifications/record.js';
 import type { ReferralRow } from './tables.js';
@@ -19,6 +20,8 @@ const EVENT_OF_ACTION: Record<string, string> = {
   'referral.redirect': 'referral.redirected',
   'referral.forward': 'referral.forwarded',
   'attachment.add': 'referral.attachment-added',
+  'referral.consent-withdrawn': 'referral.consent-withdrawn',
+  'referral.consent-restored': 'referral.consent-restored',
 };
 
 /** A task's move, by the status it reaches (its completion is told as the referral's). */
@@ -49,7 +52,7 @@ export function referralNotifications(audited: PendingAuditEvent[], before: Part
   return audited.flatMap((event) => {
     const type = eventTypeOf(event);
     if (!type) return [];
-    const detail = event.content.detail as { rejectionCode?: string; taskId?: number };
+    const detail = event.content.detail as { rejectionCode?: string; taskId?: number; resourceTypes?: string[] };
     const moved = type === 'referral.redirected' || type === 'referral.forwarded';
     const recipients = [...partiesOf(after), ...(moved && before ? partiesOf(before) : [])];
     const taskId = event.content.entityType === 'ReferralTask' ? Number(event.content.entityId) : detail.taskId;
@@ -64,6 +67,7 @@ export function referralNotifications(audited: PendingAuditEvent[], before: Part
           status: after.status,
           ...(taskId !== undefined && { taskId }),
           ...(detail.rejectionCode && { rejectionCode: detail.rejectionCode }),
+          ...(detail.resourceTypes && { resourceTypes: detail.resourceTypes }),
         },
         recipients,
       },

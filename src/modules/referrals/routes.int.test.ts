@@ -28,7 +28,7 @@ for (const engine of testEngines()) {
         .selectAll()
         .where('id', '=', await createDraft(hub))
         .executeTakeFirstOrThrow();
-      const { id: _id, priority_rank: _rank, version: _version, reason_codes, shared_resource_types, ...columns } = template;
+      const { id: _id, priority_rank: _rank, version: _version, consent_lost: _lost, reason_codes, shared_resource_types, ...columns } = template;
       const legacyReferral = async (status: string) => {
         const row = { ...columns, status, reason_codes: JSON.stringify(reason_codes), shared_resource_types: JSON.stringify(shared_resource_types) };
         return (await hub.database.db.insertInto('referral').values(row).returning('id').executeTakeFirstOrThrow()).id;

@@ -27,9 +27,17 @@ interface ReferralTable {
   revocation_reason: string | null;
   outcome: string | null;
   advice_request_id: number | null;
+  /** The shared types its parties were last told the patient no longer consents to share with its receiving app. */
+  consent_lost: ColumnType<string[], string | undefined, string>;
   created_by: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+}
+
+/** How far the consent watch has looked at changes of consent (one row). */
+interface ConsentWatchTable {
+  id: Generated<boolean>;
+  checked_until: Timestamp;
 }
 
 interface ReferralTaskTable {
@@ -131,6 +139,7 @@ export interface ReferralTables {
   attachment_content: AttachmentContentTable;
   advice_request: AdviceRequestTable;
   advice_message: AdviceMessageTable;
+  consent_watch: ConsentWatchTable;
 }
 
 export type AdviceRequestRow = Selectable<AdviceRequestTable>;

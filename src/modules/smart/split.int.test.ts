@@ -1,6 +1,7 @@
 // SMART App Launch on the referral side while consent runs as its own service (`--only`): the consent
 // screen's choices are recorded by the consent service, over HTTP, as the patient's own grants
-// (source `smart`), and a revocation made there refuses the app's very next read on the referral side.
+// (source `smart`), and a revocation made there refuses the app's very next read on the referral side
+// and is found by the referral side's consent watch.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { testEngines } from '../../../test/support/engines.js';
@@ -54,5 +55,14 @@ describe('SMART launch on the referral side, consent as its own service', () => 
     const refused = await read();
     assert.equal(refused.status, 403);
     assert.match(JSON.stringify(await refused.json()), /not consented to share Condition/);
+
+    // The referral side's consent watch follows changes of consent over HTTP, with its service token.
+    const window = (from: Date) => `from=${from.toISOString()}&to=${new Date(from.getTime() + 60_000).toISOString()}`;
+    const since = new Date(consentSide.clock.now().getTime() - 30_000);
+    const changes = await consentSide.request('GET', `/api/consent/changes?${window(since)}`, { as: 'admin' });
+    assert.ok(changes.body.changes.some((change: { patientId: string }) => change.patientId === 'Patient/ePatient-8675309'));
+    assert.equal((await consentSide.request('GET', `/api/consent/changes?${window(since)}`, { as: 'dr-smith' })).status, 403);
+    referralSide.clock.advance(1000);
+    await referralSide.app.consentWatch.lookAtNextWindow();
   });
 });
