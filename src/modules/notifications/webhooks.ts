@@ -37,6 +37,13 @@ function webhookPayload(event: NotificationEventRow) {
   };
 }
 
+/** What an administrator is shown of a failed delivery: the error and, for a connection, its cause (ECONNREFUSED…). */
+function failureOf(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error.cause as { code?: string } | undefined)?.code;
+  return cause ? `${error.message} (${cause})` : error.message;
+}
+
 export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, onError }: WebhookWorkerOptions) {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -76,7 +83,7 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
     } catch (error) {
       const attempts = cursor > Number(endpoint.delivered_seq) ? 1 : endpoint.attempts + 1;
       const backoff = Math.min(retryMaxMs, 1000 * 2 ** Math.min(attempts - 1, 20));
-      const message = error instanceof Error ? error.message : String(error);
+      const message = failureOf(error);
       onError?.(`webhook ${endpoint.id}: ${message}`);
       await db
         .updateTable('webhook_endpoint')
