@@ -43,7 +43,12 @@ import { adviceRoutes } from './modules/referrals/advice-routes.js';
 import { createNotificationFeed, NOTIFICATION_EVENTS, type NotificationFeed } from './modules/notifications/feed.js';
 import { createWebhookAdmin } from './modules/notifications/webhook-admin.js';
 import { webhookRoutes } from './modules/notifications/webhook-routes.js';
-import { createWebhookWorker, type WebhookWorker } from './modules/notifications/webhooks.js';
+import { createWebhookWorker } from './modules/notifications/webhooks.js';
+import type { EndpointWorker } from './modules/notifications/endpoint-worker.js';
+import { createSubscriptions } from './modules/notifications/subscriptions.js';
+import { createSubscriptionWorker } from './modules/notifications/subscription-worker.js';
+import { subscriptionRoutes } from './modules/notifications/subscription-routes.js';
+import { referralFocus } from './modules/referrals/subscription-focus.js';
 import { notificationRoutes } from './modules/notifications/routes.js';
 import { databaseAttachmentStore } from './modules/referrals/attachment-store.js';
 import { createReferralService } from './modules/referrals/service.js';
@@ -80,7 +85,8 @@ declare module 'fastify' {
     consentGate: ConsentGate;
     fhirBackend: FhirBackend;
     mirrorWorker: MirrorWorker;
-    webhookWorker: WebhookWorker;
+    webhookWorker: EndpointWorker;
+    subscriptionWorker: EndpointWorker;
     consentWatch: ConsentWatch;
   }
 }
@@ -128,7 +134,8 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
   const verifyToken = createTokenVerifier(config.jwt, signingKey, clock);
-  const fhirBackend = serves('referrals') ? await referralSide(app, resources, { directory, consentService, consentGate, verifyToken }) : undefined;
+  const feed = serves('referrals') ? notificationFeed(app, resources) : undefined;
+  const fhirBackend = feed ? await referralSide(app, resources, { directory, consentService, consentGate, verifyToken, feed }) : undefined;
   await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: fhirBackend && (config.fhirUpstream ? 'upstream' : 'embedded') });
   if (serves('consent')) await app.register(portalRoutes, { db, clock, consent: consentService, directory });
 
@@ -146,10 +153,11 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
         await api.register(referralRoutes, { service });
         await api.register(attachmentRoutes, { service, maxBytes: config.attachmentMaxBytes });
         await api.register(adviceRoutes, { service });
-        const feed = notificationFeed(app, resources);
-        await api.register(notificationRoutes, { db, feed, heartbeatMs: config.eventsHeartbeatMs });
+        await api.register(notificationRoutes, { db, feed: feed!, heartbeatMs: config.eventsHeartbeatMs });
         await api.register(webhookRoutes, { admin: createWebhookAdmin({ db, clock, directory }) });
-        startWebhookDeliveries(app, resources, feed);
+        const webhooks = createWebhookWorker({ db, clock, ...config.webhooks, onError: (message) => app.log.warn(message) });
+        app.decorate('webhookWorker', webhooks);
+        deliverWhileRunning(app, webhooks, feed!);
       }
     },
     { prefix: '/api' },
@@ -165,7 +173,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
 async function referralSide(
   app: FastifyInstance,
   resources: AppResources,
-  deps: { directory: DirectoryLookup; consentService: ConsentService; consentGate: ConsentGate; verifyToken: TokenVerifier },
+  deps: { directory: DirectoryLookup; consentService: ConsentService; consentGate: ConsentGate; verifyToken: TokenVerifier; feed: NotificationFeed },
 ): Promise<FhirBackend> {
   const { config, db, clock } = resources;
   const { directory, consentService, consentGate, verifyToken } = deps;
@@ -185,7 +193,14 @@ async function referralSide(
   await app.register(smartRoutes, { smart, db, clock, consent: consentGate, access, directory, publicBaseUrl: config.publicBaseUrl });
   if (config.demo) await app.register(demoSmartAppRoutes, { publicBaseUrl: config.publicBaseUrl });
   startFhirMirror(app, resources, fhirBackend);
+  const fhirBaseUrl = `${config.publicBaseUrl}/fhir`;
+  const focus = referralFocus(db, referralMirrorSources(db, config.publicBaseUrl));
+  const subscriptions = createSubscriptions({ db, clock, directory, fhirBaseUrl, focus });
+  const subscriptionWorker = createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, ...config.webhooks, onError: (message) => app.log.warn(message) });
+  app.decorate('subscriptionWorker', subscriptionWorker);
+  deliverWhileRunning(app, subscriptionWorker, deps.feed);
   await app.register(fhirRoutes, {
+    moreRoutes: subscriptionRoutes(subscriptions, fhirBaseUrl),
     prefix: '/fhir',
     backend: fhirBackend,
     authenticate: authenticate(verifyToken, directory),
@@ -239,10 +254,8 @@ function notificationFeed(app: FastifyInstance, { db, listen }: AppResources) {
   return feed;
 }
 
-/** Delivers events to the organisations' webhook endpoints while the app runs, as soon as they are sequenced. */
-function startWebhookDeliveries(app: FastifyInstance, { db, clock, config }: AppResources, feed: NotificationFeed): void {
-  const worker = createWebhookWorker({ db, clock, ...config.webhooks, onError: (message) => app.log.warn(message) });
-  app.decorate('webhookWorker', worker);
+/** Works `worker`'s endpoints (webhooks, FHIR Subscriptions) while the app runs, as soon as events are sequenced. */
+function deliverWhileRunning(app: FastifyInstance, worker: EndpointWorker, feed: NotificationFeed): void {
   let stopFollowing: (() => void) | undefined;
   app.addHook('onReady', async () => {
     worker.start();

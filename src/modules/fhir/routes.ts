@@ -3,7 +3,7 @@
 // their own side's referrals; SMART apps read their patient's data as consent allows at that moment.
 // Errors are OperationOutcomes.
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../identity/caller.js';
 import { hasRole } from '../identity/caller.js';
 import { callerOf } from '../identity/plugin.js';
@@ -34,6 +34,8 @@ export interface FhirRouteOptions {
   smartAccess?: SmartAccess;
   /** Applies the per-client request limit to the /fhir routes. */
   limitRequests?: (scope: FastifyInstance) => Promise<void>;
+  /** Routes other modules serve under /fhir (FHIR Subscriptions), with its authentication and errors. */
+  moreRoutes?: FastifyPluginAsync;
   /** Answers reads of the directory's Organization, Practitioner, PractitionerRole and Endpoint. */
   directory: {
     read(reader: DirectoryReader, type: DirectoryResourceType, path: string, query: string): Promise<FhirAnswer>;
@@ -82,6 +84,7 @@ export async function fhirRoutes(app: FastifyInstance, options: FhirRouteOptions
     const answer = await options.backend.handle(interaction);
     return sendFhir(reply, hasRole(caller, 'admin') ? answer : await narrowed(caller, answer, options.readableByClinician));
   };
+  if (options.moreRoutes) await app.register(options.moreRoutes);
   app.route({ method: ['GET', 'POST', 'PUT', 'DELETE'], url: '/*', schema: { hide: true }, handler });
   app.route({ method: ['GET', 'POST'], url: '/', schema: { hide: true }, handler });
 }

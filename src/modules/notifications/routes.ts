@@ -6,23 +6,15 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { coalesced } from '../../platform/coalesced.js';
 import { forbidden, validationFailed } from '../../platform/errors.js';
 import { errorResponses } from '../../platform/http-schemas.js';
-import { organizationsWhere, requireRole, type Caller } from '../identity/caller.js';
+import { requireRole } from '../identity/caller.js';
 import { callerOf } from '../identity/plugin.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database.js';
 import { eventsFor, latestSeq, type NotificationFeed } from './feed.js';
-import type { Recipient } from './record.js';
+import { audiencesOf } from './audiences.js';
 import type { NotificationEventRow } from './tables.js';
 
 const PAGE = 200;
-
-/** Whose events the caller is told: each organisation it refers for (referring side) and receives for (receiving side). */
-function audiencesOf(caller: Caller): Recipient[] {
-  return [
-    ...organizationsWhere(caller, 'referrer').map((organisation) => ({ organisation, side: 'referring' as const })),
-    ...organizationsWhere(caller, 'receiver').map((organisation) => ({ organisation, side: 'receiving' as const })),
-  ];
-}
 
 function resumeFrom(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;

@@ -105,15 +105,16 @@ export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Databa
   return { registerWebhook, listWebhooks, replayWebhook, retireWebhook };
 }
 
-function assertUrl(url: string): void {
+/** An endpoint's URL: http or https, without credentials in it; `field` names it in the refusal. */
+export function assertUrl(url: string, field = 'body.url'): void {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    throw validationFailed('body.url', 'is not a URL');
+    throw validationFailed(field, 'is not a URL');
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw validationFailed('body.url', 'must be an http or https URL');
-  if (parsed.username || parsed.password) throw validationFailed('body.url', 'must not carry credentials');
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw validationFailed(field, 'must be an http or https URL');
+  if (parsed.username || parsed.password) throw validationFailed(field, 'must not carry credentials');
 }
 
 export type WebhookAdmin = ReturnType<typeof createWebhookAdmin>;

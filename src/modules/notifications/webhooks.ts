@@ -1,14 +1,13 @@
 // Delivering an organisation's events to its webhook endpoints, as the Standard Webhooks
 // specification has it (webhook-id, webhook-timestamp and webhook-signature headers, signed with the
 // endpoint's secret by the `standardwebhooks` library). Each endpoint has its own cursor and is
-// leased to one worker at a time; endpoints due are worked side by side, so a slow or dead one delays
-// only itself. An event is taken once the endpoint answers 2xx; until then it is offered again, with
+// leased to one worker at a time (endpoint-worker.ts), so a slow or dead one delays only itself. An event is taken once the endpoint answers 2xx; until then it is offered again, with
 // backoff, and the endpoint shows its last error.
 import { sql, type Kysely } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../../platform/clock.js';
-import { coalesced } from '../../platform/coalesced.js';
 import type { Database } from '../../database.js';
+import { backoffMs, createEndpointWorker, failureOf } from './endpoint-worker.js';
 import { eventsFor } from './feed.js';
 import type { NotificationEventRow, WebhookEndpointRow } from './tables.js';
 
@@ -37,19 +36,7 @@ function webhookPayload(event: NotificationEventRow) {
   };
 }
 
-/** What an administrator is shown of a failed delivery: the error and, for a connection, its cause (ECONNREFUSED…). */
-function failureOf(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error.cause as { code?: string } | undefined)?.code;
-  return cause ? `${error.message} (${cause})` : error.message;
-}
-
 export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, onError }: WebhookWorkerOptions) {
-  let timer: NodeJS.Timeout | undefined;
-  let stopped = false;
-  /** Aborts the deliveries in flight when the worker stops. */
-  let stopping = new AbortController();
-
   /** Endpoints due, with events after their cursor, leased to this worker. */
   async function claimDue(): Promise<WebhookEndpointRow[]> {
     const { rows } = await sql<WebhookEndpointRow>`
@@ -64,7 +51,7 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
   }
 
   /** Offers the endpoint its next events in order, until one is refused or its turn ends. */
-  async function work(endpoint: WebhookEndpointRow): Promise<void> {
+  async function work(endpoint: WebhookEndpointRow, stopping: AbortSignal): Promise<void> {
     const audiences = [
       { organisation: endpoint.organisation, side: 'referring' as const },
       { organisation: endpoint.organisation, side: 'receiving' as const },
@@ -72,7 +59,7 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
     let cursor = Number(endpoint.delivered_seq);
     try {
       for (const event of await eventsFor(db, audiences, cursor, TURN)) {
-        if (endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type)) await deliver(endpoint, event);
+        if (endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type)) await deliver(endpoint, event, stopping);
         cursor = Number(event.seq);
       }
       await db
@@ -82,7 +69,7 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
         .execute();
     } catch (error) {
       const attempts = cursor > Number(endpoint.delivered_seq) ? 1 : endpoint.attempts + 1;
-      const backoff = Math.min(retryMaxMs, 1000 * 2 ** Math.min(attempts - 1, 20));
+      const backoff = backoffMs(attempts, retryMaxMs);
       const message = failureOf(error);
       onError?.(`webhook ${endpoint.id}: ${message}`);
       await db
@@ -101,7 +88,7 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
     }
   }
 
-  async function deliver(endpoint: WebhookEndpointRow, event: NotificationEventRow): Promise<void> {
+  async function deliver(endpoint: WebhookEndpointRow, event: NotificationEventRow, stopping: AbortSignal): Promise<void> {
     const body = JSON.stringify(webhookPayload(event));
     const id = `evt_${event.seq}`;
     const at = clock.now();
@@ -115,7 +102,7 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
         'webhook-signature': signature,
       },
       body,
-      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stopping.signal]),
+      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stopping]),
       redirect: 'manual',
     });
     await response.body?.cancel();
@@ -123,48 +110,5 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
     if (response.status < 200 || response.status > 299) throw new Error(`the endpoint answered ${response.status} to ${id}`);
   }
 
-  /** Endpoints being worked by this process: each goes its own pace, and is looked at again when done. */
-  const inFlight = new Map<number, Promise<void>>();
-
-  /** Claims every endpoint due and starts working each on its own; it waits for none of them. */
-  const deliverDue = coalesced(async () => {
-    const due = await claimDue().catch((error: Error) => {
-      onError?.(`webhooks: ${error.message}`);
-      return [];
-    });
-    for (const endpoint of due) {
-      const worked = work(endpoint).finally(() => {
-        inFlight.delete(endpoint.id);
-        if (!stopped) void deliverDue();
-      });
-      inFlight.set(endpoint.id, worked);
-    }
-    return due.length === CLAIM;
-  });
-
-  /** Resolves once every delivery started so far has ended (tests, and stopping). */
-  async function settled(): Promise<void> {
-    await deliverDue();
-    while (inFlight.size > 0) await Promise.all(inFlight.values());
-  }
-
-  return {
-    deliverDue: () => (stopped ? Promise.resolve() : deliverDue()),
-    settled,
-    start() {
-      stopped = false;
-      stopping = new AbortController();
-      timer ??= setInterval(() => void deliverDue(), pollMs);
-      timer.unref();
-    },
-    async stop() {
-      stopped = true;
-      stopping.abort();
-      clearInterval(timer);
-      timer = undefined;
-      await settled();
-    },
-  };
+  return createEndpointWorker({ claimDue, claimSize: CLAIM, work, pollMs, onError: (message) => onError?.(`webhooks: ${message}`) });
 }
-
-export type WebhookWorker = ReturnType<typeof createWebhookWorker>;

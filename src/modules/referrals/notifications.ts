@@ -41,7 +41,7 @@ function eventTypeOf({ content }: PendingAuditEvent): string | undefined {
 }
 
 /** Who is entitled to a referral as it stands. */
-function partiesOf(referral: Parties): Recipient[] {
+export function partiesOf(referral: Parties): Recipient[] {
   const referring: Recipient[] = [{ organisation: referral.sending_organisation_id, side: 'referring' }];
   if (referral.status === 'DRAFT') return referring;
   return [...referring, { organisation: referral.performer_id, side: 'receiving' }, { organisation: referral.receiving_organisation_id, side: 'receiving' }];

@@ -1,0 +1,141 @@
+// Delivering FHIR Subscriptions over the rest-hook channel: first the handshake (the subscription is
+// `active` once its endpoint takes it), then each of its events as a notification Bundle, numbered in
+// order, and a heartbeat when nothing was sent for its heartbeat period. Worked as webhook endpoints
+// are (endpoint-worker.ts): its own cursor and lease; a failure leaves it `error`, retried with backoff.
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Bundle } from '@medplum/fhirtypes';
+import type { Clock } from '../../platform/clock.js';
+import type { Database } from '../../database.js';
+import { backoffMs, createEndpointWorker, failureOf } from './endpoint-worker.js';
+import { eventsFor } from './feed.js';
+import { isTopicEvent, notificationBundle, type NotificationType } from './subscription-bundles.js';
+import { withFocus, type FocusReader } from './subscriptions.js';
+import type { FhirSubscriptionRow } from './tables.js';
+
+const LEASE_SECONDS = 600;
+const CLAIM = 16;
+const TURN = 100;
+
+export interface SubscriptionWorkerOptions {
+  db: Kysely<Database>;
+  clock: Clock;
+  fhirBaseUrl: string;
+  focus: FocusReader;
+  pollMs: number;
+  retryMaxMs: number;
+  onError?: (message: string) => void;
+}
+
+type Due = FhirSubscriptionRow & { heartbeat_due: boolean };
+
+export function createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, pollMs, retryMaxMs, onError }: SubscriptionWorkerOptions) {
+  /** Subscriptions due a handshake, a heartbeat or events, leased to this worker. */
+  async function claimDue(): Promise<Due[]> {
+    const { rows } = await sql<Due>`
+      UPDATE fhir_subscription AS subscription SET leased_until = now() + make_interval(secs => ${LEASE_SECONDS})
+       WHERE id IN (SELECT id FROM fhir_subscription AS due
+                     WHERE status <> 'off' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+                       AND (ends_at IS NULL OR ends_at > now())
+                       AND (NOT handshake_done OR ${heartbeatDue(sql.raw('due'))}
+                            OR EXISTS (SELECT 1 FROM notification_event AS event
+                                         JOIN notification_recipient AS recipient ON recipient.event_id = event.id
+                                         JOIN jsonb_to_recordset(due.audiences) AS audience (organisation text, side text)
+                                           ON audience.organisation = recipient.organisation AND audience.side = recipient.side
+                                        WHERE event.seq > due.delivered_seq))
+                     ORDER BY next_attempt_at LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
+      RETURNING subscription.*, ${heartbeatDue(sql.raw('subscription'))} AS heartbeat_due`.execute(db);
+    return rows;
+  }
+
+  async function work(subscription: Due, stopping: AbortSignal): Promise<void> {
+    let cursor = Number(subscription.delivered_seq);
+    let count = Number(subscription.delivered_count);
+    let handshakeDone = subscription.handshake_done;
+    let sent = false;
+    const send = async (type: NotificationType, events: Parameters<typeof notificationBundle>[4] = []) => {
+      await post(
+        subscription,
+        notificationBundle({ ...subscription, status: 'active' }, fhirBaseUrl, type, count + events.length, events, clock.now()),
+        stopping,
+      );
+      sent = true;
+    };
+    try {
+      if (!handshakeDone) {
+        await send('handshake');
+        handshakeDone = true;
+      }
+      for (const event of await eventsFor(db, subscription.audiences, cursor, TURN)) {
+        if (isTopicEvent(event.type)) {
+          await send('event-notification', [await withFocus(subscription, focus, count + 1, event)]);
+          count++;
+        }
+        cursor = Number(event.seq);
+      }
+      if (!sent && subscription.heartbeat_due) await send('heartbeat');
+      await record(
+        subscription,
+        { cursor, count, handshakeDone, sent },
+        { status: 'active', attempts: 0, last_error: null, next_attempt_at: sql<Date>`now()` },
+      );
+    } catch (error) {
+      const attempts = sent ? 1 : subscription.attempts + 1;
+      onError?.(`subscription ${subscription.id}: ${failureOf(error)}`);
+      await record(
+        subscription,
+        { cursor, count, handshakeDone, sent },
+        {
+          status: 'error',
+          attempts,
+          last_error: failureOf(error).slice(0, 500),
+          next_attempt_at: sql<Date>`now() + make_interval(secs => ${backoffMs(attempts, retryMaxMs) / 1000})`,
+        },
+      );
+    }
+  }
+
+  async function record(
+    subscription: Due,
+    progress: { cursor: number; count: number; handshakeDone: boolean; sent: boolean },
+    outcome: { status: 'active' | 'error'; attempts: number; last_error: string | null; next_attempt_at: RawBuilder<Date> },
+  ) {
+    await db
+      .updateTable('fhir_subscription')
+      .set({
+        ...outcome,
+        delivered_seq: progress.cursor,
+        delivered_count: progress.count,
+        handshake_done: progress.handshakeDone,
+        leased_until: null,
+        ...(progress.sent && { last_sent_at: sql`now()` }),
+      })
+      .where('id', '=', subscription.id)
+      .where('status', '<>', 'off')
+      .execute();
+  }
+
+  async function post(subscription: FhirSubscriptionRow, bundle: Bundle, stopping: AbortSignal): Promise<void> {
+    const headers = new Headers({ 'content-type': 'application/fhir+json' });
+    for (const line of subscription.headers) {
+      const at = line.indexOf(':');
+      headers.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+    }
+    const response = await fetch(subscription.endpoint, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(bundle),
+      signal: AbortSignal.any([AbortSignal.timeout(subscription.timeout_seconds * 1000), stopping]),
+      redirect: 'manual',
+    });
+    await response.body?.cancel();
+    if (response.status < 200 || response.status > 299) throw new Error(`the endpoint answered ${response.status}`);
+  }
+
+  return createEndpointWorker({ claimDue, claimSize: CLAIM, work, pollMs, onError: (message) => onError?.(`subscriptions: ${message}`) });
+}
+
+/** Whether a subscription (by its alias in the statement) has sent nothing for its heartbeat period. */
+const heartbeatDue = (alias: RawBuilder<unknown>) =>
+  sql`(${alias}.heartbeat_seconds IS NOT NULL AND coalesce(${alias}.last_sent_at, ${alias}.created_at) + make_interval(secs => ${alias}.heartbeat_seconds) <= now())`;
+
+export type SubscriptionWorker = ReturnType<typeof createSubscriptionWorker>;
