@@ -3,6 +3,13 @@
 // pace, so a slow or dead one delays only itself; one that is done is looked at again at once.
 import { coalesced } from '../../platform/coalesced.js';
 
+/** How long a claimed endpoint is this worker's before another may take it up. */
+export const LEASE_SECONDS = 600;
+/** Endpoints claimed at once. */
+export const CLAIM = 16;
+/** Events offered to one endpoint per turn (its cursor is written once per turn). */
+export const TURN = 100;
+
 export interface EndpointWork<Endpoint extends { id: number }> {
   /** Endpoints due, leased to this worker; at most `claimSize`. */
   claimDue(): Promise<Endpoint[]>;

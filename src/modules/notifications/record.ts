@@ -3,11 +3,9 @@
 // they are on, as entitled at that moment; nothing is recorded when the change is not.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../database.js';
+import type { Recipient } from './tables.js';
 
-export interface Recipient {
-  organisation: string;
-  side: 'referring' | 'receiving';
-}
+export type { Recipient };
 
 export interface PendingNotification {
   type: string;

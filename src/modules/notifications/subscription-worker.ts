@@ -6,15 +6,11 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Bundle } from '@medplum/fhirtypes';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../database.js';
-import { backoffMs, createEndpointWorker, failureOf } from './endpoint-worker.js';
+import { backoffMs, CLAIM, createEndpointWorker, failureOf, LEASE_SECONDS, TURN } from './endpoint-worker.js';
 import { eventsFor } from './feed.js';
 import { isTopicEvent, notificationBundle, type NotificationType } from './subscription-bundles.js';
 import { withFocus, type FocusReader } from './subscriptions.js';
 import type { FhirSubscriptionRow } from './tables.js';
-
-const LEASE_SECONDS = 600;
-const CLAIM = 16;
-const TURN = 100;
 
 export interface SubscriptionWorkerOptions {
   db: Kysely<Database>;
@@ -137,5 +133,3 @@ export function createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, pollMs
 /** Whether a subscription (by its alias in the statement) has sent nothing for its heartbeat period. */
 const heartbeatDue = (alias: RawBuilder<unknown>) =>
   sql`(${alias}.heartbeat_seconds IS NOT NULL AND coalesce(${alias}.last_sent_at, ${alias}.created_at) + make_interval(secs => ${alias}.heartbeat_seconds) <= now())`;
-
-export type SubscriptionWorker = ReturnType<typeof createSubscriptionWorker>;

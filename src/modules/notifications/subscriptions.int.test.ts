@@ -38,6 +38,8 @@ async function startSubscriber() {
   };
 }
 
+const notifications = (subscriber: { received: { bundle: Bundle }[] }) =>
+  subscriber.received.map((r) => r.bundle).filter((bundle) => typeOf(bundle) === 'event-notification');
 const statusOf = (bundle: Bundle) => bundle.entry![0]!.resource as Parameters;
 const parameter = (status: Parameters, name: string) => status.parameter!.find((p) => p.name === name);
 const typeOf = (bundle: Bundle) => parameter(statusOf(bundle), 'type')?.valueCode;
@@ -110,14 +112,14 @@ for (const engine of testEngines()) {
         const sent = await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' });
         const taskId = sent.body.currentTask.id;
         await hub.request('PATCH', `/api/referrals/${id}/tasks/${taskId}`, { as: 'dr-patel', body: { status: 'RECEIVED' } });
+        // Full resources are read as they are when sent: the receipt is delivered before the referral moves on.
+        await waitFor(() => notifications(inFull).length >= 2, 'the receipt, in full');
         const redirected = await hub.request('POST', `/api/referrals/${id}/redirect`, {
           as: 'dr-smith',
           body: { performerId: 'Organization/city-hospital', receivingOrganisationId: 'Organization/city-hospital', reason: 'Closer to home' },
         });
         assert.equal(redirected.status, 200);
 
-        const notifications = (subscriber: { received: { bundle: Bundle }[] }) =>
-          subscriber.received.map((r) => r.bundle).filter((bundle) => typeOf(bundle) === 'event-notification');
         await waitFor(() => notifications(byId).length >= 3 && notifications(inFull).length >= 3, 'the three changes');
         const told = notifications(byId).flatMap(eventsOf);
         assert.deepEqual(

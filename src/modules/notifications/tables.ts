@@ -1,7 +1,12 @@
 // Tables this module owns, as Kysely sees them: the events the parties are told of, and who is told (migrations/ creates them).
 import type { Generated, Selectable } from 'kysely';
 import type { Json, Timestamp } from '../../platform/tables.js';
-import type { Recipient } from './record.js';
+
+/** An organisation told of an event, and the side of the referral it is on. */
+export interface Recipient {
+  organisation: string;
+  side: 'referring' | 'receiving';
+}
 
 interface NotificationEventTable {
   id: Generated<number>;

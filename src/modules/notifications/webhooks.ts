@@ -7,14 +7,9 @@ import { sql, type Kysely } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../database.js';
-import { backoffMs, createEndpointWorker, failureOf } from './endpoint-worker.js';
+import { backoffMs, CLAIM, createEndpointWorker, failureOf, LEASE_SECONDS, TURN } from './endpoint-worker.js';
 import { eventsFor } from './feed.js';
 import type { NotificationEventRow, WebhookEndpointRow } from './tables.js';
-
-const LEASE_SECONDS = 600;
-const CLAIM = 16;
-/** Events offered to one endpoint per turn (its cursor is written once per turn). */
-const TURN = 100;
 
 export interface WebhookWorkerOptions {
   db: Kysely<Database>;
