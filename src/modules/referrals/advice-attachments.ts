@@ -23,7 +23,7 @@ export function createAdviceAttachmentUseCases(deps: ReferralDeps) {
     const { request } = permitAdviceAction(caller, await findConversation(db, id), id, 'attach');
     const clientId = request.receiving_facility_client_id;
     const consent = await consentGate.evaluate({ patientId: request.patient_id, clientId, resourceTypes: ['DocumentReference'] });
-    if (consent.decision !== 'permit') throw consentRefusal(['DocumentReference'], clientId);
+    if (consent.decision !== 'permit') throw consentRefusal(['DocumentReference'], clientId, 'add the attachment');
   }
 
   async function attachFileToAdvice(caller: Caller, id: number, file: UploadedFile, description?: string): Promise<AttachmentView> {

@@ -57,6 +57,7 @@ for (const engine of testEngines()) {
       const refused = await ask({ sharedResourceTypes: ['Observation'] });
       assert.equal(refused.asked.status, 422);
       assert.equal(refused.asked.body.code, 'CONSENT_GATE_FAILED');
+      assert.match(refused.asked.body.message, /^Cannot ask for advice — patient has not consented/);
       assert.deepEqual(refused.asked.body.missingResourceTypes, ['Observation']);
       const patientId = `Patient/advice-${engine.name}-consenting`;
       await grantConsent(hub, ['Observation'], patientId, APP);

@@ -31,7 +31,7 @@ export function createAdviceUseCases(deps: ReferralDeps) {
     const clientId = await receivingApp(directory, input);
     if (shared.length > 0) {
       const consent = await consentGate.evaluate({ patientId: input.patientId, clientId, resourceTypes: shared });
-      if (consent.decision !== 'permit') throw consentRefusal(missingTypes(consent), clientId);
+      if (consent.decision !== 'permit') throw consentRefusal(missingTypes(consent), clientId, 'ask for advice');
     }
     const at = clock.now();
     const conversation = await inTransaction(db, async (tx) => {

@@ -76,6 +76,7 @@ for (const engine of testEngines()) {
       const refused = await hub.request('POST', `/api/referrals/${id}/redirect`, { as: 'dr-smith', body: toCity });
       assert.equal(refused.status, 422);
       assert.equal(refused.body.code, 'CONSENT_GATE_FAILED');
+      assert.match(refused.body.message, /^Cannot redirect referral — patient has not consented/);
       assert.deepEqual(refused.body.missingResourceTypes.sort(), [...TYPES].sort());
       assert.match(refused.body.consentPortalUrl, /client_id=city-hospital-smart/);
       const unchanged = (await read(id)).body;

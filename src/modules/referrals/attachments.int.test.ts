@@ -73,6 +73,7 @@ for (const engine of testEngines()) {
       const refused = await upload(id, pdfUpload(), 'dr-patel');
       assert.equal(refused.status, 422);
       assert.equal(refused.body.code, 'CONSENT_GATE_FAILED');
+      assert.match(refused.body.message, /^Cannot add the attachment — patient has not consented/);
       assert.deepEqual((await hub.request('GET', `/api/referrals/${id}/attachments`, { as: 'dr-smith' })).body, []);
     });
 

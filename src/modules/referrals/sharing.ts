@@ -36,18 +36,26 @@ export async function refuseWithoutConsent(
       detail: { reason: 'CONSENT_GATE_FAILED', clientId, missingResourceTypes: missing, consent: decisionSummary(consent) },
     }),
   );
-  throw consentRefusal(missing, clientId);
+  throw consentRefusal(missing, clientId, REFUSED_ACTIONS[action]);
 }
+
+/** What the caller was refused, in the refusal's words, by audited action. */
+const REFUSED_ACTIONS: Record<string, string> = {
+  'referral.send': 'send referral',
+  'referral.redirect': 'redirect referral',
+  'referral.forward': 'forward referral',
+  'attachment.add': 'add the attachment',
+};
 
 /** The resource types a gate decision does not permit. */
 export function missingTypes(consent: EvaluateResult): string[] {
   return consent.decisions.filter((d) => d.decision !== 'permit').map((d) => d.resourceType);
 }
 
-/** The 422 telling the caller every type the patient has not consented to share with `clientId`, and where to ask. */
-export function consentRefusal(missing: string[], clientId: string) {
+/** The 422 telling the caller what was `refused` (the guide's words for a send), every type the patient has not consented to share with `clientId`, and where to ask. */
+export function consentRefusal(missing: string[], clientId: string, refused = 'send referral') {
   return consentGateFailed(
-    `Cannot send referral — patient has not consented to share ${missing.join(', ')} with ${clientId}. ` +
+    `Cannot ${refused} — patient has not consented to share ${missing.join(', ')} with ${clientId}. ` +
       'Ask the patient to grant consent via the patient portal.',
     missing,
     `/consent/portal?client_id=${encodeURIComponent(clientId)}`,
