@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { validateResource } from '@medplum/core';
 import type { Bundle, Parameters } from '@medplum/fhirtypes';
 import { testEngines } from '../../../test/support/engines.js';
+import { waitFor } from '../../../test/support/wait.js';
 import { grantConsent, createDraft, startHarness, type Harness, type Identity } from '../../../test/support/harness.js';
 import { loadFhirDefinitions } from '../fhir/definitions.js';
 import { BACKPORT, REFERRAL_CHANGES_TOPIC } from '../vocabulary/subscription-topics.js';
@@ -47,14 +48,6 @@ const eventsOf = (bundle: Bundle) =>
   statusOf(bundle)
     .parameter!.filter((p) => p.name === 'notification-event')
     .map((event) => Object.fromEntries(event.part!.map((part) => [part.name, part.valueString ?? part.valueReference?.reference ?? part.valueInstant])));
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function subscription(endpoint: string, content: string, extra: Record<string, unknown> = {}) {
   return {

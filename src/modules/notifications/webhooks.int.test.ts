@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { testEngines } from '../../../test/support/engines.js';
+import { waitFor } from '../../../test/support/wait.js';
 import { createDraft, grantConsent, startHarness, type Harness } from '../../../test/support/harness.js';
 
 interface Delivery {
@@ -59,14 +60,6 @@ async function inParallel<T>(count: number, width: number, task: () => Promise<T
   };
   await Promise.all(Array.from({ length: width }, lane));
   return results;
-}
-
-async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 for (const engine of testEngines()) {
