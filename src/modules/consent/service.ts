@@ -182,7 +182,7 @@ export function createConsentService(deps: {
   }
 
   async function changesBetween({ from, to }: ConsentWindow) {
-    if (!(from < to)) throw validationFailed('querystring.from', 'must be before to');
+    if (!(from < to)) throw validationFailed('query.from', 'must be before to');
     return grants.changedBetween(db, from, to);
   }
 

@@ -11,7 +11,7 @@ const FHIR_JSON = 'application/fhir+json';
 
 /** The caller, when it is a clinician or an administrator: a SMART app acting for a patient subscribes to nothing. */
 function subscriber(request: FastifyRequest): Caller {
-  if ((request as { smartContext?: unknown }).smartContext) throw forbidden('A SMART app acting for a patient cannot subscribe to referral changes');
+  if (request.smartContext) throw forbidden('A SMART app acting for a patient cannot subscribe to referral changes');
   const caller = callerOf(request);
   requireRole(caller, 'clinician', 'admin');
   return caller;
