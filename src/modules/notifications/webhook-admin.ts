@@ -20,6 +20,14 @@ export interface RegisterWebhookInput {
 /** Pending deliveries are counted up to here. */
 const PENDING_CAP = 1000;
 
+/** How many of its organisation's events wait for an endpoint (counted up to PENDING_CAP), read with the endpoint's row. */
+const pending = sql<number>`(SELECT count(*)::int FROM (
+    SELECT 1 FROM notification_event AS event
+     WHERE event.seq > webhook_endpoint.delivered_seq
+       AND EXISTS (SELECT 1 FROM notification_recipient AS recipient
+                    WHERE recipient.event_id = event.id AND recipient.organisation = webhook_endpoint.organisation)
+     LIMIT ${PENDING_CAP}) AS waiting)`.as('pending');
+
 export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Database>; clock: Clock; directory: DirectoryLookup }) {
   async function registerWebhook(caller: Caller, input: RegisterWebhookInput) {
     requireRole(caller, 'admin');
@@ -47,14 +55,15 @@ export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Databa
         created_at: clock.now(),
       })
       .returningAll()
+      .returning(pending)
       .executeTakeFirstOrThrow();
-    return { ...(await toWebhookView(row)), secret };
+    return { ...toWebhookView(row), secret };
   }
 
   async function listWebhooks(caller: Caller) {
     requireRole(caller, 'admin');
-    const rows = await db.selectFrom('webhook_endpoint').selectAll().where('active', '=', true).orderBy('id').execute();
-    return Promise.all(rows.map(toWebhookView));
+    const rows = await db.selectFrom('webhook_endpoint').selectAll().select(pending).where('active', '=', true).orderBy('id').execute();
+    return rows.map(toWebhookView);
   }
 
   /** Offers the endpoint again every event of its organisation since `from`. */
@@ -67,6 +76,7 @@ export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Databa
       .where('id', '=', id)
       .where('active', '=', true)
       .returningAll()
+      .returning(pending)
       .executeTakeFirst();
     if (!row) throw notFound(`Webhook ${id}`);
     return toWebhookView(row);
@@ -79,20 +89,14 @@ export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Databa
   }
 
   /** An endpoint as administrators see it (never its secret): where it is, what waits, how it fails. */
-  async function toWebhookView(row: WebhookEndpointRow) {
-    const { rows } = await sql<{ pending: number }>`
-      SELECT count(*)::int AS pending FROM (
-        SELECT 1 FROM notification_event AS event
-         WHERE event.seq > ${row.delivered_seq}
-           AND EXISTS (SELECT 1 FROM notification_recipient AS recipient WHERE recipient.event_id = event.id AND recipient.organisation = ${row.organisation})
-         LIMIT ${PENDING_CAP}) AS waiting`.execute(db);
+  function toWebhookView(row: WebhookEndpointRow & { pending: number }) {
     return {
       id: row.id,
       organisation: row.organisation,
       url: row.url,
       eventTypes: row.event_types,
       deliveredUpTo: Number(row.delivered_seq),
-      pending: rows[0]!.pending,
+      pending: row.pending,
       attempts: row.attempts,
       nextAttemptAt: row.next_attempt_at.toISOString(),
       failingSince: row.failing_since?.toISOString() ?? null,
