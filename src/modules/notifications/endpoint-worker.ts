@@ -1,62 +1,83 @@
-// How endpoints that take an organisation's events (webhooks, FHIR Subscriptions) are worked: the
-// ones due are claimed (each leased to one worker at a time) and worked side by side, each at its own
-// pace, so a slow or dead one delays only itself; one that is done is looked at again at once.
+// How endpoints that take an organisation's events (webhooks, FHIR Subscriptions) are worked, in
+// rounds: a round keeps what the endpoints that finished since the last one achieved (one statement for
+// all of them), then claims the endpoints due (each leased to one worker at a time, with the events
+// they are due, in one statement) and starts each on its own. Endpoints are worked side by side, each
+// at its own pace, so a slow or dead one delays only itself; one that finishes asks for the next round.
+// A round waits a few milliseconds first, so events committed close together share a turn: the cost
+// in statements stays per round, not per event or per endpoint.
 import { coalesced } from '../../platform/coalesced.js';
 
 /** How long a claimed endpoint is this worker's before another may take it up. */
 export const LEASE_SECONDS = 600;
 /** Endpoints claimed at once. */
 export const CLAIM = 16;
-/** Events offered to one endpoint per turn (its cursor is written once per turn). */
+/** Events offered to one endpoint per turn. */
 export const TURN = 100;
+/** How long a round waits for the events committed right behind the one that asked for it. */
+const GATHER_MS = 20;
 
-export interface EndpointWork<Endpoint extends { id: number }> {
-  /** Endpoints due, leased to this worker; at most `claimSize`. */
+export interface EndpointWork<Endpoint extends { id: number }, Outcome> {
+  /** Endpoints due, leased to this worker, with what they are due; at most `claimSize`. */
   claimDue(): Promise<Endpoint[]>;
   claimSize: number;
-  /** Offers the endpoint what it is due; it records its own success or failure. */
-  work(endpoint: Endpoint, stopping: AbortSignal): Promise<void>;
+  /** Offers the endpoint what it is due; answers what it achieved (never throws). */
+  work(endpoint: Endpoint, stopping: AbortSignal): Promise<Outcome>;
+  /** Keeps the outcomes of endpoints that finished, and ends their leases. */
+  keep(outcomes: Outcome[]): Promise<void>;
   pollMs: number;
   onError?: (message: string) => void;
 }
 
-export function createEndpointWorker<Endpoint extends { id: number }>({ claimDue, claimSize, work, pollMs, onError }: EndpointWork<Endpoint>) {
+export function createEndpointWorker<Endpoint extends { id: number }, Outcome>(options: EndpointWork<Endpoint, Outcome>) {
+  const { claimDue, claimSize, work, keep, pollMs, onError } = options;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   /** Aborts the deliveries in flight when the worker stops. */
   let stopping = new AbortController();
   /** Endpoints being worked by this process. */
   const inFlight = new Map<number, Promise<void>>();
+  /** Outcomes of endpoints that finished, not yet kept (their leases held until they are). */
+  let finished: Outcome[] = [];
 
-  /** Claims every endpoint due and starts working each on its own; it waits for none of them. */
-  const workDue = coalesced(async () => {
+  const keepFinished = async () => {
+    const outcomes = finished;
+    finished = [];
+    if (outcomes.length > 0) await keep(outcomes).catch((error: Error) => onError?.(error.message));
+  };
+
+  const round = coalesced(async () => {
+    await new Promise((resolve) => setTimeout(resolve, GATHER_MS));
+    await keepFinished();
+    if (stopped) return false;
     const due = await claimDue().catch((error: Error) => {
       onError?.(error.message);
       return [];
     });
     for (const endpoint of due) {
-      const worked = work(endpoint, stopping.signal).finally(() => {
+      const worked = work(endpoint, stopping.signal).then((outcome) => {
+        finished.push(outcome);
         inFlight.delete(endpoint.id);
-        if (!stopped) void workDue();
+        void round();
       });
       inFlight.set(endpoint.id, worked);
     }
     return due.length === claimSize;
   });
 
-  /** Resolves once every delivery started so far has ended (tests, and stopping). */
+  /** Resolves once every delivery started so far has ended and been kept (tests, and stopping). */
   async function settled(): Promise<void> {
-    await workDue();
+    await round();
     while (inFlight.size > 0) await Promise.all(inFlight.values());
+    await keepFinished();
   }
 
   return {
-    deliverDue: () => (stopped ? Promise.resolve() : workDue()),
+    deliverDue: () => (stopped ? Promise.resolve() : round()),
     settled,
     start() {
       stopped = false;
       stopping = new AbortController();
-      timer ??= setInterval(() => void workDue(), pollMs);
+      timer ??= setInterval(() => void round(), pollMs);
       timer.unref();
     },
     async stop() {
@@ -69,7 +90,7 @@ export function createEndpointWorker<Endpoint extends { id: number }>({ claimDue
   };
 }
 
-export type EndpointWorker = ReturnType<typeof createEndpointWorker>;
+export type EndpointWorker = ReturnType<typeof createEndpointWorker<{ id: number }, unknown>>;
 
 /** What an administrator is shown of a failed delivery: the error and, for a connection, its cause (ECONNREFUSED…). */
 export function failureOf(error: unknown): string {

@@ -3,7 +3,7 @@
 // reader resuming after seq N misses nothing. Each process wakes its readers when any process records
 // events (NOTIFY), and once a second in case a notice was missed.
 import { EventEmitter } from 'node:events';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../../database.js';
 import { coalesced } from '../../platform/coalesced.js';
 import { inTransaction } from '../../platform/transactions.js';
@@ -37,14 +37,16 @@ async function sequenceEvents(db: Kysely<Database>): Promise<number> {
 export async function eventsFor(db: Kysely<Database>, audiences: Recipient[], afterSeq: number, limit: number): Promise<NotificationEventRow[]> {
   if (audiences.length === 0) return [];
   const pairs = audiences.map((audience) => sql`(${audience.organisation}::text, ${audience.side}::text)`);
-  const { rows } = await sql<NotificationEventRow>`
-    SELECT event.* FROM notification_event AS event
-     WHERE event.seq > ${afterSeq}
-       AND EXISTS (SELECT 1 FROM notification_recipient AS recipient
-                    WHERE recipient.event_id = event.id AND (recipient.organisation, recipient.side) IN (${sql.join(pairs)}))
-     ORDER BY event.seq LIMIT ${limit}`.execute(db);
+  const { rows } = await sql<NotificationEventRow>`${eventsToldTo(sql`(recipient.organisation, recipient.side) IN (${sql.join(pairs)})`, sql`${afterSeq}`, limit)}`.execute(db);
   return rows;
 }
+
+/** The statement reading the events after `afterSeq` with a recipient (`recipient`) meeting `toldTo`, in delivery order. */
+export const eventsToldTo = (toldTo: RawBuilder<unknown>, afterSeq: RawBuilder<unknown>, limit: number) => sql`
+    SELECT event.* FROM notification_event AS event
+     WHERE event.seq > ${afterSeq}
+       AND EXISTS (SELECT 1 FROM notification_recipient AS recipient WHERE recipient.event_id = event.id AND ${toldTo})
+     ORDER BY event.seq LIMIT ${limit}`;
 
 /** The latest delivery position (of the events before `before`, when given): where a reader starting then begins. */
 export async function latestSeq(db: Kysely<Database>, before?: Date): Promise<number> {

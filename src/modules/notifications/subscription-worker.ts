@@ -24,6 +24,19 @@ export interface SubscriptionWorkerOptions {
 
 type Due = FhirSubscriptionRow & { heartbeat_due: boolean };
 
+/** What a turn achieved: the subscription's progress, and its status after it. */
+interface TurnOutcome {
+  id: number;
+  delivered_seq: number;
+  delivered_count: number;
+  handshake_done: boolean;
+  sent: boolean;
+  status: 'active' | 'error';
+  attempts: number;
+  error: string | null;
+  retry_in_seconds: number;
+}
+
 export function createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, pollMs, retryMaxMs, onError }: SubscriptionWorkerOptions) {
   /** Subscriptions due a handshake, a heartbeat or events, leased to this worker. */
   async function claimDue(): Promise<Due[]> {
@@ -43,7 +56,8 @@ export function createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, pollMs
     return rows;
   }
 
-  async function work(subscription: Due, stopping: AbortSignal): Promise<void> {
+  /** Sends the handshake if not yet taken, the events due, or a heartbeat when nothing was sent for its period. */
+  async function work(subscription: Due, stopping: AbortSignal): Promise<TurnOutcome> {
     let cursor = Number(subscription.delivered_seq);
     let count = Number(subscription.delivered_count);
     let handshakeDone = subscription.handshake_done;
@@ -56,6 +70,7 @@ export function createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, pollMs
       );
       sent = true;
     };
+    const progress = () => ({ id: subscription.id, delivered_seq: cursor, delivered_count: count, handshake_done: handshakeDone, sent });
     try {
       if (!handshakeDone) {
         await send('handshake');
@@ -69,45 +84,26 @@ export function createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, pollMs
         cursor = Number(event.seq);
       }
       if (!sent && subscription.heartbeat_due) await send('heartbeat');
-      await record(
-        subscription,
-        { cursor, count, handshakeDone, sent },
-        { status: 'active', attempts: 0, last_error: null, next_attempt_at: sql<Date>`now()` },
-      );
+      return { ...progress(), status: 'active', attempts: 0, error: null, retry_in_seconds: 0 };
     } catch (error) {
       const attempts = sent ? 1 : subscription.attempts + 1;
       onError?.(`subscription ${subscription.id}: ${failureOf(error)}`);
-      await record(
-        subscription,
-        { cursor, count, handshakeDone, sent },
-        {
-          status: 'error',
-          attempts,
-          last_error: failureOf(error).slice(0, 500),
-          next_attempt_at: sql<Date>`now() + make_interval(secs => ${backoffMs(attempts, retryMaxMs) / 1000})`,
-        },
-      );
+      return { ...progress(), status: 'error', attempts, error: failureOf(error).slice(0, 500), retry_in_seconds: backoffMs(attempts, retryMaxMs) / 1000 };
     }
   }
 
-  async function record(
-    subscription: Due,
-    progress: { cursor: number; count: number; handshakeDone: boolean; sent: boolean },
-    outcome: { status: 'active' | 'error'; attempts: number; last_error: string | null; next_attempt_at: RawBuilder<Date> },
-  ) {
-    await db
-      .updateTable('fhir_subscription')
-      .set({
-        ...outcome,
-        delivered_seq: progress.cursor,
-        delivered_count: progress.count,
-        handshake_done: progress.handshakeDone,
-        leased_until: null,
-        ...(progress.sent && { last_sent_at: sql`now()` }),
-      })
-      .where('id', '=', subscription.id)
-      .where('status', '<>', 'off')
-      .execute();
+  /** Keeps each subscription's progress and status (unless it was ended meanwhile), and ends their leases. */
+  async function keep(outcomes: TurnOutcome[]): Promise<void> {
+    await sql`
+      UPDATE fhir_subscription AS subscription
+         SET delivered_seq = outcome.delivered_seq, delivered_count = outcome.delivered_count, handshake_done = outcome.handshake_done,
+             status = outcome.status, attempts = outcome.attempts, last_error = outcome.error, leased_until = NULL,
+             next_attempt_at = now() + make_interval(secs => outcome.retry_in_seconds),
+             last_sent_at = CASE WHEN outcome.sent THEN now() ELSE subscription.last_sent_at END
+        FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb) AS outcome
+             (id int, delivered_seq bigint, delivered_count int, handshake_done boolean, sent boolean,
+              status text, attempts int, error text, retry_in_seconds float8)
+       WHERE subscription.id = outcome.id AND subscription.status <> 'off'`.execute(db);
   }
 
   async function post(subscription: FhirSubscriptionRow, bundle: Bundle, stopping: AbortSignal): Promise<void> {
@@ -127,7 +123,7 @@ export function createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, pollMs
     if (response.status < 200 || response.status > 299) throw new Error(`the endpoint answered ${response.status}`);
   }
 
-  return createEndpointWorker({ claimDue, claimSize: CLAIM, work, pollMs, onError: (message) => onError?.(`subscriptions: ${message}`) });
+  return createEndpointWorker({ claimDue, claimSize: CLAIM, work, keep, pollMs, onError: (message) => onError?.(`subscriptions: ${message}`) });
 }
 
 /** Whether a subscription (by its alias in the statement) has sent nothing for its heartbeat period. */

@@ -1,15 +1,21 @@
 // Delivering an organisation's events to its webhook endpoints, as the Standard Webhooks
 // specification has it (webhook-id, webhook-timestamp and webhook-signature headers, signed with the
 // endpoint's secret by the `standardwebhooks` library). Each endpoint has its own cursor and is
-// leased to one worker at a time (endpoint-worker.ts), so a slow or dead one delays only itself. An event is taken once the endpoint answers 2xx; until then it is offered again, with
-// backoff, and the endpoint shows its last error.
+// leased to one worker at a time (endpoint-worker.ts), so a slow or dead one delays only itself; its
+// events go out several at a time, each referral's in order (in-order-per-subject.ts). An event is
+// taken once the endpoint answers 2xx; until then it is offered again, with backoff, and the endpoint
+// shows its last error.
 import { sql, type Kysely } from 'kysely';
 import { Webhook } from 'standardwebhooks';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../database.js';
 import { backoffMs, CLAIM, createEndpointWorker, failureOf, LEASE_SECONDS, TURN } from './endpoint-worker.js';
-import { eventsFor } from './feed.js';
+import { eventsToldTo } from './feed.js';
+import { offerInOrderPerSubject } from './in-order-per-subject.js';
 import type { NotificationEventRow, WebhookEndpointRow } from './tables.js';
+
+/** Deliveries to one endpoint in flight at once (each of a different referral). */
+const IN_FLIGHT = 8;
 
 export interface WebhookWorkerOptions {
   db: Kysely<Database>;
@@ -31,56 +37,62 @@ function webhookPayload(event: NotificationEventRow) {
   };
 }
 
+/** An endpoint claimed for a turn, with the events it is due. */
+type Claimed = WebhookEndpointRow & { events: NotificationEventRow[] };
+
+/** What a turn achieved: how far the endpoint took its events, and the refusal that stopped it, if one did. */
+interface TurnOutcome {
+  id: number;
+  delivered_seq: number;
+  /** Failed attempts in a row: 0 after a turn without failure, 1 after one that made progress. */
+  attempts: number;
+  error: string | null;
+  retry_in_seconds: number;
+}
+
 export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, onError }: WebhookWorkerOptions) {
-  /** Endpoints due, with events after their cursor, leased to this worker. */
-  async function claimDue(): Promise<WebhookEndpointRow[]> {
-    const { rows } = await sql<WebhookEndpointRow>`
-      UPDATE webhook_endpoint SET leased_until = now() + make_interval(secs => ${LEASE_SECONDS})
-       WHERE id IN (SELECT id FROM webhook_endpoint
-                     WHERE active AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
-                       AND EXISTS (SELECT 1 FROM notification_event AS event JOIN notification_recipient AS recipient ON recipient.event_id = event.id
-                                    WHERE recipient.organisation = webhook_endpoint.organisation AND event.seq > webhook_endpoint.delivered_seq)
-                     ORDER BY next_attempt_at LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
-      RETURNING *`.execute(db);
-    return rows;
+  /** Endpoints due, with events after their cursor, leased to this worker, each with its next events. */
+  async function claimDue(): Promise<Claimed[]> {
+    const { rows } = await sql<WebhookEndpointRow & { events: Array<NotificationEventRow & { occurred_at: string }> }>`
+      WITH claimed AS (
+        UPDATE webhook_endpoint SET leased_until = now() + make_interval(secs => ${LEASE_SECONDS})
+         WHERE id IN (SELECT id FROM webhook_endpoint
+                       WHERE active AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
+                         AND EXISTS (SELECT 1 FROM notification_event AS event JOIN notification_recipient AS recipient ON recipient.event_id = event.id
+                                      WHERE recipient.organisation = webhook_endpoint.organisation AND event.seq > webhook_endpoint.delivered_seq)
+                       ORDER BY next_attempt_at LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
+        RETURNING *)
+      SELECT claimed.*, (SELECT coalesce(jsonb_agg(due ORDER BY due.seq), '[]')
+                           FROM (${eventsToldTo(sql`recipient.organisation = claimed.organisation`, sql`claimed.delivered_seq`, TURN)}) AS due) AS events
+        FROM claimed`.execute(db);
+    return rows.map((row) => ({ ...row, events: row.events.map((event) => ({ ...event, occurred_at: new Date(event.occurred_at) })) }));
   }
 
-  /** Offers the endpoint its next events in order, until one is refused or its turn ends. */
-  async function work(endpoint: WebhookEndpointRow, stopping: AbortSignal): Promise<void> {
-    const audiences = [
-      { organisation: endpoint.organisation, side: 'referring' as const },
-      { organisation: endpoint.organisation, side: 'receiving' as const },
-    ];
-    let cursor = Number(endpoint.delivered_seq);
-    try {
-      for (const event of await eventsFor(db, audiences, cursor, TURN)) {
-        if (endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type)) await deliver(endpoint, event, stopping);
-        cursor = Number(event.seq);
-      }
-      await db
-        .updateTable('webhook_endpoint')
-        .set({ delivered_seq: cursor, attempts: 0, failing_since: null, leased_until: null, next_attempt_at: sql`now()` })
-        .where('id', '=', endpoint.id)
-        .execute();
-    } catch (error) {
-      const attempts = cursor > Number(endpoint.delivered_seq) ? 1 : endpoint.attempts + 1;
-      const backoff = backoffMs(attempts, retryMaxMs);
-      const message = failureOf(error);
-      onError?.(`webhook ${endpoint.id}: ${message}`);
-      await db
-        .updateTable('webhook_endpoint')
-        .set({
-          delivered_seq: cursor,
-          attempts,
-          leased_until: null,
-          next_attempt_at: sql`now() + make_interval(secs => ${backoff / 1000})`,
-          failing_since: sql`coalesce(failing_since, now())`,
-          last_error: message.slice(0, 500),
-          last_error_at: sql`now()`,
-        })
-        .where('id', '=', endpoint.id)
-        .execute();
-    }
+  /** Offers the endpoint its events, in order per referral, until one is refused or its turn ends. */
+  async function work(endpoint: Claimed, stopping: AbortSignal): Promise<TurnOutcome> {
+    const from = Number(endpoint.delivered_seq);
+    const { takenThrough, failure } = await offerInOrderPerSubject(endpoint.events, from, IN_FLIGHT, async (event) => {
+      if (endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type)) await deliver(endpoint, event, stopping);
+    });
+    if (failure === undefined) return { id: endpoint.id, delivered_seq: takenThrough, attempts: 0, error: null, retry_in_seconds: 0 };
+    const attempts = takenThrough > from ? 1 : endpoint.attempts + 1;
+    const error = failureOf(failure);
+    onError?.(`webhook ${endpoint.id}: ${error}`);
+    return { id: endpoint.id, delivered_seq: takenThrough, attempts, error: error.slice(0, 500), retry_in_seconds: backoffMs(attempts, retryMaxMs) / 1000 };
+  }
+
+  /** Keeps each endpoint's cursor and, for one that failed, its error and when to try again; ends their leases. */
+  async function keep(outcomes: TurnOutcome[]): Promise<void> {
+    await sql`
+      UPDATE webhook_endpoint AS endpoint
+         SET delivered_seq = outcome.delivered_seq, attempts = outcome.attempts, leased_until = NULL,
+             next_attempt_at = now() + make_interval(secs => outcome.retry_in_seconds),
+             failing_since = CASE WHEN outcome.error IS NULL THEN NULL ELSE coalesce(endpoint.failing_since, now()) END,
+             last_error = coalesce(outcome.error, endpoint.last_error),
+             last_error_at = CASE WHEN outcome.error IS NULL THEN endpoint.last_error_at ELSE now() END
+        FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb)
+          AS outcome (id int, delivered_seq bigint, attempts int, error text, retry_in_seconds float8)
+       WHERE endpoint.id = outcome.id`.execute(db);
   }
 
   async function deliver(endpoint: WebhookEndpointRow, event: NotificationEventRow, stopping: AbortSignal): Promise<void> {
@@ -105,5 +117,5 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
     if (response.status < 200 || response.status > 299) throw new Error(`the endpoint answered ${response.status} to ${id}`);
   }
 
-  return createEndpointWorker({ claimDue, claimSize: CLAIM, work, pollMs, onError: (message) => onError?.(`webhooks: ${message}`) });
+  return createEndpointWorker({ claimDue, claimSize: CLAIM, work, keep, pollMs, onError: (message) => onError?.(`webhooks: ${message}`) });
 }
