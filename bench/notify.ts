@@ -31,7 +31,10 @@ async function startReceiver(lags: number[]): Promise<{ server: Server; url: str
 }
 
 await withScratchDatabase(adminUrl, async (url) => {
-  const server = await startServer({ DATABASE_URL: url, MIRROR_WORKER: 'false' }, { clients, nodeArgs: process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [] });
+  const server = await startServer(
+    { DATABASE_URL: url, MIRROR_WORKER: 'false' },
+    { clients, nodeArgs: process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [] },
+  );
   const lags: number[] = [];
   const receivers = await Promise.all(Array.from({ length: Number(values.receivers) }, () => startReceiver(lags)));
   try {

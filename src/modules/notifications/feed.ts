@@ -19,17 +19,21 @@ const BATCH = 1000;
 /** How long a wake waits for the commits right behind it. */
 const GATHER_MS = 5;
 
-/** Gives every committed event without one its delivery `seq`, oldest first; how many it sequenced. */
+/** Gives every committed event without one its delivery `seq` (and its recipients, by which readers find it), oldest first; how many it sequenced. */
 async function sequenceEvents(db: Kysely<Database>): Promise<number> {
   return inTransaction(db, async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(${SEQUENCER_LOCK})`.execute(tx);
-    const { rows } = await sql<{ id: number }>`
-      UPDATE notification_event AS event SET seq = numbered.seq
-        FROM (SELECT id, nextval('notification_event_seq') AS seq
-                FROM (SELECT id FROM notification_event WHERE seq IS NULL ORDER BY id LIMIT ${BATCH}) AS waiting) AS numbered
-       WHERE event.id = numbered.id
-      RETURNING event.id`.execute(tx);
-    return rows.length;
+    const { rows } = await sql<{ count: string }>`
+      WITH numbered AS MATERIALIZED (
+        SELECT id, nextval('notification_event_seq') AS seq
+          FROM (SELECT id FROM notification_event WHERE seq IS NULL ORDER BY id LIMIT ${BATCH}) AS waiting
+      ), recipients AS (
+        UPDATE notification_recipient AS recipient SET seq = numbered.seq FROM numbered WHERE recipient.event_id = numbered.id AND recipient.seq IS NULL
+      ), events AS (
+        UPDATE notification_event AS event SET seq = numbered.seq FROM numbered WHERE event.id = numbered.id RETURNING event.id
+      )
+      SELECT count(*) AS count FROM events`.execute(tx);
+    return Number(rows[0]!.count);
   });
 }
 
@@ -37,16 +41,19 @@ async function sequenceEvents(db: Kysely<Database>): Promise<number> {
 export async function eventsFor(db: Kysely<Database>, audiences: Recipient[], afterSeq: number, limit: number): Promise<NotificationEventRow[]> {
   if (audiences.length === 0) return [];
   const pairs = audiences.map((audience) => sql`(${audience.organisation}::text, ${audience.side}::text)`);
-  const { rows } = await sql<NotificationEventRow>`${eventsToldTo(sql`(recipient.organisation, recipient.side) IN (${sql.join(pairs)})`, sql`${afterSeq}`, limit)}`.execute(db);
+  const { rows } =
+    await sql<NotificationEventRow>`${eventsToldTo(sql`(recipient.organisation, recipient.side) IN (${sql.join(pairs)})`, sql`${afterSeq}`, limit)}`.execute(
+      db,
+    );
   return rows;
 }
 
-/** The statement reading the events after `afterSeq` with a recipient (`recipient`) meeting `toldTo`, in delivery order. */
+/** The statement reading the events after `afterSeq` told to a recipient (`recipient`) meeting `toldTo`, in delivery order. */
 export const eventsToldTo = (toldTo: RawBuilder<unknown>, afterSeq: RawBuilder<unknown>, limit: number) => sql`
     SELECT event.* FROM notification_event AS event
-     WHERE event.seq > ${afterSeq}
-       AND EXISTS (SELECT 1 FROM notification_recipient AS recipient WHERE recipient.event_id = event.id AND ${toldTo})
-     ORDER BY event.seq LIMIT ${limit}`;
+     WHERE event.id IN (SELECT recipient.event_id FROM notification_recipient AS recipient
+                         WHERE ${toldTo} AND recipient.seq > ${afterSeq} ORDER BY recipient.seq LIMIT ${limit})
+     ORDER BY event.seq`;
 
 /** The latest delivery position (of the events before `before`, when given): where a reader starting then begins. */
 export async function latestSeq(db: Kysely<Database>, before?: Date): Promise<number> {

@@ -23,7 +23,7 @@ describe('offering events in order per referral', () => {
     assert.ok(offered.indexOf(2) < offered.indexOf(5), "referral 8's events in order");
   });
 
-  it("keeps the cursor before the first event refused, offers nothing of that referral after it, and starts nothing once refused", async () => {
+  it('keeps the cursor before the first event refused, offers nothing of that referral after it, and starts nothing once refused', async () => {
     const events = [event(11, 1), event(12, 2), event(13, 1), event(14, 2), event(15, 3)];
     const offered: number[] = [];
     const result = await offerInOrderPerSubject(events, 10, 1, async (e) => {

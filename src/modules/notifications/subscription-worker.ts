@@ -46,11 +46,10 @@ export function createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, pollMs
                      WHERE status <> 'off' AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
                        AND (ends_at IS NULL OR ends_at > now())
                        AND (NOT handshake_done OR ${heartbeatDue(sql.raw('due'))}
-                            OR EXISTS (SELECT 1 FROM notification_event AS event
-                                         JOIN notification_recipient AS recipient ON recipient.event_id = event.id
-                                         JOIN jsonb_to_recordset(due.audiences) AS audience (organisation text, side text)
-                                           ON audience.organisation = recipient.organisation AND audience.side = recipient.side
-                                        WHERE event.seq > due.delivered_seq))
+                            OR EXISTS (SELECT 1 FROM jsonb_to_recordset(due.audiences) AS audience (organisation text, side text)
+                                         JOIN notification_recipient AS recipient
+                                           ON recipient.organisation = audience.organisation AND recipient.side = audience.side
+                                        WHERE recipient.seq > due.delivered_seq))
                      ORDER BY next_attempt_at LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
       RETURNING subscription.*, ${heartbeatDue(sql.raw('subscription'))} AS heartbeat_due`.execute(db);
     return rows;

@@ -125,9 +125,9 @@ function subscriptionEvents(row: FhirSubscriptionRow) {
   const pairs = row.audiences.map((audience) => sql`(${audience.organisation}::text, ${audience.side}::text)`);
   return sql`SELECT event.*, row_number() OVER (ORDER BY event.seq) AS number
     FROM notification_event AS event
-   WHERE event.seq > ${row.start_seq} AND event.type LIKE 'referral.%'
-     AND EXISTS (SELECT 1 FROM notification_recipient AS recipient
-                  WHERE recipient.event_id = event.id AND (recipient.organisation, recipient.side) IN (${sql.join(pairs)}))`;
+   WHERE event.type LIKE 'referral.%'
+     AND event.id IN (SELECT recipient.event_id FROM notification_recipient AS recipient
+                       WHERE (recipient.organisation, recipient.side) IN (${sql.join(pairs)}) AND recipient.seq > ${row.start_seq})`;
 }
 
 async function countEvents(db: Kysely<Database>, row: FhirSubscriptionRow): Promise<number> {

@@ -21,11 +21,9 @@ export interface RegisterWebhookInput {
 const PENDING_CAP = 1000;
 
 /** How many of its organisation's events wait for an endpoint (counted up to PENDING_CAP), read with the endpoint's row. */
-const pending = sql<number>`(SELECT count(*)::int FROM (
-    SELECT 1 FROM notification_event AS event
-     WHERE event.seq > webhook_endpoint.delivered_seq
-       AND EXISTS (SELECT 1 FROM notification_recipient AS recipient
-                    WHERE recipient.event_id = event.id AND recipient.organisation = webhook_endpoint.organisation)
+const pending = sql<number>`(SELECT count(DISTINCT event_id)::int FROM (
+    SELECT recipient.event_id FROM notification_recipient AS recipient
+     WHERE recipient.organisation = webhook_endpoint.organisation AND recipient.seq > webhook_endpoint.delivered_seq
      LIMIT ${PENDING_CAP}) AS waiting)`.as('pending');
 
 export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Database>; clock: Clock; directory: DirectoryLookup }) {

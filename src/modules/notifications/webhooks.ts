@@ -15,7 +15,7 @@ import { offerInOrderPerSubject } from './in-order-per-subject.js';
 import type { NotificationEventRow, WebhookEndpointRow } from './tables.js';
 
 /** Deliveries to one endpoint in flight at once (each of a different referral). */
-const IN_FLIGHT = 8;
+const IN_FLIGHT = 32;
 
 export interface WebhookWorkerOptions {
   db: Kysely<Database>;
@@ -58,8 +58,8 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
         UPDATE webhook_endpoint SET leased_until = now() + make_interval(secs => ${LEASE_SECONDS})
          WHERE id IN (SELECT id FROM webhook_endpoint
                        WHERE active AND next_attempt_at <= now() AND (leased_until IS NULL OR leased_until < now())
-                         AND EXISTS (SELECT 1 FROM notification_event AS event JOIN notification_recipient AS recipient ON recipient.event_id = event.id
-                                      WHERE recipient.organisation = webhook_endpoint.organisation AND event.seq > webhook_endpoint.delivered_seq)
+                         AND EXISTS (SELECT 1 FROM notification_recipient AS recipient
+                                      WHERE recipient.organisation = webhook_endpoint.organisation AND recipient.seq > webhook_endpoint.delivered_seq)
                        ORDER BY next_attempt_at LIMIT ${CLAIM} FOR UPDATE SKIP LOCKED)
         RETURNING *)
       SELECT claimed.*, (SELECT coalesce(jsonb_agg(due ORDER BY due.seq), '[]')
