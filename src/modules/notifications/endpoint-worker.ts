@@ -95,8 +95,8 @@ export type EndpointWorker = ReturnType<typeof createEndpointWorker<{ id: number
 /** What an administrator is shown of a failed delivery: the error and, for a connection, its cause (ECONNREFUSED…). */
 export function failureOf(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = (error.cause as { code?: string } | undefined)?.code;
-  return cause ? `${error.message} (${cause})` : error.message;
+  const code = [error, error.cause].map((e) => (e as { code?: unknown } | undefined)?.code).find((c) => typeof c === 'string' && c.startsWith('E'));
+  return code && !error.message.includes(code as string) ? `${error.message} (${code})` : error.message;
 }
 
 /** The wait before the next attempt at an endpoint that failed `attempts` times in a row: doubling from a second, at most `maxMs`. */

@@ -8,6 +8,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../database.js';
 import { backoffMs, CLAIM, createEndpointWorker, failureOf, LEASE_SECONDS, TURN } from './endpoint-worker.js';
 import { eventsFor } from './feed.js';
+import { post } from './post.js';
 import { isTopicEvent, notificationBundle, type NotificationType } from './subscription-bundles.js';
 import { withFocus, type FocusReader } from './subscriptions.js';
 import type { FhirSubscriptionRow } from './tables.js';
@@ -62,7 +63,7 @@ export function createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, pollMs
     let handshakeDone = subscription.handshake_done;
     let sent = false;
     const send = async (type: NotificationType, events: Parameters<typeof notificationBundle>[4] = []) => {
-      await post(
+      await postBundle(
         subscription,
         notificationBundle({ ...subscription, status: 'active' }, fhirBaseUrl, type, count + events.length, events, clock.now()),
         stopping,
@@ -105,21 +106,13 @@ export function createSubscriptionWorker({ db, clock, fhirBaseUrl, focus, pollMs
        WHERE subscription.id = outcome.id AND subscription.status <> 'off'`.execute(db);
   }
 
-  async function post(subscription: FhirSubscriptionRow, bundle: Bundle, stopping: AbortSignal): Promise<void> {
-    const headers = new Headers({ 'content-type': 'application/fhir+json' });
+  async function postBundle(subscription: FhirSubscriptionRow, bundle: Bundle, stopping: AbortSignal): Promise<void> {
+    const headers: Record<string, string> = { 'content-type': 'application/fhir+json' };
     for (const line of subscription.headers) {
       const at = line.indexOf(':');
-      headers.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
+      headers[line.slice(0, at).trim().toLowerCase()] = line.slice(at + 1).trim();
     }
-    const response = await fetch(subscription.endpoint, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify(bundle),
-      signal: AbortSignal.any([AbortSignal.timeout(subscription.timeout_seconds * 1000), stopping]),
-      redirect: 'manual',
-    });
-    await response.body?.cancel();
-    if (response.status < 200 || response.status > 299) throw new Error(`the endpoint answered ${response.status}`);
+    await post(subscription.endpoint, { headers, body: JSON.stringify(bundle), timeoutMs: subscription.timeout_seconds * 1000, stopping });
   }
 
   return createEndpointWorker({ claimDue, claimSize: CLAIM, work, keep, pollMs, onError: (message) => onError?.(`subscriptions: ${message}`) });

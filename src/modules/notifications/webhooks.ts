@@ -12,6 +12,7 @@ import type { Database } from '../../database.js';
 import { backoffMs, CLAIM, createEndpointWorker, failureOf, LEASE_SECONDS, TURN } from './endpoint-worker.js';
 import { eventsToldTo } from './feed.js';
 import { offerInOrderPerSubject } from './in-order-per-subject.js';
+import { post } from './post.js';
 import type { NotificationEventRow, WebhookEndpointRow } from './tables.js';
 
 /** Deliveries to one endpoint in flight at once (each of a different referral). */
@@ -100,21 +101,15 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
     const id = `evt_${event.seq}`;
     const at = clock.now();
     const signature = new Webhook(endpoint.secret).sign(id, at, body);
-    const response = await fetch(endpoint.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'webhook-id': id,
-        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-        'webhook-signature': signature,
-      },
-      body,
-      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stopping]),
-      redirect: 'manual',
+    const headers = {
+      'content-type': 'application/json',
+      'webhook-id': id,
+      'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+      'webhook-signature': signature,
+    };
+    await post(endpoint.url, { headers, body, timeoutMs, stopping }).catch((error: Error) => {
+      throw new Error(`${id}: ${error.message}`, { cause: error });
     });
-    await response.body?.cancel();
-    // The URL stays out of the error (it is logged and shown): some carry a token in their query.
-    if (response.status < 200 || response.status > 299) throw new Error(`the endpoint answered ${response.status} to ${id}`);
   }
 
   return createEndpointWorker({ claimDue, claimSize: CLAIM, work, keep, pollMs, onError: (message) => onError?.(`webhooks: ${message}`) });
