@@ -12,6 +12,10 @@ import { freePort } from '../test/support/ports.js';
 export const jwk = await generateSigningJwk();
 const key = await importSigningKey(jwk);
 const jwt = { issuer: 'referral-hub', audience: 'referral-hub-api', ttlSeconds: 3600 };
+/** A bearer token for a practitioner of the directory (the server reads their roles from it). */
+export const practitionerToken = async (id: string) =>
+  `Bearer ${await mintToken(key, { sub: id, fhirUser: `Practitioner/${id}`, roles: ['clinician'] }, jwt)}`;
+
 export const tokens = Object.fromEntries(
   await Promise.all(['dr-smith', 'dr-patel', 'dr-other', 'admin'].map(async (name) => [name, `Bearer ${await mintToken(key, demoClaims(name), jwt)}`])),
 ) as Record<string, string>;
@@ -85,13 +89,29 @@ export function httpClient(base: string, maxSockets: number) {
 
 export type Http = ReturnType<typeof httpClient>;
 
-/** Drives full lifecycles (create, send, received, accepted, in progress, completed) with `clients` concurrent clients. */
-export async function driveLifecycles(base: string, options: { clients: number; seconds: number }): Promise<Run> {
+/** An organisation referrals are sent to: its SMART app (the consent gate's), and a token of a clinician who receives for it. */
+export interface ReceivingOrganisation {
+  organisation: string;
+  clientId: string;
+  token: string;
+}
+
+const cardiology: ReceivingOrganisation = {
+  organisation: 'Organization/royal-london-cardiology',
+  clientId: 'royal-london-cardiology-smart',
+  token: tokens['dr-patel']!,
+};
+
+/**
+ * Drives full lifecycles (create, send, received, accepted, in progress, completed) with `clients`
+ * concurrent clients; the referrals go to `receivers` in turn (the cardiology unit unless given).
+ */
+export async function driveLifecycles(base: string, options: { clients: number; seconds: number; receivers?: ReceivingOrganisation[] }): Promise<Run> {
   const run: Run = { transitions: 0, lifecycles: 0, errors: 0, latencies: new Map(), elapsedMs: 0 };
   const http = httpClient(base, options.clients);
-  const call = async (label: string, method: string, route: string, as: string, body?: unknown) => {
+  const call = async (label: string, method: string, route: string, authorization: string, body?: unknown) => {
     const started = performance.now();
-    const { status, json } = await http(method, route, tokens[as]!, body);
+    const { status, json } = await http(method, route, authorization, body);
     const list = run.latencies.get(label) ?? [];
     list.push(performance.now() - started);
     run.latencies.set(label, list);
@@ -99,24 +119,30 @@ export async function driveLifecycles(base: string, options: { clients: number; 
     run.transitions += 1;
     return json;
   };
-  await call('POST /api/consent', 'POST', '/api/consent', 'admin', {
-    patientId: 'Patient/ePatient-8675309',
-    clientId: 'royal-london-cardiology-smart',
-    resourceTypes: ['Observation', 'Condition', 'DiagnosticReport'],
-  });
+  const receivers = options.receivers ?? [cardiology];
+  for (const { clientId } of receivers) {
+    await call('POST /api/consent', 'POST', '/api/consent', tokens.admin!, {
+      patientId: 'Patient/ePatient-8675309',
+      clientId,
+      resourceTypes: ['Observation', 'Condition', 'DiagnosticReport'],
+    });
+  }
   run.transitions = 0;
   run.latencies.clear();
 
   const deadline = performance.now() + options.seconds * 1000;
   const started = performance.now();
+  let begun = 0;
   const client = async () => {
     while (performance.now() < deadline) {
+      const receiver = receivers[begun++ % receivers.length]!;
+      const to = { performerId: receiver.organisation, receivingOrganisationId: receiver.organisation, receivingFacilityClientId: receiver.clientId };
       try {
-        const { id } = await call('POST /api/referrals', 'POST', '/api/referrals', 'dr-smith', guideReferral());
-        await call('POST /api/referrals/{id}/send', 'POST', `/api/referrals/${id}/send`, 'dr-smith');
-        const [task] = (await http('GET', `/api/referrals/${id}/tasks`, tokens['dr-patel']!)).json;
+        const { id } = await call('POST /api/referrals', 'POST', '/api/referrals', tokens['dr-smith']!, guideReferral(to));
+        await call('POST /api/referrals/{id}/send', 'POST', `/api/referrals/${id}/send`, tokens['dr-smith']!);
+        const [task] = (await http('GET', `/api/referrals/${id}/tasks`, receiver.token)).json;
         for (const status of ['RECEIVED', 'ACCEPTED', 'INPROGRESS', 'COMPLETED']) {
-          await call('PATCH /api/referrals/{id}/tasks/{taskId}', 'PATCH', `/api/referrals/${id}/tasks/${task.id}`, 'dr-patel', { status });
+          await call('PATCH /api/referrals/{id}/tasks/{taskId}', 'PATCH', `/api/referrals/${id}/tasks/${task.id}`, receiver.token, { status });
         }
         run.lifecycles += 1;
       } catch (error) {

@@ -5,6 +5,7 @@
 // at its own pace, so a slow or dead one delays only itself; one that finishes asks for the next round.
 // A round waits a few milliseconds first, so events committed close together share a turn: the cost
 // in statements stays per round, not per event or per endpoint.
+import { setMaxListeners } from 'node:events';
 import { coalesced } from '../../platform/coalesced.js';
 
 /** How long a claimed endpoint is this worker's before another may take it up. */
@@ -32,8 +33,8 @@ export function createEndpointWorker<Endpoint extends { id: number }, Outcome>(o
   const { claimDue, claimSize, work, keep, pollMs, onError } = options;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
-  /** Aborts the deliveries in flight when the worker stops. */
-  let stopping = new AbortController();
+  /** Aborts the deliveries in flight when the worker stops (each of which listens to it). */
+  let stopping = stoppingSignal();
   /** Endpoints being worked by this process. */
   const inFlight = new Map<number, Promise<void>>();
   /** Outcomes of endpoints that finished, not yet kept (their leases held until they are). */
@@ -76,7 +77,7 @@ export function createEndpointWorker<Endpoint extends { id: number }, Outcome>(o
     settled,
     start() {
       stopped = false;
-      stopping = new AbortController();
+      stopping = stoppingSignal();
       timer ??= setInterval(() => void round(), pollMs);
       timer.unref();
     },
@@ -88,6 +89,13 @@ export function createEndpointWorker<Endpoint extends { id: number }, Outcome>(o
       await settled();
     },
   };
+}
+
+/** The controller that aborts every delivery in flight: as many listen to it as are in flight. */
+function stoppingSignal(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 export type EndpointWorker = ReturnType<typeof createEndpointWorker<{ id: number }, unknown>>;

@@ -72,8 +72,9 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
   /** Offers the endpoint its events, in order per referral, until one is refused or its turn ends. */
   async function work(endpoint: Claimed, stopping: AbortSignal): Promise<TurnOutcome> {
     const from = Number(endpoint.delivered_seq);
+    const signer = new Webhook(endpoint.secret);
     const { takenThrough, failure } = await offerInOrderPerSubject(endpoint.events, from, IN_FLIGHT, async (event) => {
-      if (endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type)) await deliver(endpoint, event, stopping);
+      if (endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type)) await deliver(endpoint.url, signer, event, stopping);
     });
     if (failure === undefined) return { id: endpoint.id, delivered_seq: takenThrough, attempts: 0, error: null, retry_in_seconds: 0 };
     const attempts = takenThrough > from ? 1 : endpoint.attempts + 1;
@@ -96,18 +97,18 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
        WHERE endpoint.id = outcome.id`.execute(db);
   }
 
-  async function deliver(endpoint: WebhookEndpointRow, event: NotificationEventRow, stopping: AbortSignal): Promise<void> {
+  async function deliver(url: string, signer: Webhook, event: NotificationEventRow, stopping: AbortSignal): Promise<void> {
     const body = JSON.stringify(webhookPayload(event));
     const id = `evt_${event.seq}`;
     const at = clock.now();
-    const signature = new Webhook(endpoint.secret).sign(id, at, body);
+    const signature = signer.sign(id, at, body);
     const headers = {
       'content-type': 'application/json',
       'webhook-id': id,
       'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
       'webhook-signature': signature,
     };
-    await post(endpoint.url, { headers, body, timeoutMs, stopping }).catch((error: Error) => {
+    await post(url, { headers, body, timeoutMs, stopping }).catch((error: Error) => {
       throw new Error(`${id}: ${error.message}`, { cause: error });
     });
   }
