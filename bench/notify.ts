@@ -68,10 +68,7 @@ async function startReceiver(lags: number[]): Promise<{ server: Server; url: str
 }
 
 await withScratchDatabase(adminUrl, async (url) => {
-  const server = await startServer(
-    { DATABASE_URL: url, MIRROR_WORKER: 'false' },
-    { clients, nodeArgs: process.env.PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [] },
-  );
+  const server = await startServer({ DATABASE_URL: url, MIRROR_WORKER: 'false' }, { clients });
   const lags: number[] = [];
   const receivers = await Promise.all(Array.from({ length: receiverCount }, () => startReceiver(lags)));
   try {
@@ -93,7 +90,9 @@ await withScratchDatabase(adminUrl, async (url) => {
     const deliveredDuringLoad = lags.length;
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const sorted = [...lags].sort((a, b) => a - b);
-    console.log(`with ${receivers.length} webhook receivers (${values['fan-out'] ? 'all the cardiology unit\'s' : 'one per receiving organisation'}): ${hookedRate.toFixed(1)} transitions/s`);
+    console.log(
+      `with ${receivers.length} webhook receivers (${values['fan-out'] ? "all the cardiology unit's" : 'one per receiving organisation'}): ${hookedRate.toFixed(1)} transitions/s`,
+    );
     console.log(
       `deliveries: ${lags.length} (${(deliveredDuringLoad / ((Date.now() - 3000 - started) / 1000)).toFixed(0)}/s during the load)  event → receipt p50 ${percentile(sorted, 50)} ms  p99 ${percentile(sorted, 99)} ms  max ${sorted.at(-1)} ms`,
     );

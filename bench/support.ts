@@ -13,8 +13,7 @@ export const jwk = await generateSigningJwk();
 const key = await importSigningKey(jwk);
 const jwt = { issuer: 'referral-hub', audience: 'referral-hub-api', ttlSeconds: 3600 };
 /** A bearer token for a practitioner of the directory (the server reads their roles from it). */
-export const practitionerToken = async (id: string) =>
-  `Bearer ${await mintToken(key, { sub: id, fhirUser: `Practitioner/${id}`, roles: ['clinician'] }, jwt)}`;
+export const practitionerToken = async (id: string) => `Bearer ${await mintToken(key, { sub: id, fhirUser: `Practitioner/${id}`, roles: ['clinician'] }, jwt)}`;
 
 export const tokens = Object.fromEntries(
   await Promise.all(['dr-smith', 'dr-patel', 'dr-other', 'admin'].map(async (name) => [name, `Bearer ${await mintToken(key, demoClaims(name), jwt)}`])),
