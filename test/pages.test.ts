@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { renderToString } from 'preact-render-to-string';
-import { loginPage, portalPage } from '../src/modules/portal/pages.js';
+import { loginPage, portalPage, readsPage, revokeConfirmPage } from '../src/modules/portal/pages.js';
 import { smartConsentPage } from '../src/modules/smart/pages.js';
 
 const HOSTILE = `"><img src=x onerror=alert(1)><script>alert(2)</script>`;
@@ -13,14 +13,20 @@ describe('pages', () => {
     const pages = [
       loginPage({ csrfToken: HOSTILE, clientId: HOSTILE, error: HOSTILE }),
       portalPage({
-        patientId: HOSTILE,
+        greeting: HOSTILE,
         csrfToken: 'token',
         apps: [
           { clientId: HOSTILE, name: HOSTILE, organization: HOSTILE, types: [{ resourceType: HOSTILE, grant: { id: 1, since: HOSTILE, source: HOSTILE } }] },
         ],
         notice: HOSTILE,
       }),
-      smartConsentPage({ uid: HOSTILE, appName: HOSTILE, organization: HOSTILE, types: [{ resourceType: HOSTILE, alreadyAllowed: true }] }),
+      revokeConfirmPage({ csrfToken: 'token', clientId: HOSTILE, grantId: 1, appName: HOSTILE, organization: HOSTILE, resourceType: HOSTILE }),
+      readsPage({
+        greeting: HOSTILE,
+        csrfToken: 'token',
+        reads: [{ at: HOSTILE, app: HOSTILE, organization: HOSTILE, resourceType: HOSTILE, allowed: false }],
+      }),
+      smartConsentPage({ uid: HOSTILE, appName: HOSTILE, organization: HOSTILE, greeting: HOSTILE, types: [{ resourceType: HOSTILE, alreadyAllowed: true }] }),
     ];
     for (const page of pages) {
       const html = renderToString(page);

@@ -90,7 +90,7 @@ export async function seedDemoDirectory(db: Kysely<Database>, clock: Clock, publ
 export async function seedDemoPortal(db: Kysely<Database>, clock: Clock, patientPassword: string): Promise<void> {
   if (!(await claimSeed(db, clock, 'demo-portal'))) return;
   const accounts = createPatientAccountUseCases({ db, clock, publicBaseUrl: '' });
-  const invited = await accounts.invitePatient(SEEDER, { username: 'patient', patientId: DEMO_PATIENT }).catch((error) => {
+  const invited = await accounts.invitePatient(SEEDER, { username: 'patient', patientId: DEMO_PATIENT, name: 'Jordan Example' }).catch((error) => {
     if (error instanceof AppError && error.code === 'ALREADY_IN_DIRECTORY') return undefined; // a demo database from before seed_run
     throw error;
   });

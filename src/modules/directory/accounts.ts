@@ -9,35 +9,43 @@ export interface PatientAccount {
   username: string;
   /** `Patient/<id>` */
   patientId: string;
+  /** How the patient is greeted: their name, or their username when the account has none. */
+  greeting: string;
 }
+
+const accountOf = (row: { username: string; patient_id: string; name: string | null }): PatientAccount => ({
+  username: row.username,
+  patientId: row.patient_id,
+  greeting: row.name ?? row.username,
+});
 
 export async function findAccount(db: Kysely<Database>, username: string): Promise<PatientAccount | undefined> {
   const row = await db
     .selectFrom('patient_account')
-    .select(['username', 'patient_id'])
+    .select(['username', 'patient_id', 'name'])
     .where('username', '=', username)
     .where('state', '=', 'active')
     .executeTakeFirst();
-  return row && { username: row.username, patientId: row.patient_id };
+  return row && accountOf(row);
 }
 
 /** The active account when the password is its own; an unknown, invited or disabled username takes as long to refuse. */
 export async function signIn(db: Kysely<Database>, username: string, password: string): Promise<PatientAccount | undefined> {
   const row = await db.selectFrom('patient_account').selectAll().where('username', '=', username).where('state', '=', 'active').executeTakeFirst();
   const valid = await verifyPassword(password, row?.password_hash ?? UNKNOWN_ACCOUNT_HASH);
-  return row && valid ? { username: row.username, patientId: row.patient_id } : undefined;
+  return row && valid ? accountOf(row) : undefined;
 }
 
 /** The active account, when a sign-in to it at `signedInAt` still stands (its password not set, nor the account disabled, since). */
 export async function accountSignedInAt(db: Kysely<Database>, username: string, signedInAt: Date): Promise<PatientAccount | undefined> {
   const row = await db
     .selectFrom('patient_account')
-    .select(['username', 'patient_id'])
+    .select(['username', 'patient_id', 'name'])
     .where('username', '=', username)
     .where('state', '=', 'active')
     .where((eb) => eb.or([eb('sign_ins_valid_from', 'is', null), eb('sign_ins_valid_from', '<=', signedInAt)]))
     .executeTakeFirst();
-  return row && { username: row.username, patientId: row.patient_id };
+  return row && accountOf(row);
 }
 
 export async function accountsOfPatient(db: Kysely<Database>, patientId: string): Promise<string[]> {

@@ -238,13 +238,13 @@ for (const engine of testEngines()) {
     });
 
     it('invites a patient with a one-time link, and never shows a password', async () => {
-      const invited = await admin('POST', '/patient-accounts', { username: 'jo.example', patientId: 'Patient/p-jo' });
+      const invited = await admin('POST', '/patient-accounts', { username: 'jo.example', patientId: 'Patient/p-jo', name: 'Jo Example' });
       assert.equal(invited.status, 201);
       assert.equal(invited.body.state, 'invited');
       assert.match(invited.body.link.url, /\/consent\/portal\/account\?token=[A-Za-z0-9_-]{43}$/);
       assert.equal(invited.body.link.purpose, 'enrol');
       const listed = (await admin('GET', '/patient-accounts')).body.find((account: { username: string }) => account.username === 'jo.example');
-      assert.deepEqual(listed, { username: 'jo.example', patientId: 'Patient/p-jo', state: 'invited' });
+      assert.deepEqual(listed, { username: 'jo.example', patientId: 'Patient/p-jo', name: 'Jo Example', state: 'invited' });
       assert.equal((await admin('POST', '/patient-accounts', { username: 'jo.example', patientId: 'Patient/p-other' })).body.code, 'ALREADY_IN_DIRECTORY');
       assert.equal((await admin('PATCH', '/patient-accounts/jo.example', { state: 'disabled' })).body.state, 'disabled');
       assert.equal((await admin('POST', '/patient-accounts/jo.example/link')).body.code, 'ACCOUNT_DISABLED');

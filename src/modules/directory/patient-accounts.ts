@@ -19,19 +19,19 @@ export const MIN_PASSWORD_LENGTH = 10;
 
 export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: DirectoryDeps & { publicBaseUrl: string }) {
   /** A new account, invited: it has no password until the patient enrols through the link in the answer. */
-  async function invitePatient(caller: Caller, input: { username: string; patientId: string }): Promise<PatientAccountView> {
+  async function invitePatient(caller: Caller, input: { username: string; patientId: string; name?: string }): Promise<PatientAccountView> {
     requireRole(caller, 'admin');
     const patientId = toPatientReference(input.patientId);
     return db.transaction().execute(async (tx) => {
       const taken = await tx
         .insertInto('patient_account')
-        .values({ username: input.username, patient_id: patientId, password_hash: null, state: 'invited' })
+        .values({ username: input.username, patient_id: patientId, name: input.name ?? null, password_hash: null, state: 'invited' })
         .onConflict((c) => c.doNothing())
         .returning('username')
         .executeTakeFirst();
       if (!taken) throw directoryRuleBroken(409, 'ALREADY_IN_DIRECTORY', `The username ${input.username} is taken`, 'body.username');
       await auditDirectoryChange(tx, clock, caller, 'directory.patient-account.invite', 'PatientAccount', input.username, { patientId });
-      return { username: input.username, patientId, state: 'invited', link: await issueLink(tx, input.username, 'enrol') };
+      return { username: input.username, patientId, name: input.name ?? null, state: 'invited', link: await issueLink(tx, input.username, 'enrol') };
     });
   }
 
@@ -41,7 +41,7 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
     return db.transaction().execute(async (tx) => {
       const account = await tx
         .selectFrom('patient_account')
-        .select(['username', 'patient_id', 'state'])
+        .select(['username', 'patient_id', 'name', 'state'])
         .where('username', '=', username)
         .forUpdate()
         .executeTakeFirst();
@@ -49,7 +49,7 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
       if (account.state === 'disabled') throw directoryRuleBroken(409, 'ACCOUNT_DISABLED', `The patient account ${username} is disabled: enable it first`);
       const purpose: LinkPurpose = account.state === 'invited' ? 'enrol' : 'reset';
       await auditDirectoryChange(tx, clock, caller, `directory.patient-account.${purpose}-link`, 'PatientAccount', username, {});
-      return { username, patientId: account.patient_id, state: account.state, link: await issueLink(tx, username, purpose) };
+      return { username, patientId: account.patient_id, name: account.name, state: account.state, link: await issueLink(tx, username, purpose) };
     });
   }
 
@@ -59,7 +59,7 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
     return db.transaction().execute(async (tx) => {
       const account = await tx
         .selectFrom('patient_account')
-        .select(['patient_id', 'state', 'password_hash'])
+        .select(['patient_id', 'name', 'state', 'password_hash'])
         .where('username', '=', username)
         .forUpdate()
         .executeTakeFirst();
@@ -78,14 +78,14 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
         from: account.state,
         to: next,
       });
-      return { username, patientId: account.patient_id, state: next };
+      return { username, patientId: account.patient_id, name: account.name, state: next };
     });
   }
 
   async function listPatientAccounts(caller: Caller): Promise<PatientAccountView[]> {
     requireRole(caller, 'admin');
-    const rows = await db.selectFrom('patient_account').select(['username', 'patient_id', 'state']).orderBy('username').execute();
-    return rows.map((row) => ({ username: row.username, patientId: row.patient_id, state: row.state }));
+    const rows = await db.selectFrom('patient_account').select(['username', 'patient_id', 'name', 'state']).orderBy('username').execute();
+    return rows.map((row) => ({ username: row.username, patientId: row.patient_id, name: row.name, state: row.state }));
   }
 
   async function issueLink(tx: Kysely<Database>, username: string, purpose: LinkPurpose) {

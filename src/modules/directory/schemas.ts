@@ -101,12 +101,16 @@ export const AppParams = Type.Object({ clientId: FhirId });
 
 const Username = Type.String({ minLength: 3, maxLength: 64, pattern: '^[A-Za-z0-9._@\\-]+$' });
 const PATIENT_ACCOUNT_STATES = ['invited', 'active', 'disabled'] as const;
-export const CreatePatientAccountBody = Type.Object({ username: Username, patientId: PatientId }, { additionalProperties: false });
+export const CreatePatientAccountBody = Type.Object(
+  { username: Username, patientId: PatientId, name: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'How the patient is greeted' })) },
+  { additionalProperties: false },
+);
 export const UpdatePatientAccountBody = Type.Object({ state: Type.Union([Type.Literal('active'), Type.Literal('disabled')]) }, { additionalProperties: false });
 export const PatientAccount = Type.Object(
   {
     username: Type.String(),
     patientId: Type.String(),
+    name: Nullable(Type.String()),
     state: Type.Enum(PATIENT_ACCOUNT_STATES),
     link: Type.Optional(
       Type.Object(

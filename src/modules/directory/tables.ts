@@ -20,6 +20,8 @@ export type PatientAccountState = 'invited' | 'active' | 'disabled';
 interface PatientAccountTable {
   username: string;
   patient_id: string;
+  /** How the patient is greeted; null for accounts invited without one. */
+  name: string | null;
   password_hash: string | null;
   state: ColumnType<PatientAccountState, PatientAccountState | undefined, PatientAccountState>;
   /** Sign-ins before this no longer stand: the password was set, or the account disabled, then. */

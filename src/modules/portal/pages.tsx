@@ -5,6 +5,7 @@ import type { ErrorModel } from '../../platform/http-errors.js';
 import { ErrorPage, type StartAgain } from '../../platform/pages/error-page.js';
 import { Page, SignInFields } from '../../platform/pages/page.js';
 import { MIN_PASSWORD_LENGTH } from '../directory/patient-accounts.js';
+import { plainGrantSource, plainResourceType } from '../vocabulary/plain-language.js';
 
 export interface AppAccess {
   clientId: string;
@@ -40,16 +41,28 @@ export function loginPage({ csrfToken, clientId, error }: { csrfToken: string; c
   );
 }
 
-/** A read of the patient's records, with the app's name. */
+/** A read of the patient's records, with the app's and its organisation's names. */
 export interface ReadShown {
   at: string;
   app: string;
+  organization: string;
   resourceType: string;
   allowed: boolean;
 }
 
+/** A kind of record as the patient knows it, its technical name beside it. */
+export function RecordKind({ resourceType }: { resourceType: string }): VNode {
+  return (
+    <>
+      <strong>{plainResourceType(resourceType)}</strong>
+      <br />
+      <span class="small technical">{resourceType}</span>
+    </>
+  );
+}
+
 export function portalPage(options: {
-  patientId: string;
+  greeting: string;
   csrfToken: string;
   apps: AppAccess[];
   focusClientId?: string;
@@ -57,29 +70,45 @@ export function portalPage(options: {
   error?: string;
   reads?: ReadShown[];
 }): VNode {
-  const { patientId, csrfToken, apps, focusClientId, notice, error, reads = [] } = options;
+  const { greeting, csrfToken, apps, focusClientId, notice, error, reads = [] } = options;
   return (
     <Page title={PORTAL_TITLE}>
       <h1>Who may read your records</h1>
-      <p class="small">Signed in for {patientId}.</p>
+      <p class="small">Signed in as {greeting}.</p>
       {notice && (
         <p class="card" role="status">
           {notice}
         </p>
       )}
       <Alert message={error} />
-      {apps.length === 0 && <p>No facility app holds or asks for access to your records.</p>}
+      {apps.length === 0 && <p>No hospital or practice app holds or asks for access to your records.</p>}
       {apps.map((app) => (
         <AppCard app={app} csrfToken={csrfToken} focus={app.clientId === focusClientId} />
       ))}
-      <RecentReads reads={reads} />
-      <form method="post" action="/consent/portal/logout">
-        <Csrf token={csrfToken} />
-        <button class="secondary" type="submit">
-          Sign out
-        </button>
-      </form>
+      <section class="card" id="recent-reads">
+        <h2>Who read your records lately</h2>
+        <ReadsTable reads={reads} />
+        {reads.length > 0 && (
+          <p>
+            <a href={`${PORTAL}/reads`}>See every time your records were read</a>
+          </p>
+        )}
+      </section>
+      <SignOut csrfToken={csrfToken} />
     </Page>
+  );
+}
+
+const PORTAL = '/consent/portal';
+
+function SignOut({ csrfToken }: { csrfToken: string }): VNode {
+  return (
+    <form method="post" action={`${PORTAL}/logout`}>
+      <Csrf token={csrfToken} />
+      <button class="secondary" type="submit">
+        Sign out
+      </button>
+    </form>
   );
 }
 
@@ -87,25 +116,34 @@ function AppCard({ app, csrfToken, focus }: { app: AppAccess; csrfToken: string;
   return (
     <section class={focus ? 'card focus' : 'card'} id={`app-${app.clientId}`} data-client-id={app.clientId}>
       <h2>{app.name}</h2>
-      <p class="org">
-        {app.organization} · <span class="small">{app.clientId}</span>
-      </p>
+      <p class="org">{app.organization}</p>
       <table>
         {app.types.map(({ resourceType, grant }) => (
           <tr data-resource-type={resourceType}>
             <td>
-              <strong>{resourceType}</strong>
+              <RecordKind resourceType={resourceType} />
+              <br />
+              {grant ? <GrantState grant={grant} /> : <span class="refused">Not allowed</span>}
             </td>
-            <td>{grant ? <GrantState grant={grant} /> : <span class="refused">Not allowed</span>}</td>
-            <td>
-              <form method="post" action={grant ? '/consent/portal/revoke' : '/consent/portal/grant'}>
-                <Csrf token={csrfToken} />
-                <input type="hidden" name="client_id" value={app.clientId} />
-                {grant ? <input type="hidden" name="grant_id" value={grant.id} /> : <input type="hidden" name="resource_type" value={resourceType} />}
-                <button class={grant ? 'secondary' : undefined} type="submit" aria-label={`${grant ? 'Revoke' : 'Allow'} ${resourceType}`}>
-                  {grant ? 'Revoke' : 'Allow'}
-                </button>
-              </form>
+            <td class="action">
+              {grant ? (
+                <a
+                  class="button secondary"
+                  href={`${PORTAL}/revoke?client_id=${encodeURIComponent(app.clientId)}&grant_id=${grant.id}`}
+                  aria-label={`Stop sharing ${plainResourceType(resourceType)} with ${app.name}`}
+                >
+                  Stop sharing
+                </a>
+              ) : (
+                <form method="post" action={`${PORTAL}/grant`}>
+                  <Csrf token={csrfToken} />
+                  <input type="hidden" name="client_id" value={app.clientId} />
+                  <input type="hidden" name="resource_type" value={resourceType} />
+                  <button type="submit" aria-label={`Allow ${app.name} to read ${plainResourceType(resourceType)}`}>
+                    Allow
+                  </button>
+                </form>
+              )}
             </td>
           </tr>
         ))}
@@ -114,47 +152,98 @@ function AppCard({ app, csrfToken, focus }: { app: AppAccess; csrfToken: string;
   );
 }
 
-/** Who read the patient's records lately, and who was refused: from the audit trail of every read. */
-function RecentReads({ reads }: { reads: ReadShown[] }): VNode {
+/** Asked before a grant is revoked: what stops, and what does not. */
+export function revokeConfirmPage(options: {
+  csrfToken: string;
+  clientId: string;
+  grantId: number;
+  appName: string;
+  organization: string;
+  resourceType: string;
+}): VNode {
+  const kind = plainResourceType(options.resourceType);
   return (
-    <section class="card" id="recent-reads">
-      <h2>Who read your records</h2>
-      {reads.length === 0 ? (
-        <p class="small">No app has read your records yet.</p>
-      ) : (
-        <table>
-          {reads.map((read) => (
-            <tr data-read-by={read.app}>
-              <td>
-                <strong>{read.app}</strong>
-                <br />
-                <span class="small">{read.resourceType}</span>
-              </td>
-              <td class={read.allowed ? 'allowed' : 'refused'}>{read.allowed ? 'Read' : 'Refused'}</td>
-              <td class="small">
-                <time dateTime={read.at}>
-                  <span class="nowrap">{read.at.slice(0, 10)}</span> <span class="nowrap">{read.at.slice(11, 16)} UTC</span>
-                </time>
-              </td>
-            </tr>
-          ))}
-        </table>
-      )}
-    </section>
+    <Page title={`Stop sharing? — ${PORTAL_TITLE}`}>
+      <h1>Stop sharing your {kind.toLowerCase()}?</h1>
+      <div class="card">
+        <p>
+          <strong>{options.appName}</strong> ({options.organization}) will no longer be able to read your {kind.toLowerCase()}{' '}
+          <span class="small technical">({options.resourceType})</span>, from the moment you confirm.
+        </p>
+        <p>What it has already read stays with them. Referrals already sent are not cancelled: the hospital is told it can no longer read these records.</p>
+        <form method="post" action={`${PORTAL}/revoke`}>
+          <Csrf token={options.csrfToken} />
+          <input type="hidden" name="client_id" value={options.clientId} />
+          <input type="hidden" name="grant_id" value={options.grantId} />
+          <p class="buttons">
+            <button type="submit">Yes, stop sharing</button>{' '}
+            <a class="button secondary" href={`${PORTAL}?client_id=${encodeURIComponent(options.clientId)}`}>
+              No, keep sharing
+            </a>
+          </p>
+        </form>
+      </div>
+    </Page>
+  );
+}
+
+/** Every audited read of the patient's records, newest first. */
+export function readsPage({ greeting, csrfToken, reads }: { greeting: string; csrfToken: string; reads: ReadShown[] }): VNode {
+  return (
+    <Page title={`Who read your records — ${PORTAL_TITLE}`}>
+      <p>
+        <a href={PORTAL}>← Back to who may read your records</a>
+      </p>
+      <h1>Who read your records</h1>
+      <p class="small">
+        Signed in as {greeting}. Every time an app asked for your records is listed, newest first — including the times it was refused because you had not
+        allowed it.
+      </p>
+      <section class="card" id="reads">
+        <ReadsTable reads={reads} />
+      </section>
+      <SignOut csrfToken={csrfToken} />
+    </Page>
+  );
+}
+
+function ReadsTable({ reads }: { reads: ReadShown[] }): VNode {
+  if (reads.length === 0) return <p class="small">No app has read your records yet.</p>;
+  return (
+    <table>
+      {reads.map((read) => (
+        <tr data-read-by={read.app}>
+          <td>
+            <strong>{read.app}</strong>
+            <br />
+            <span class="small">{read.organization}</span>
+          </td>
+          <td>
+            {plainResourceType(read.resourceType)}
+            <br />
+            <span class={read.allowed ? 'small allowed' : 'small refused'}>{read.allowed ? 'Read' : 'Refused'}</span>
+          </td>
+          <td class="small">
+            <time dateTime={read.at}>
+              <span class="nowrap">{read.at.slice(0, 10)}</span> <span class="nowrap">{read.at.slice(11, 16)} UTC</span>
+            </time>
+          </td>
+        </tr>
+      ))}
+    </table>
   );
 }
 
 function GrantState({ grant }: { grant: NonNullable<AppAccess['types'][number]['grant']> }): VNode {
   return (
     <>
-      <span class="allowed">Allowed</span>
-      <br />
+      <span class="allowed">Allowed</span>{' '}
       <span class="small">
         since{' '}
         <time class="nowrap" dateTime={grant.since}>
           {grant.since.slice(0, 10)}
         </time>
-        , via {grant.source}
+        , {plainGrantSource(grant.source)}
         {grant.until && (
           <>
             , until{' '}

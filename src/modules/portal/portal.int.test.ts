@@ -127,12 +127,30 @@ describe('the patient’s consent story in Chromium', { skip: withoutChromium },
     await card.locator('[data-resource-type="Condition"] button', { hasText: 'Allow' }).click();
     assert.match(await card.locator('[data-resource-type="Condition"]').innerText(), /Allowed/);
     await page.screenshot({ path: `${SCREENSHOTS}/consent-portal.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: `${SCREENSHOTS}/consent-portal-desktop.png`, fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
 
     const sent = await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' });
     assert.equal(sent.status, 200);
     assert.equal(sent.body.status, 'ACTIVE');
 
-    await card.locator('[data-resource-type="Condition"] button', { hasText: 'Revoke' }).click();
+    const pageText = await page.locator('main').innerText();
+    assert.match(pageText, /Signed in as Jordan Example/, 'the patient by name');
+    assert.doesNotMatch(pageText, /Patient\/|Organization\/|royal-london-cardiology-smart/, 'no references or client ids');
+    assert.match(await card.locator('[data-resource-type="Observation"]').innerText(), /Test results and measurements\s+Observation/);
+
+    const stopSharing = card.locator('[data-resource-type="Condition"] a', { hasText: 'Stop sharing' });
+    await stopSharing.click();
+    assert.match(await page.locator('h1').innerText(), /Stop sharing your diagnoses and health problems\?/);
+    assert.match(await page.locator('main').innerText(), /Royal London Cardiology/);
+    await page.screenshot({ path: `${SCREENSHOTS}/consent-portal-confirm-revoke.png`, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.screenshot({ path: `${SCREENSHOTS}/consent-portal-confirm-revoke-desktop.png`, fullPage: true });
+    await page.locator('a', { hasText: 'No, keep sharing' }).click();
+    assert.match(await card.locator('[data-resource-type="Condition"]').innerText(), /Allowed/, 'nothing revoked without the confirmation');
+    await stopSharing.click();
+    await page.locator('button', { hasText: 'Yes, stop sharing' }).click();
     assert.match(await card.locator('[data-resource-type="Condition"]').innerText(), /Not allowed/);
     assert.match(await card.locator('[data-resource-type="Observation"]').innerText(), /Allowed/);
     await page.screenshot({ path: `${SCREENSHOTS}/consent-portal-after-revoke.png`, fullPage: true });

@@ -15,7 +15,7 @@ import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Caller } from '../identity/caller.js';
 import { accountLinkRoutes } from './account-routes.js';
-import { loginPage, portalErrorPage, portalPage, unknownAppPage, type AppAccess } from './pages.js';
+import { loginPage, portalErrorPage, portalPage, readsPage, revokeConfirmPage, unknownAppPage, type AppAccess, type ReadShown } from './pages.js';
 import { errorHandler } from '../../platform/http-errors.js';
 import { sendPage } from '../../platform/pages/page.js';
 import { patientCaller } from '../directory/accounts.js';
@@ -24,8 +24,9 @@ import { protectPortalForms } from './csrf.js';
 import { endSession, findSession, SESSION_HOURS, startSession, type PortalSession } from './sessions.js';
 
 const SESSION_COOKIE = 'rh_portal';
-/** How many of the latest reads of their records the portal shows a patient. */
-const RECENT_READS = 20;
+/** How many of the latest reads of their records the portal shows a patient; the reads page shows more. */
+const RECENT_READS = 5;
+const READS_PAGE = 200;
 const PORTAL = '/consent/portal';
 
 type Form = Record<string, string | undefined>;
@@ -74,11 +75,59 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
 
   /** The signed-in patient's portal: every app with each type's state, and who read their records lately. */
   const showPortal = async (reply: FastifyReply, current: PortalSession, shown: { focusClientId?: string; error?: string }) => {
-    const [apps, reads] = await Promise.all([facilityApps(directory, consent, current), recentReadsOf(db, current.patientId, RECENT_READS)]);
-    const appNames = new Map(apps.map((app) => [app.clientId, app.name]));
-    const named = reads.map((read) => ({ ...read, app: appNames.get(read.clientId) ?? read.clientId }));
-    return portalPage({ ...shown, patientId: current.patientId, csrfToken: reply.generateCsrf(), apps: focusFirst(apps, shown.focusClientId), reads: named });
+    const [apps, reads] = await Promise.all([facilityApps(directory, consent, current), readsOf(current, RECENT_READS)]);
+    return portalPage({ ...shown, greeting: current.greeting, csrfToken: reply.generateCsrf(), apps: focusFirst(apps, shown.focusClientId), reads });
   };
+
+  /** The latest reads of the patient's records, each with its app's and organisation's names. */
+  const readsOf = async (current: PortalSession, limit: number): Promise<ReadShown[]> => {
+    const reads = await recentReadsOf(db, current.patientId, limit);
+    const apps = new Map(
+      await Promise.all(
+        [...new Set(reads.map((read) => read.clientId))].map(async (clientId) => {
+          const app = await directory.app(clientId);
+          const organization = app && (await directory.organization(app.organization))?.name;
+          return [clientId, { app: app?.name ?? 'An app no longer registered', organization: organization ?? '' }] as const;
+        }),
+      ),
+    );
+    return reads.map(({ clientId, ...read }) => ({ ...read, ...apps.get(clientId)! }));
+  };
+
+  /** A page only a signed-in patient sees; the sign-in form otherwise. */
+  const signedInPage =
+    (page: (current: PortalSession, request: FastifyRequest<{ Querystring: Form }>, reply: FastifyReply) => Promise<unknown>) =>
+    async (request: FastifyRequest<{ Querystring: Form }>, reply: FastifyReply) => {
+      const current = await session(request);
+      if (!current) return showLogin(reply, 401, undefined, 'Please sign in again.');
+      return page(current, request, reply);
+    };
+
+  app.get<{ Querystring: Form }>(
+    `${PORTAL}/reads`,
+    { schema: { hide: true } },
+    signedInPage(async (current, _request, reply) =>
+      html(reply, 200, readsPage({ greeting: current.greeting, csrfToken: reply.generateCsrf(), reads: await readsOf(current, READS_PAGE) })),
+    ),
+  );
+
+  /** Asks before revoking: the grant named, what stops and what does not. */
+  app.get<{ Querystring: Form }>(
+    `${PORTAL}/revoke`,
+    { schema: { hide: true } },
+    signedInPage(async (current, request, reply) => {
+      const grantId = Number(checkedForm(request.query, 'grant_id', GRANT_ID));
+      const apps = await facilityApps(directory, consent, current);
+      for (const app of apps) {
+        const type = app.types.find(({ grant }) => grant?.id === grantId);
+        if (type) {
+          const confirm = { csrfToken: reply.generateCsrf(), clientId: app.clientId, grantId, appName: app.name, organization: app.organization };
+          return html(reply, 200, revokeConfirmPage({ ...confirm, resourceType: type.resourceType }));
+        }
+      }
+      return backToPortal(reply, request.query.client_id);
+    }),
+  );
 
   app.post<{ Body: Form }>(`${PORTAL}/login`, { schema: { hide: true }, preHandler: app.csrfProtection }, async (request, reply) => {
     const form = request.body ?? {};

@@ -4,14 +4,12 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database.js';
 import { randomToken, tokenHash } from '../../platform/secret-tokens.js';
-import { accountSignedInAt } from '../directory/accounts.js';
+import { accountSignedInAt, type PatientAccount } from '../directory/accounts.js';
 
 export const SESSION_HOURS = 8;
 
-export interface PortalSession {
-  username: string;
-  patientId: string;
-}
+/** A signed-in patient's account, as the directory has it now. */
+export type PortalSession = PatientAccount;
 
 /** Starts a session; returns the id for the cookie. */
 export async function startSession(db: Kysely<Database>, account: { username: string; patientId: string }, now: Date): Promise<string> {

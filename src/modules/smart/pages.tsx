@@ -4,6 +4,7 @@ import type { VNode } from 'preact';
 import type { ErrorModel } from '../../platform/http-errors.js';
 import { ErrorPage } from '../../platform/pages/error-page.js';
 import { Page, SignInFields } from '../../platform/pages/page.js';
+import { RecordKind } from '../portal/pages.js';
 
 export function smartLoginPage({ uid, appName, error }: { uid: string; appName: string; error?: string }): VNode {
   return (
@@ -28,38 +29,31 @@ export function smartConsentPage(options: {
   uid: string;
   appName: string;
   organization: string;
+  greeting: string;
   types: { resourceType: string; alreadyAllowed: boolean }[];
 }): VNode {
   return (
     <Page title={`Allow ${options.appName}?`}>
       <h1>{options.appName}</h1>
+      <p class="small">Signed in as {options.greeting}.</p>
       <p class="org">{options.organization} asks to read these records of yours. Choose for each.</p>
       <form method="post" action={`/oauth/interaction/${encodeURIComponent(options.uid)}/consent`} class="card">
-        <table>
-          {options.types.map(({ resourceType, alreadyAllowed }) => (
-            <tr data-resource-type={resourceType}>
-              <td>
-                <strong>{resourceType}</strong>
-                {alreadyAllowed && (
-                  <>
-                    <br />
-                    <span class="small allowed">already allowed</span>
-                  </>
-                )}
-              </td>
-              <td>
-                <label>
-                  <input type="radio" name={`type:${resourceType}`} value="allow" checked={alreadyAllowed} /> Allow
-                </label>
-              </td>
-              <td>
-                <label>
-                  <input type="radio" name={`type:${resourceType}`} value="refuse" checked={!alreadyAllowed} /> Refuse
-                </label>
-              </td>
-            </tr>
-          ))}
-        </table>
+        {options.types.map(({ resourceType, alreadyAllowed }) => (
+          <fieldset class="choice" data-resource-type={resourceType}>
+            <legend>
+              <RecordKind resourceType={resourceType} />
+            </legend>
+            {alreadyAllowed && <p class="small allowed">You already allow this.</p>}
+            <div class="options">
+              <label>
+                <input type="radio" name={`type:${resourceType}`} value="allow" checked={alreadyAllowed} /> Allow
+              </label>
+              <label>
+                <input type="radio" name={`type:${resourceType}`} value="refuse" checked={!alreadyAllowed} /> Don’t allow
+              </label>
+            </div>
+          </fieldset>
+        ))}
         <p>
           <button type="submit">Confirm</button>
         </p>

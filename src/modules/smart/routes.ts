@@ -183,10 +183,11 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
       const client = await clientOf(String(details.params.client_id));
       return html(reply, 200, smartLoginPage({ uid: details.uid, appName: client.name }), details);
     }
-    const { client, types, alreadyAllowed } = await consentStep(details);
+    const { account, client, types, alreadyAllowed } = await consentStep(details);
     const choices = types.map((resourceType) => ({ resourceType, alreadyAllowed: alreadyAllowed.has(resourceType) }));
     const organization = (await directory.organization(client.organization))?.name ?? client.organization;
-    return html(reply, 200, smartConsentPage({ uid: details.uid, appName: client.name, organization, types: choices }), details);
+    const page = smartConsentPage({ uid: details.uid, appName: client.name, organization, greeting: account.greeting, types: choices });
+    return html(reply, 200, page, details);
   });
 
   app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/login`, { schema: { hide: true } }, async (request, reply) => {

@@ -56,8 +56,13 @@ describe('consent, referral and SMART app in Chromium', { skip: withoutChromium 
     await app.click('button[type=submit]');
     await app.waitForSelector('form[action$="/consent"]');
     for (const type of ['Observation', 'Condition', 'DiagnosticReport'])
-      assert.match(await app.locator(`tr[data-resource-type="${type}"]`).innerText(), /already allowed/);
+      assert.match(await app.locator(`[data-resource-type="${type}"]`).innerText(), /You already allow this/);
+    assert.match(await app.locator('[data-resource-type="Condition"] legend').innerText(), /Diagnoses and health problems\s+Condition/);
+    assert.match(await app.locator('main').innerText(), /Signed in as Jordan Example/);
     await app.screenshot({ path: `${SCREENSHOTS}/smart-consent-screen.png`, fullPage: true });
+    await app.setViewportSize({ width: 390, height: 844 });
+    await app.screenshot({ path: `${SCREENSHOTS}/smart-consent-screen-phone.png`, fullPage: true });
+    await app.setViewportSize({ width: 1280, height: 720 });
     await app.click('button[type=submit]');
     await app.waitForSelector('section[data-resource-type="DiagnosticReport"]');
     assert.match(await app.locator('section[data-resource-type="Observation"]').innerText(), /Troponin/i);
@@ -66,7 +71,8 @@ describe('consent, referral and SMART app in Chromium', { skip: withoutChromium 
     await app.screenshot({ path: `${SCREENSHOTS}/smart-app-data.png`, fullPage: true });
 
     await portal.goto(`${hub.baseUrl}/consent/portal?client_id=royal-london-cardiology-smart`);
-    await row(portal, 'Condition').locator('button', { hasText: 'Revoke' }).click();
+    await row(portal, 'Condition').locator('a', { hasText: 'Stop sharing' }).click();
+    await portal.locator('button', { hasText: 'Yes, stop sharing' }).click();
     assert.match(await row(portal, 'Condition').innerText(), /Not allowed/);
 
     await app.click('#reload');
@@ -77,12 +83,18 @@ describe('consent, referral and SMART app in Chromium', { skip: withoutChromium 
 
     // The patient sees who read their records, and the read they refused.
     await portal.goto(`${hub.baseUrl}/consent/portal`);
-    const reads = portal.locator('#recent-reads tr');
+    assert.equal(await portal.locator('#recent-reads tr').count(), 5, 'the latest five on the portal');
+    await portal.locator('a', { hasText: 'See every time your records were read' }).click();
+    const reads = portal.locator('#reads tr');
     assert.equal(await reads.count(), 6, 'three types read twice: before and after the revocation');
-    assert.match(await portal.locator('#recent-reads').innerText(), /Royal London Cardiology\s+Condition\s+Refused/);
-    assert.equal(await portal.locator('#recent-reads td.refused').count(), 1);
-    await portal.locator('#recent-reads').scrollIntoViewIfNeeded();
-    await portal.screenshot({ path: `${SCREENSHOTS}/portal-recent-reads.png`, fullPage: true });
+    assert.match(
+      await portal.locator('#reads').innerText(),
+      /Royal London Cardiology\s+Royal London Hospital — Cardiology\s+Diagnoses and health problems\s+Refused/,
+    );
+    assert.equal(await portal.locator('#reads .refused').count(), 1);
+    await portal.screenshot({ path: `${SCREENSHOTS}/portal-reads.png`, fullPage: true });
+    await portal.setViewportSize({ width: 1280, height: 800 });
+    await portal.screenshot({ path: `${SCREENSHOTS}/portal-reads-desktop.png`, fullPage: true });
 
     const referral = await hub.request('GET', `/api/referrals/${id}`, { as: 'dr-smith' });
     assert.equal(referral.body.status, 'ACTIVE');

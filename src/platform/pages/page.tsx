@@ -10,10 +10,15 @@ main{max-width:40rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem}h2{font-size
 .card{background:#fff;border-radius:.5rem;padding:1rem;margin:1rem 0;box-shadow:0 1px 3px #0002}
 .card.focus{outline:3px solid #2a6fdb}.org{color:#4a5a6a;margin:.25rem 0 .75rem}
 table{width:100%;border-collapse:collapse}td{padding:.5rem .25rem;border-top:1px solid #e3e8ee;vertical-align:middle}
-.allowed{color:#11702f}.refused{color:#8a1c1c}button{font-size:1rem;padding:.45rem .9rem;border-radius:.35rem;border:1px solid #2a6fdb;background:#2a6fdb;color:#fff}
+.allowed,.small.allowed{color:#11702f}.refused,.small.refused{color:#8a1c1c}button{font-size:1rem;padding:.45rem .9rem;border-radius:.35rem;border:1px solid #2a6fdb;background:#2a6fdb;color:#fff}
 button.secondary{background:#fff;color:#2a6fdb}label{display:block;margin:.75rem 0 .25rem}input{font-size:1rem;padding:.5rem;width:100%;box-sizing:border-box}
 input[type=radio]{width:auto}.error{background:#fde8e8;color:#8a1c1c;padding:.75rem;border-radius:.35rem}.small{font-size:.85rem;color:#4a5a6a}.nowrap{white-space:nowrap}@media (max-width:30rem){td{padding:.5rem .15rem}td button{padding:.45rem .6rem}}
-section.result{margin:1rem 0;padding:.75rem;border:1px solid #d5dde6;border-radius:.5rem;background:#fff}li{margin:.25rem 0}`;
+section.result{margin:1rem 0;padding:.75rem;border:1px solid #d5dde6;border-radius:.5rem;background:#fff}li{margin:.25rem 0}
+a.button{display:inline-block;font-size:1rem;padding:.45rem .9rem;border-radius:.35rem;border:1px solid #2a6fdb;background:#2a6fdb;color:#fff;text-decoration:none}
+a.button.secondary{background:#fff;color:#2a6fdb}td.action{text-align:right;white-space:nowrap}.technical{font-family:ui-monospace,monospace;font-size:.8rem}
+fieldset.choice{border:0;border-top:1px solid #e3e8ee;margin:0;padding:.75rem 0}fieldset.choice:first-child{border-top:0}fieldset.choice legend{padding:0;float:left;width:100%;margin-bottom:.25rem}
+fieldset.choice p{clear:both;margin:.25rem 0}.options{clear:both;display:flex;gap:1.5rem}.options label{display:inline-flex;align-items:center;gap:.5rem;margin:.25rem 0;cursor:pointer}
+.options input[type=radio]{width:1.25rem;height:1.25rem;margin:0}a{color:#1d5bbf}`;
 
 export interface PageProps {
   title: string;
