@@ -53,7 +53,7 @@ for (const engine of testEngines()) {
         redirectUris: ['https://viewer.hill.example/callback'],
         resourceTypes: ['Observation', 'Condition'],
       });
-      const account = await admin('/patient-accounts', { username: 'sam.patient', patientId: 'Patient/sam-1' });
+      const account = await admin('/patient-accounts', { username: 'sam.patient', patientId: 'Patient/sam-1', name: 'Sam Patel' });
 
       // The patient opens the enrolment link, sets a password, signs in and allows both types.
       const patient = formClient(hub.baseUrl);
@@ -75,7 +75,8 @@ for (const engine of testEngines()) {
       assert.equal(signedIn.status, 303);
       const portal = await patient.get('/consent/portal?client_id=hill-record-viewer');
       assert.match(portal.html, /Hill Hospital Record Viewer/);
-      assert.match(portal.html, /class="org">Hill Hospital · /, 'the organisation is named, not referenced');
+      assert.match(portal.html, /class="org">Hill Hospital</, 'the organisation is named, not referenced');
+      assert.match(portal.html, /Signed in as Sam Patel\./, 'the patient greeted by the name they were invited with');
       for (const type of ['Observation', 'Condition']) {
         const granted = await patient.post('/consent/portal/grant', { csrf: csrfIn(portal.html), client_id: 'hill-record-viewer', resource_type: type });
         assert.equal(granted.status, 303);
