@@ -18,6 +18,8 @@ import { embeddedFhirBackend } from './modules/fhir/embedded-backend.js';
 import { fhirRoutes } from './modules/fhir/routes.js';
 import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { landingPage, type Entrance } from './platform/pages/landing.js';
+import { sendPage } from './platform/pages/page.js';
 import { directoryFhirReads } from './modules/directory/fhir.js';
 import { directoryLookup, type DirectoryLookup } from './modules/directory/lookup.js';
 import { DIRECTORY_CHANGED, directoryCache } from './modules/directory/directory-cache.js';
@@ -138,6 +140,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const fhirBackend = feed ? await referralSide(app, resources, { directory, consentService, consentGate, verifyToken, feed }) : undefined;
   await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: fhirBackend && (config.fhirUpstream ? 'upstream' : 'embedded') });
   if (serves('consent')) await app.register(portalRoutes, { db, clock, consent: consentService, directory });
+  app.get('/', { schema: { hide: true } }, (_request, reply) => sendPage(reply, landingPage(entrances(serves))));
 
   await app.register(
     async (api) => {
@@ -342,4 +345,18 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
       done(new AppError(400, 'VALIDATION_FAILED', 'body: is not valid JSON', { field: 'body' }), undefined);
     }
   });
+}
+
+/** Where each kind of visitor goes from `/`, among the parts this process serves. */
+function entrances(serves: (module: ModuleName) => boolean): Entrance[] {
+  return [
+    ...(serves('consent')
+      ? [{ href: '/consent/portal', title: 'Your consent portal', who: 'For patients: choose which hospital and practice apps may read your records' }]
+      : []),
+    { href: '/docs', title: 'API documentation', who: 'For developers and integrators: the REST API, with every request and answer described' },
+    ...(serves('referrals')
+      ? [{ href: '/fhir/metadata', title: 'FHIR R4 endpoint', who: 'For FHIR systems: referrals as ServiceRequest and Task, with SMART App Launch' }]
+      : []),
+    { href: '/health', title: 'Service health', who: 'For operators: the database, the FHIR mirror and the outbox' },
+  ];
 }

@@ -76,6 +76,15 @@ describe('npm start in demo mode', () => {
     assert.match(server.output(), /npm run --silent token -- dr-smith/);
   });
 
+  it('greets a visitor at / with where to go, and every place it names answers', async () => {
+    const landing = await fetch(`${server.base}/`);
+    assert.equal(landing.status, 200);
+    assert.match(landing.headers.get('content-type') ?? '', /^text\/html/);
+    const links = [...(await landing.text()).matchAll(/<a class="card entrance" href="([^"]+)"/g)].map((match) => match[1]!);
+    assert.deepEqual(links, ['/consent/portal', '/docs', '/fhir/metadata', '/health']);
+    for (const link of links) assert.equal((await fetch(`${server.base}${link}`)).status, 200, link);
+  });
+
   it('meets the consent gate on Condition with the demo data, and sends once the patient consents', async () => {
     const created = await call('POST', '/api/referrals', 'dr-smith', guideReferral());
     assert.equal(created.status, 201);

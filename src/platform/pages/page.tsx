@@ -18,7 +18,8 @@ a.button{display:inline-block;font-size:1rem;padding:.45rem .9rem;border-radius:
 a.button.secondary{background:#fff;color:#2a6fdb}td.action{text-align:right;white-space:nowrap}.technical{font-family:ui-monospace,monospace;font-size:.8rem}
 fieldset.choice{border:0;border-top:1px solid #e3e8ee;margin:0;padding:.75rem 0}fieldset.choice:first-child{border-top:0}fieldset.choice legend{padding:0;float:left;width:100%;margin-bottom:.25rem}
 fieldset.choice p{clear:both;margin:.25rem 0}.options{clear:both;display:flex;gap:1.5rem}.options label{display:inline-flex;align-items:center;gap:.5rem;margin:.25rem 0;cursor:pointer}
-.options input[type=radio]{width:1.25rem;height:1.25rem;margin:0}a{color:#1d5bbf}`;
+.options input[type=radio]{width:1.25rem;height:1.25rem;margin:0}a{color:#1d5bbf}
+a.card.entrance{display:block;color:inherit;text-decoration:none}a.card.entrance strong{color:#1d5bbf;font-size:1.1rem}a.card.entrance:hover,a.card.entrance:focus{outline:3px solid #2a6fdb}`;
 
 export interface PageProps {
   title: string;
