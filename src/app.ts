@@ -30,7 +30,7 @@ import { outboxRoutes } from './modules/mirror/routes.js';
 import { portalRoutes } from './modules/portal/routes.js';
 import { smartAccess } from './modules/smart/access.js';
 import { accessTokenCache, SMART_TOKENS_CHANGED } from './modules/smart/adapter.js';
-import { createSmartServer } from './modules/smart/provider.js';
+import { createSmartServer, OAUTH_PREFIX } from './modules/smart/provider.js';
 import { smartConfiguration, smartRoutes } from './modules/smart/routes.js';
 import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.js';
 import { authenticate } from './modules/identity/plugin.js';
@@ -135,9 +135,13 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const consentService = createConsentService({ db, clock, directory, refersPatient: refersPatient(db), cache: grantsKept });
   const consentGate = resources.consentGate ?? chooseConsentGate(resources, consentService);
   app.decorate('consentGate', consentGate);
-  const verifyToken = createTokenVerifier(config.jwt, signingKey, clock);
+  const oidcSigningKey = resources.oidcSigningKey ?? (await importSigningKey(await generateSigningJwk()));
+  // /api also takes the access tokens the authorization server gives the clinician app.
+  const clinicianTokens = { issuer: `${config.publicBaseUrl}${OAUTH_PREFIX}`, publicKey: oidcSigningKey.publicKey };
+  const verifyToken = createTokenVerifier(config.jwt, signingKey, clock, clinicianTokens);
   const feed = serves('referrals') ? notificationFeed(app, resources) : undefined;
-  const fhirBackend = feed ? await referralSide(app, resources, { directory, consentService, consentGate, verifyToken, feed }) : undefined;
+  const sides = { directory, consentService, consentGate, verifyToken, feed, oidcSigningKey };
+  const fhirBackend = feed ? await referralSide(app, resources, { ...sides, feed }) : undefined;
   await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: fhirBackend && (config.fhirUpstream ? 'upstream' : 'embedded') });
   if (serves('consent')) await app.register(portalRoutes, { db, clock, consent: consentService, directory });
   app.get('/', { schema: { hide: true } }, (_request, reply) => sendPage(reply, landingPage(entrances(serves))));
@@ -176,7 +180,14 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
 async function referralSide(
   app: FastifyInstance,
   resources: AppResources,
-  deps: { directory: DirectoryLookup; consentService: ConsentService; consentGate: ConsentGate; verifyToken: TokenVerifier; feed: NotificationFeed },
+  deps: {
+    directory: DirectoryLookup;
+    consentService: ConsentService;
+    consentGate: ConsentGate;
+    verifyToken: TokenVerifier;
+    feed: NotificationFeed;
+    oidcSigningKey: SigningKey;
+  },
 ): Promise<FhirBackend> {
   const { config, db, clock } = resources;
   const { directory, consentService, consentGate, verifyToken } = deps;
@@ -188,7 +199,8 @@ async function referralSide(
     directory,
     accessTokens,
     publicBaseUrl: config.publicBaseUrl,
-    signingKey: resources.oidcSigningKey ?? (await importSigningKey(await generateSigningJwk())),
+    apiAudience: config.jwt.audience,
+    signingKey: deps.oidcSigningKey,
   });
   const access = smartAccess({ smart, db, consent: consentGate, directory, clock });
   consentService.onRevoked((grant) => access.revokeUnconsented(grant.patientId, grant.clientId));

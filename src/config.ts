@@ -23,6 +23,8 @@ export interface Config {
   demo: boolean;
   /** The demo patient's consent-portal password (demo mode only). */
   demoPatientPassword: string;
+  /** The demo clinicians' password for the web app's sign-in. */
+  demoClinicianPassword: string;
   jwt: { issuer: string; audience: string; jwksUrl?: string };
   /** A private JWK (JSON) for the instance's own tokens; else a key file in `dataDir/keys`. */
   signingKeyJwk?: string;
@@ -67,6 +69,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     dbPoolSize: integer(env.DB_POOL_SIZE, 10, 'DB_POOL_SIZE'),
     demo: env.DEMO ? env.DEMO === 'true' : !env.DATABASE_URL,
     demoPatientPassword: env.DEMO_PATIENT_PASSWORD || 'consent-demo',
+    demoClinicianPassword: env.DEMO_CLINICIAN_PASSWORD || 'clinician-demo',
     jwt: {
       issuer: env.JWT_ISSUER ?? 'referral-hub',
       audience: env.JWT_AUDIENCE ?? 'referral-hub-api',

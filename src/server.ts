@@ -5,7 +5,7 @@ import path from 'node:path';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
 import { seedDemoClinicalRecord } from './modules/demo/clinical-record.js';
-import { seedDemoData, seedDemoDirectory, seedDemoPortal } from './modules/demo/seed.js';
+import { DEMO_CLINICIANS, seedDemoClinicians, seedDemoData, seedDemoDirectory, seedDemoPortal } from './modules/demo/seed.js';
 import { systemClock } from './platform/clock.js';
 import { openDatabase } from './database.js';
 import { loadSigningKey } from './platform/keys.js';
@@ -21,6 +21,7 @@ const oidcSigningKey = await loadSigningKey({ jwk: config.oidcSigningKeyJwk, dat
 if (config.demo) {
   await seedDemoDirectory(database.db, systemClock, config.publicBaseUrl);
   await seedDemoPortal(database.db, systemClock, config.demoPatientPassword);
+  await seedDemoClinicians(database.db, systemClock, config.demoClinicianPassword);
 }
 const seeded = config.demo ? await seedDemoData(database.db, systemClock) : false;
 const app = await buildApp({ config, db: database.db, engine: database.engine, listen: database.listen, clock: systemClock, signingKey, oidcSigningKey });
@@ -39,6 +40,7 @@ if (config.demo) {
   const example = referralSide ? `${base}/api/referrals` : `"${base}/api/consent?patientId=ePatient-8675309"`;
   console.log(`  curl -H "Authorization: Bearer $(npm run --silent token -- ${referralSide ? 'dr-smith' : 'patient'})" ${example}`);
   if (referralSide) console.log(`Demo SMART app: ${config.publicBaseUrl}/demo/smart-app`);
+  if (referralSide) console.log(`Clinicians sign in as ${DEMO_CLINICIANS.join(', ')}: password from DEMO_CLINICIAN_PASSWORD, "clinician-demo" by default`);
   if (config.modules.includes('consent')) {
     console.log(`Consent portal: ${base}/consent/portal (demo patient: username "patient", password from DEMO_PATIENT_PASSWORD, "consent-demo" by default)`);
   }

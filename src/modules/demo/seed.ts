@@ -13,6 +13,7 @@ import { createDirectoryService } from '../directory/service.js';
 import type { Caller } from '../identity/caller.js';
 import { createPatientAccountUseCases, setPasswordWithLink } from '../directory/patient-accounts.js';
 import { directoryLookup } from '../directory/lookup.js';
+import { setPractitionerPassword } from '../directory/practitioner-accounts.js';
 import { DEMO_IDENTITIES, DEMO_PATIENT } from './identities.js';
 
 export const DEMO_CLIENT_ID = 'royal-london-cardiology-smart';
@@ -97,6 +98,15 @@ export async function seedDemoPortal(db: Kysely<Database>, clock: Clock, patient
   const token = invited && new URLSearchParams(invited.link!.url.split('?')[1]).get('token');
   if (token) await setPasswordWithLink({ db, clock }, token, patientPassword);
 }
+
+/** The demo clinicians' accounts for the web app, with the demo password, once per database. */
+export async function seedDemoClinicians(db: Kysely<Database>, clock: Clock, password: string): Promise<void> {
+  if (!(await claimSeed(db, clock, 'demo-clinicians'))) return;
+  for (const practitioner of DEMO_CLINICIANS) await setPractitionerPassword(db, clock, practitioner, password);
+}
+
+/** The demo practitioners who sign in to the web app. */
+export const DEMO_CLINICIANS = ['dr-smith', 'dr-patel', 'dr-other'];
 
 /** The demo patient's first consent grants, unless this database already has them; true when it loaded them now. */
 export async function seedDemoData(db: Kysely<Database>, clock: Clock): Promise<boolean> {

@@ -1,4 +1,4 @@
-// Password sign-in (portal and SMART) throttled per account and per address, across processes: past
+// Password sign-in (portal, SMART and the clinician web app) throttled per account and per address, across processes: past
 // a few failures in a window, each further failure locks the key for twice as long as the last (up
 // to 15 minutes), and a locked key is refused with 429 and Retry-After without checking the password.
 // Every failure and every lock is audited (the address only as a hash).
@@ -8,6 +8,7 @@ import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../database.js';
 import { appendAuditEvent } from '../audit/repo.js';
 import { signIn, type PatientAccount } from './accounts.js';
+import { practitionerSignIn } from './practitioner-accounts.js';
 
 const WINDOW_MS = 15 * 60_000;
 const MAX_LOCK_MS = 15 * 60_000;
@@ -15,14 +16,27 @@ const FIRST_LOCK_MS = 30_000;
 /** Failures allowed before locking: an account is guessed at more carefully than an address, shared by many. */
 const ALLOWED = { account: 5, address: 20 } as const;
 
-export type SignInAnswer = { account: PatientAccount } | { refused: 'credentials' } | { refused: 'throttled'; retryAfterSeconds: number };
+export type SignInAnswer<Account = PatientAccount> = { account: Account } | { refused: 'credentials' } | { refused: 'throttled'; retryAfterSeconds: number };
 
-export function throttledSignIn(db: Kysely<Database>, clock: Clock) {
-  return async (channel: 'portal' | 'smart', username: string, password: string, address: string): Promise<SignInAnswer> => {
-    const keys = { account: `account:${username.toLowerCase()}`, address: `address:${address}` };
+type Channel = 'portal' | 'smart' | 'clinician';
+
+/** Patients' sign-in, on the portal and the SMART sign-in alike (one account key for both). */
+export const throttledSignIn = (db: Kysely<Database>, clock: Clock) => throttled(db, clock, signIn, (username) => `account:${username}`);
+
+/** Clinicians' sign-in to the web app: their own account keys, apart from patients' usernames. */
+export const throttledClinicianSignIn = (db: Kysely<Database>, clock: Clock) => throttled(db, clock, practitionerSignIn, (username) => `clinician:${username}`);
+
+function throttled<Account>(
+  db: Kysely<Database>,
+  clock: Clock,
+  check: (db: Kysely<Database>, username: string, password: string) => Promise<Account | undefined>,
+  accountKey: (username: string) => string,
+) {
+  return async (channel: Channel, username: string, password: string, address: string): Promise<SignInAnswer<Account>> => {
+    const keys = { account: accountKey(username.toLowerCase()), address: `address:${address}` };
     const lockedFor = await secondsLocked(db, Object.values(keys), clock.now());
     if (lockedFor > 0) return { refused: 'throttled', retryAfterSeconds: lockedFor };
-    const account = await signIn(db, username, password);
+    const account = await check(db, username, password);
     if (account) {
       await db.deleteFrom('sign_in_throttle').where('key', '=', keys.account).execute();
       return { account };
@@ -78,7 +92,7 @@ async function recordFailure(tx: Kysely<Database>, key: string, allowed: number,
 }
 
 /** What a refused sign-in answers: its status, the words for the patient, and when to try again. */
-export function signInRefusal(answer: Exclude<SignInAnswer, { account: PatientAccount }>) {
+export function signInRefusal(answer: { refused: 'credentials' } | { refused: 'throttled'; retryAfterSeconds: number }) {
   if (answer.refused === 'credentials') return { status: 401, message: 'That username and password do not match.' };
   const minutes = Math.ceil(answer.retryAfterSeconds / 60);
   const wait = answer.retryAfterSeconds < 60 ? `${answer.retryAfterSeconds} seconds` : `${minutes} minute${minutes === 1 ? '' : 's'}`;

@@ -58,6 +58,13 @@ interface PractitionerTable {
   updated_at: Timestamp;
 }
 
+/** A practitioner's password, for signing in to the clinician web app. */
+interface PractitionerAccountTable {
+  practitioner_id: string;
+  password_hash: string;
+  sign_ins_valid_from: Timestamp;
+}
+
 interface PractitionerRoleTable {
   id: string;
   practitioner_id: string;
@@ -85,6 +92,7 @@ export interface DirectoryTables {
   organization: OrganizationTable;
   practitioner: PractitionerTable;
   practitioner_role: PractitionerRoleTable;
+  practitioner_account: PractitionerAccountTable;
   administrator: AdministratorTable;
   smart_client: SmartClientTable;
   patient_account: PatientAccountTable;

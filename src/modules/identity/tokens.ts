@@ -1,6 +1,6 @@
 // Bearer tokens: verification (the instance's own key, or an external identity provider's JWKS)
 // and minting (demo identities, service-to-service calls). RFC 7519, RFC 8725 (JWT BCP).
-import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import { unauthenticated } from '../../platform/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import { SIGNING_ALG, type SigningKey } from '../../platform/keys.js';
@@ -22,18 +22,30 @@ export interface TokenSettings {
 
 export type TokenVerifier = (token: string) => Promise<Caller>;
 
-export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey, clock: Clock): TokenVerifier {
+/** Another issuer whose tokens for the API are taken: this service's own authorization server, signing in clinicians. */
+export interface TrustedIssuer {
+  issuer: string;
+  publicKey: CryptoKey;
+}
+
+export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey, clock: Clock, signsInClinicians?: TrustedIssuer): TokenVerifier {
   const key = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : ownKey.publicKey;
   const algorithms = settings.jwksUrl ? EXTERNAL_ALGORITHMS : [SIGNING_ALG];
   const verified = new VerifiedTokens(clock);
+  /** The key and issuer a token is checked against: the clinicians' sign-in's when it names that issuer, else the API's own. */
+  const checkedBy = (token: string) =>
+    signsInClinicians && decodeJwt(token).iss === signsInClinicians.issuer
+      ? { key: signsInClinicians.publicKey, issuer: signsInClinicians.issuer, algorithms: [SIGNING_ALG] }
+      : { key, issuer: settings.issuer, algorithms };
   return async (token) => {
     const known = verified.get(token);
     if (known) return known;
     try {
-      const { payload } = await jwtVerify(token, key as Parameters<typeof jwtVerify>[1], {
-        issuer: settings.issuer,
+      const by = checkedBy(token);
+      const { payload } = await jwtVerify(token, by.key as Parameters<typeof jwtVerify>[1], {
+        issuer: by.issuer,
         audience: settings.audience,
-        algorithms,
+        algorithms: by.algorithms,
         requiredClaims: ['exp', 'sub', 'iat'],
         currentDate: clock.now(),
       });

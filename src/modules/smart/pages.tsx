@@ -25,6 +25,24 @@ export function smartLoginPage({ uid, appName, error }: { uid: string; appName: 
   );
 }
 
+/** The clinicians' sign-in, for the service's own web app. */
+export function clinicianLoginPage({ uid, error }: { uid: string; error?: string }): VNode {
+  return (
+    <Page title="Sign in — Referral Hub for clinicians">
+      <h1>Sign in to Referral Hub</h1>
+      <p>For clinicians: your referrals to send and to answer. Sign in with the username your organisation gave you.</p>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <form method="post" action={`/oauth/interaction/${encodeURIComponent(uid)}/login`} class="card">
+        <SignInFields />
+      </form>
+    </Page>
+  );
+}
+
 export function smartConsentPage(options: {
   uid: string;
   appName: string;

@@ -10,6 +10,7 @@ import type { DirectoryLookup } from '../directory/lookup.js';
 import type { SigningKey } from '../../platform/keys.js';
 import { findAccount } from '../directory/accounts.js';
 import { smartStore, type AccessTokenCache, type SmartStore } from './adapter.js';
+import { CLINICIAN_API_SCOPE, clinicianAppClient, clinicianOf, clinicianTokenClaims, isClinicianApp } from './clinician-app.js';
 import { publicClientRefresh } from './public-refresh.js';
 import { readForm, replayForm } from './request-form.js';
 import { allPatientScopes, expandWildcardScopes, parsePatientScope } from './scopes.js';
@@ -18,6 +19,8 @@ export interface SmartServerOptions {
   db: Kysely<Database>;
   directory: DirectoryLookup;
   publicBaseUrl: string;
+  /** The audience of the access tokens for /api the clinician app receives. */
+  apiAudience: string;
   signingKey: SigningKey;
   /** Keeps access tokens between /fhir reads (adapter.ts); the app tells it of other processes' changes. */
   accessTokens?: AccessTokenCache;
@@ -28,17 +31,21 @@ export interface SmartServer {
   store: SmartStore;
   issuer: string;
   fhirBase: string;
+  /** The resource indicator of /api, for the clinician app. */
+  apiResource: string;
 }
 
 export const OAUTH_PREFIX = '/oauth';
 
-export function createSmartServer({ db, directory, publicBaseUrl, signingKey, accessTokens }: SmartServerOptions): SmartServer {
+export function createSmartServer({ db, directory, publicBaseUrl, apiAudience, signingKey, accessTokens }: SmartServerOptions): SmartServer {
   const issuer = `${publicBaseUrl}${OAUTH_PREFIX}`;
   const fhirBase = `${publicBaseUrl}/fhir`;
+  const apiResource = `${publicBaseUrl}/api`;
   const patientScopes = allPatientScopes();
   const store = smartStore(db, directory, accessTokens);
   const configuration: Configuration = {
     adapter: store.Adapter,
+    clients: [clinicianAppClient(publicBaseUrl)],
     jwks: { keys: [signingKey.privateJwk as never] },
     cookies: { keys: [createHmac('sha256', String(signingKey.privateJwk.d)).update('oauth-cookies').digest('base64url')] },
     pkce: { required: () => true },
@@ -50,7 +57,7 @@ export function createSmartServer({ db, directory, publicBaseUrl, signingKey, ac
       aud: async (ctx, aud) => {
         // A pushed request's `aud` was checked when it was pushed; loaded again, its request object's
         // own `aud` claim (the issuer) stands in its place.
-        if (ctx.oidc.entities.PushedAuthorizationRequest) return;
+        if (ctx.oidc.entities.PushedAuthorizationRequest || isClinicianApp(ctx.oidc.client?.clientId)) return;
         if (aud !== fhirBase) throw new errors.InvalidRequest(`aud must be this server's FHIR base URL, ${fhirBase}`);
       },
       launch: async () => {},
@@ -58,9 +65,12 @@ export function createSmartServer({ db, directory, publicBaseUrl, signingKey, ac
     clientAuthMethods: ['none', 'client_secret_basic'],
     interactions: { url: (_ctx, interaction) => `${OAUTH_PREFIX}/interaction/${interaction.uid}` },
     findAccount: async (_ctx, sub) => {
+      const clinician = await clinicianOf(db, sub);
+      if (clinician) return { accountId: sub, claims: async () => ({ sub, fhirUser: clinician.practitionerId, name: clinician.name }) };
       const account = await findAccount(db, sub);
       return account && { accountId: account.username, claims: async () => ({ sub: account.username, fhirUser: account.patientId }) };
     },
+    extraTokenClaims: (ctx, token) => clinicianTokenClaims(db, ctx, token as { accountId?: string; kind: string }),
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     features: {
       devInteractions: { enabled: false },
@@ -69,9 +79,13 @@ export function createSmartServer({ db, directory, publicBaseUrl, signingKey, ac
       revocation: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async () => fhirBase,
+        defaultResource: async (ctx) => (isClinicianApp(ctx.oidc.client?.clientId) ? apiResource : fhirBase),
         useGrantedResource: async () => true,
-        getResourceServerInfo: async (_ctx, indicator) => {
+        getResourceServerInfo: async (ctx, indicator) => {
+          if (isClinicianApp(ctx.oidc.client?.clientId)) {
+            if (indicator !== apiResource) throw new errors.InvalidTarget(`the clinician app's resource is ${apiResource}`);
+            return { scope: CLINICIAN_API_SCOPE, audience: apiAudience, accessTokenFormat: 'jwt', accessTokenTTL: 3600, jwt: { sign: { alg: 'ES256' } } };
+          }
           if (indicator !== fhirBase) throw new errors.InvalidTarget(`the only resource here is ${fhirBase}`);
           return { scope: `launch/patient ${patientScopes}`, audience: fhirBase, accessTokenFormat: 'opaque', accessTokenTTL: 3600 };
         },
@@ -87,7 +101,7 @@ export function createSmartServer({ db, directory, publicBaseUrl, signingKey, ac
   provider.use(offlineAccessAsksConsent);
   provider.use(wildcardScopesPerType(directory));
   provider.use(publicClientRefresh(provider));
-  return { provider, store, issuer, fhirBase };
+  return { provider, store, issuer, fhirBase, apiResource };
 }
 
 /**

@@ -15,8 +15,10 @@ import type { ConsentGate } from '../consent/gate.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import { bareId, findAccount, patientCaller, type PatientAccount } from '../directory/accounts.js';
 import { sendPage } from '../../platform/pages/page.js';
-import { signInRefusal, throttledSignIn } from '../directory/sign-in-throttle.js';
-import { smartConsentPage, smartErrorPage, smartLoginPage } from './pages.js';
+import { signInRefusal, throttledClinicianSignIn, throttledSignIn } from '../directory/sign-in-throttle.js';
+import { CLINICIAN_SUBJECT_PREFIX } from '../directory/practitioner-accounts.js';
+import { CLINICIAN_API_SCOPE, CLINICIAN_APP_CLIENT_ID, isClinicianApp } from './clinician-app.js';
+import { clinicianLoginPage, smartConsentPage, smartErrorPage, smartLoginPage } from './pages.js';
 import { OAUTH_PREFIX, type SmartServer } from './provider.js';
 import type { SmartAccess } from './access.js';
 import { IDENTITY_SCOPES, narrowedScopes, requestedTypes } from './scopes.js';
@@ -147,6 +149,7 @@ function withSmartTokenContext(db: Kysely<Database>) {
 async function interactionRoutes(app: FastifyInstance, { smart, db, consent, publicBaseUrl, clock, directory }: SmartRouteOptions): Promise<void> {
   await app.register(formbody);
   const signInThrottled = throttledSignIn(db, clock);
+  const clinicianSignInThrottled = throttledClinicianSignIn(db, clock);
   const publicUrl = new URL(publicBaseUrl);
   app.addHook('onRequest', async (request) => pinToPublicUrl(request.raw, publicUrl));
   const { provider, fhirBase } = smart;
@@ -166,6 +169,23 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
     await provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission: true });
   };
 
+  /** A clinician signs in with their directory account; the app is the service's own, so nothing more is asked. */
+  const clinicianSignIn = async (request: FastifyRequest, reply: FastifyReply, details: Interaction, form: Form) => {
+    const answer = await clinicianSignInThrottled('clinician', form.username ?? '', form.password ?? '', request.ip);
+    if ('account' in answer) return finish(request, reply, { login: { accountId: `${CLINICIAN_SUBJECT_PREFIX}${answer.account.username}` } });
+    const refusal = signInRefusal(answer);
+    if (refusal.retryAfterSeconds) reply.header('retry-after', String(refusal.retryAfterSeconds));
+    return html(reply, refusal.status, clinicianLoginPage({ uid: details.uid, error: refusal.message }), details);
+  };
+
+  /** The clinician app's grant: who they are, and /api. */
+  const clinicianGrant = async (details: Interaction) => {
+    const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: CLINICIAN_APP_CLIENT_ID });
+    grant.addOIDCScope('openid');
+    grant.addResourceScope(smart.apiResource, CLINICIAN_API_SCOPE);
+    return grant.save();
+  };
+
   /** What the consent step works with: the signed-in patient, the app, the types it asks for and those already allowed. */
   const consentStep = async (details: Interaction) => {
     const account = await signedInAccount(db, details.session?.accountId);
@@ -179,6 +199,10 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
 
   app.get<{ Params: { uid: string } }>(`${OAUTH_PREFIX}/interaction/:uid`, { schema: { hide: true } }, async (request, reply) => {
     const details = await provider.interactionDetails(request.raw, reply.raw);
+    if (isClinicianApp(details.params.client_id)) {
+      if (details.prompt.name === 'login') return html(reply, 200, clinicianLoginPage({ uid: details.uid }), details);
+      return finish(request, reply, { consent: { grantId: await clinicianGrant(details) } });
+    }
     if (details.prompt.name === 'login') {
       const client = await clientOf(String(details.params.client_id));
       return html(reply, 200, smartLoginPage({ uid: details.uid, appName: client.name }), details);
@@ -193,6 +217,7 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
   app.post<{ Params: { uid: string }; Body: Form }>(`${OAUTH_PREFIX}/interaction/:uid/login`, { schema: { hide: true } }, async (request, reply) => {
     const details = await provider.interactionDetails(request.raw, reply.raw);
     const form = request.body ?? {};
+    if (isClinicianApp(details.params.client_id)) return clinicianSignIn(request, reply, details, form);
     const answer = await signInThrottled('smart', form.username ?? '', form.password ?? '', request.ip);
     if (!('account' in answer)) {
       const client = await clientOf(String(details.params.client_id));
