@@ -20,6 +20,7 @@ if (only.length === 0) {
   for (const check of [
     ['npm', ['run', '--silent', 'lint']],
     ['npx', ['tsc', '--noEmit', '-p', '.']],
+    ['npx', ['tsc', '--noEmit', '-p', 'web']],
   ]) {
     const status = spawnSync(check[0], check[1], { stdio: 'inherit' }).status;
     if (status !== 0) process.exit(status ?? 1);

@@ -18,6 +18,7 @@ import { embeddedFhirBackend } from './modules/fhir/embedded-backend.js';
 import { fhirRoutes } from './modules/fhir/routes.js';
 import { upstreamFhirBackend } from './modules/fhir/upstream-backend.js';
 import { healthRoutes } from './modules/health/routes.js';
+import { clinicianAppRoutes } from './platform/clinician-app.js';
 import { landingPage, type Entrance } from './platform/pages/landing.js';
 import { sendPage } from './platform/pages/page.js';
 import { directoryFhirReads } from './modules/directory/fhir.js';
@@ -145,6 +146,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: fhirBackend && (config.fhirUpstream ? 'upstream' : 'embedded') });
   if (serves('consent')) await app.register(portalRoutes, { db, clock, consent: consentService, directory });
   app.get('/', { schema: { hide: true } }, (_request, reply) => sendPage(reply, landingPage(entrances(serves))));
+  if (serves('referrals')) await app.register(clinicianAppRoutes);
 
   await app.register(
     async (api) => {

@@ -81,7 +81,7 @@ describe('npm start in demo mode', () => {
     assert.equal(landing.status, 200);
     assert.match(landing.headers.get('content-type') ?? '', /^text\/html/);
     const links = [...(await landing.text()).matchAll(/<a class="card entrance" href="([^"]+)"/g)].map((match) => match[1]!);
-    assert.deepEqual(links, ['/consent/portal', '/docs', '/fhir/metadata', '/health']);
+    assert.deepEqual(links, ['/app/', '/consent/portal', '/docs', '/fhir/metadata', '/health']);
     for (const link of links) assert.equal((await fetch(`${server.base}${link}`)).status, 200, link);
   });
 

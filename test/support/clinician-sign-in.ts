@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { formClient, type FormResponse } from './form-client.js';
 
-export const CLINICIAN_APP = 'referral-hub-web';
+const CLINICIAN_APP = 'referral-hub-web';
 
 export interface ClinicianSignIn {
   /** The sign-in page's answer to the username and password. */

@@ -16,7 +16,7 @@ const FIRST_LOCK_MS = 30_000;
 /** Failures allowed before locking: an account is guessed at more carefully than an address, shared by many. */
 const ALLOWED = { account: 5, address: 20 } as const;
 
-export type SignInAnswer<Account = PatientAccount> = { account: Account } | { refused: 'credentials' } | { refused: 'throttled'; retryAfterSeconds: number };
+type SignInAnswer<Account = PatientAccount> = { account: Account } | { refused: 'credentials' } | { refused: 'throttled'; retryAfterSeconds: number };
 
 type Channel = 'portal' | 'smart' | 'clinician';
 

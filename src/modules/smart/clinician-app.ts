@@ -11,7 +11,7 @@ import { CLINICIAN_SUBJECT_PREFIX, practitionerSignedInAt } from '../directory/p
 export const CLINICIAN_APP_CLIENT_ID = 'referral-hub-web';
 /** The scope the app asks for /api, besides openid. */
 export const CLINICIAN_API_SCOPE = 'referrals';
-export const CLINICIAN_APP_PATH = '/app';
+const CLINICIAN_APP_PATH = '/app';
 
 /** The app's client registration. */
 export function clinicianAppClient(publicBaseUrl: string) {

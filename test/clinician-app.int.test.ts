@@ -1,0 +1,102 @@
+// The clinician web app in Debian's Chromium, on the demo data: Dr Patel signs in through the
+// service's own sign-in (PKCE), sees his worklists with their counts, and a referral Dr Smith sends
+// arrives in "New: to triage" without a reload. Every screen has no serious or critical axe-core
+// violation and no console error; screenshots at desktop and phone width are saved.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, Page } from 'playwright-core';
+import { seedDemoClinicians } from '../src/modules/demo/seed.js';
+import { launchChromium, SCREENSHOTS, withoutChromium } from './support/browser.js';
+import { testEngines } from './support/engines.js';
+import { createDraft, grantConsent, startReachableHarness, type Harness } from './support/harness.js';
+
+const PASSWORD = 'clinician-app-password';
+
+describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
+  const [engine] = testEngines();
+  let hub: Harness;
+  let browser: Browser;
+  before(async () => {
+    const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { encoding: 'utf8' });
+    assert.equal(built.status, 0, built.stderr);
+    hub = await startReachableHarness(engine!);
+    await seedDemoClinicians(hub.database.db, hub.clock, PASSWORD);
+    await grantConsent(hub, ['Observation', 'Condition', 'DiagnosticReport']);
+    browser = await launchChromium();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await hub?.close();
+  });
+
+  /** A page that fails the test on any console error or uncaught exception. */
+  async function appPage(width: number): Promise<{ page: Page; errors: string[] }> {
+    const page = await (await browser.newContext({ viewport: { width, height: width > 500 ? 800 : 844 } })).newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    page.on('pageerror', (error) => errors.push(error.message));
+    return { page, errors };
+  }
+
+  async function assertAccessible(page: Page, screen: string) {
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
+    assert.deepEqual(
+      serious.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`),
+      [],
+      `${screen} has no serious or critical accessibility violation`,
+    );
+  }
+
+  const newCount = async (page: Page) => Number(await page.locator('[data-worklist="new"] .mantine-Badge-label').innerText());
+
+  it('signs Dr Patel in, shows his worklists, and a referral sent to him arrives without a reload', async () => {
+    const { page, errors } = await appPage(1280);
+    await page.goto(`${hub.baseUrl}/app/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await assertAccessible(page, 'the sign-in screen');
+    await page.screenshot({ path: `${SCREENSHOTS}/app-sign-in-desktop.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.fill('#username', 'dr-patel');
+    await page.fill('#password', PASSWORD);
+    await page.click('button[type=submit]');
+    await page.locator('[data-worklist="new"]').click();
+    await page.getByRole('heading', { name: 'New: to triage' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/app/', 'the code is gone from the address');
+    assert.match(await page.locator('header').innerText(), /Dr Raj Patel/);
+    const before = await newCount(page);
+
+    const id = await createDraft(hub);
+    assert.equal((await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' })).status, 200);
+    await page.locator(`[data-referral-id="${id}"]`).waitFor({ timeout: 10_000 });
+    assert.equal(await newCount(page), before + 1, 'the count follows');
+    await assertAccessible(page, 'the worklists');
+    await page.screenshot({ path: `${SCREENSHOTS}/app-worklists-desktop.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+  });
+
+  it('reads at phone width, the worklists chosen from a list', async () => {
+    const id = await createDraft(hub);
+    assert.equal((await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' })).status, 200);
+    const { page, errors } = await appPage(390);
+    await page.goto(`${hub.baseUrl}/app/`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.fill('#username', 'dr-smith');
+    await page.fill('#password', PASSWORD);
+    await page.click('button[type=submit]');
+    const chooser = page.getByLabel('Worklist', { exact: true });
+    await chooser.waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/app-worklists-phone.png`, fullPage: true });
+    await chooser.selectOption('awaiting-answer');
+    await page.getByRole('heading', { name: 'Awaiting an answer' }).waitFor();
+
+    await page.locator(`[data-referral-id="${id}"]`).waitFor();
+    await assertAccessible(page, 'the worklists at phone width');
+    await page.screenshot({ path: `${SCREENSHOTS}/app-worklist-awaiting-phone.png`, fullPage: true });
+    assert.deepEqual(errors, []);
+  });
+});

@@ -1,0 +1,183 @@
+// The worklists of the signed-in clinician: each list with its count, the referrer's side and the
+// receiver's, and the referrals of the one chosen, soonest due first. Both follow the service's live
+// events, so a referral that arrives or moves shows without reloading.
+import { Alert, AppShell, Badge, Button, Card, Group, NavLink, NativeSelect, Stack, Text, Title } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { apiClient } from './api/client';
+import type { components } from './api/schema';
+import { Waiting } from './App';
+import type { Session } from './auth';
+import { followEvents } from './live';
+
+type Summary = components['schemas']['WorklistSummary'];
+type ListName = Summary['lists'][number]['name'];
+type Page = components['schemas']['WorklistPage'];
+type Referral = components['schemas']['Referral'];
+
+const SIDES = [
+  { side: 'referring', title: 'Referrals you sent' },
+  { side: 'receiving', title: 'Referrals to your organisation' },
+] as const;
+
+export function Worklists({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
+  const api = useMemo(() => apiClient(session.accessToken, onSignOut), [session, onSignOut]);
+  const [summary, setSummary] = useState<Summary>();
+  const [chosen, setChosen] = useState<ListName>();
+  const [page, setPage] = useState<Page>();
+  const [failure, setFailure] = useState<string>();
+  const phone = useMediaQuery('(max-width: 48em)');
+
+  const refresh = useCallback(async () => {
+    const lists = await api.GET('/api/worklists');
+    if (!lists.data) return setFailure('Your worklists could not be loaded. Please try again in a moment.');
+    setFailure(undefined);
+    setSummary(lists.data);
+    const name = chosen ?? lists.data.lists.find((list) => list.count > 0)?.name ?? lists.data.lists[0]?.name;
+    if (!chosen) setChosen(name);
+    if (!name) return;
+    const listed = await api.GET('/api/worklists/{name}', { params: { path: { name } } });
+    if (!listed.data) return setFailure(`This list could not be loaded (${listed.response.status}${listed.error ? `: ${JSON.stringify(listed.error)}` : ''}).`);
+    setPage(listed.data);
+  }, [api, chosen]);
+
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+  useEffect(() => {
+    const stop = new AbortController();
+    followEvents(session.accessToken, () => void refresh(), stop.signal);
+    return () => stop.abort();
+  }, [session, refresh]);
+
+  const choose = (name: ListName) => {
+    if (name === chosen) return;
+    setPage(undefined);
+    setChosen(name);
+  };
+  const lists = summary?.lists ?? [];
+  const current = lists.find((list) => list.name === chosen);
+  return (
+    <AppShell header={{ height: 60 }} navbar={{ width: 300, breakpoint: 'sm', collapsed: { mobile: true } }} padding="md">
+      <AppShell.Header>
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
+          <Title order={1} size="h3">
+            Referral Hub
+          </Title>
+          <Group gap="sm" wrap="nowrap">
+            {!phone && <Text size="sm">{session.name}</Text>}
+            <Button variant="default" size="xs" onClick={onSignOut}>
+              Sign out
+            </Button>
+          </Group>
+        </Group>
+      </AppShell.Header>
+      <AppShell.Navbar p="sm" aria-label="Worklists">
+        {SIDES.map(({ side, title }) => {
+          const ofSide = lists.filter((list) => list.side === side);
+          if (ofSide.length === 0) return null;
+          return (
+            <Stack key={side} gap={2} mb="md">
+              <Text size="xs" fw={700} tt="uppercase" c="gray.7" component="h2">
+                {title}
+              </Text>
+              {ofSide.map((list) => (
+                <NavLink
+                  key={list.name}
+                  component="button"
+                  label={list.title}
+                  active={list.name === chosen}
+                  variant="filled"
+                  onClick={() => choose(list.name)}
+                  data-worklist={list.name}
+                  rightSection={<Count value={list.count} atLeast={list.atLeast} onActive={list.name === chosen} />}
+                />
+              ))}
+            </Stack>
+          );
+        })}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        {failure && (
+          <Alert color="red" role="alert" mb="md">
+            {failure}
+          </Alert>
+        )}
+        {phone && lists.length > 0 && (
+          <NativeSelect
+            mb="md"
+            label="Worklist"
+            value={chosen}
+            onChange={(event) => choose(event.currentTarget.value as ListName)}
+            data={lists.map((list) => ({ value: list.name, label: `${list.title} (${list.count}${list.atLeast ? '+' : ''})` }))}
+          />
+        )}
+        {!summary && !failure && <Waiting label="Loading your worklists…" />}
+        {current && (
+          <Stack component="section" aria-labelledby="list-title">
+            <Title order={2} size="h3" id="list-title">
+              {current.title}
+            </Title>
+            {!page && <Waiting label="Loading the list…" />}
+            {page && page.items.length === 0 && <Text c="gray.7">Nothing here right now.</Text>}
+            {page?.kind === 'referrals' && (page.items as Referral[]).map((referral) => <ReferralCard key={referral.id} referral={referral} />)}
+          </Stack>
+        )}
+      </AppShell.Main>
+    </AppShell>
+  );
+}
+
+function Count({ value, atLeast, onActive }: { value: number; atLeast: boolean; onActive: boolean }) {
+  const variant = onActive ? 'white' : value > 0 ? 'filled' : 'light';
+  return (
+    <Badge variant={variant} color={value > 0 ? 'blue' : 'gray'} aria-label={`${value}${atLeast ? ' or more' : ''} referrals`}>
+      {value}
+      {atLeast ? '+' : ''}
+    </Badge>
+  );
+}
+
+const PRIORITY_COLOURS = { ROUTINE: 'gray', URGENT: 'orange', ASAP: 'red', STAT: 'red' } as const;
+
+/** Where the referral stands, in a clinician's words. */
+const STANDING: Record<string, string> = {
+  REQUESTED: 'Sent, not yet received',
+  RECEIVED: 'Received',
+  ACCEPTED: 'Accepted',
+  INPROGRESS: 'In progress',
+  COMPLETED: 'Completed',
+  REJECTED: 'Rejected',
+  CANCELLED: 'Cancelled',
+  DRAFT: 'Draft',
+  ON_HOLD: 'On hold',
+  REVOKED: 'Revoked',
+};
+
+const day = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+
+function ReferralCard({ referral }: { referral: Referral }) {
+  const standing = referral.status === 'ACTIVE' && referral.currentTask ? referral.currentTask.status : referral.status;
+  return (
+    <Card withBorder padding="md" radius="md" data-referral-id={referral.id}>
+      <Group justify="space-between" align="flex-start" wrap="nowrap">
+        <Stack gap={4}>
+          <Text fw={600}>{referral.referralDisplay ?? referral.referralCode}</Text>
+          <Text size="sm" c="gray.7">
+            Referral {referral.id} · {referral.patientId.replace('Patient/', 'Patient ')}
+          </Text>
+          <Text size="sm">{STANDING[standing] ?? standing}</Text>
+          {referral.responseDueAt && (
+            <Text size="sm" c={referral.overdue ? 'red.8' : undefined} fw={referral.overdue ? 600 : undefined}>
+              {referral.overdue ? 'Overdue: an answer was due ' : 'Answer due '}
+              {day(referral.responseDueAt)}
+            </Text>
+          )}
+        </Stack>
+        <Badge color={PRIORITY_COLOURS[referral.priority]} style={{ flexShrink: 0 }}>
+          {referral.priority.toLowerCase()}
+        </Badge>
+      </Group>
+    </Card>
+  );
+}
