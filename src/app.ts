@@ -361,16 +361,25 @@ function acceptEmptyJsonBodies(app: FastifyInstance): void {
   });
 }
 
-/** Where each kind of visitor goes from `/`, among the parts this process serves. */
+/** Where each kind of visitor goes from `/`; an entrance of a part this process does not serve is left out. */
+const ENTRANCES: Array<Entrance & { servedBy?: ModuleName }> = [
+  { href: '/app/', title: 'Referral Hub for clinicians', who: 'For GPs and specialists: sign in to send, receive and follow referrals', servedBy: 'referrals' },
+  {
+    href: '/consent/portal',
+    title: 'Your consent portal',
+    who: 'For patients: choose which hospital and practice apps may read your records',
+    servedBy: 'consent',
+  },
+  { href: '/docs', title: 'API documentation', who: 'For developers and integrators: the REST API, with every request and answer described' },
+  {
+    href: '/fhir/metadata',
+    title: 'FHIR R4 endpoint',
+    who: 'For FHIR systems: referrals as ServiceRequest and Task, with SMART App Launch',
+    servedBy: 'referrals',
+  },
+  { href: '/health', title: 'Service health', who: 'For operators: the database, the FHIR mirror and the outbox' },
+];
+
 function entrances(serves: (module: ModuleName) => boolean): Entrance[] {
-  return [
-    ...(serves('consent')
-      ? [{ href: '/consent/portal', title: 'Your consent portal', who: 'For patients: choose which hospital and practice apps may read your records' }]
-      : []),
-    { href: '/docs', title: 'API documentation', who: 'For developers and integrators: the REST API, with every request and answer described' },
-    ...(serves('referrals')
-      ? [{ href: '/fhir/metadata', title: 'FHIR R4 endpoint', who: 'For FHIR systems: referrals as ServiceRequest and Task, with SMART App Launch' }]
-      : []),
-    { href: '/health', title: 'Service health', who: 'For operators: the database, the FHIR mirror and the outbox' },
-  ];
+  return ENTRANCES.filter(({ servedBy }) => !servedBy || serves(servedBy)).map(({ servedBy: _, ...entrance }) => entrance);
 }

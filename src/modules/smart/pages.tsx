@@ -13,14 +13,7 @@ export function smartLoginPage({ uid, appName, error }: { uid: string; appName: 
       <p>
         <strong>{appName}</strong> asks to read some of your health records.
       </p>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <form method="post" action={`/oauth/interaction/${encodeURIComponent(uid)}/login`} class="card">
-        <SignInFields />
-      </form>
+      <SignInForm uid={uid} error={error} />
     </Page>
   );
 }
@@ -31,6 +24,15 @@ export function clinicianLoginPage({ uid, error }: { uid: string; error?: string
     <Page title="Sign in — Referral Hub for clinicians">
       <h1>Sign in to Referral Hub</h1>
       <p>For clinicians: your referrals to send and to answer. Sign in with the username your organisation gave you.</p>
+      <SignInForm uid={uid} error={error} />
+    </Page>
+  );
+}
+
+/** The username and password an interaction of the authorization server asks for, and why the last try failed. */
+function SignInForm({ uid, error }: { uid: string; error?: string }): VNode {
+  return (
+    <>
       {error && (
         <p class="error" role="alert">
           {error}
@@ -39,7 +41,7 @@ export function clinicianLoginPage({ uid, error }: { uid: string; error?: string
       <form method="post" action={`/oauth/interaction/${encodeURIComponent(uid)}/login`} class="card">
         <SignInFields />
       </form>
-    </Page>
+    </>
   );
 }
 
