@@ -32,6 +32,7 @@ import { portalRoutes } from './modules/portal/routes.js';
 import { smartAccess } from './modules/smart/access.js';
 import { accessTokenCache, SMART_TOKENS_CHANGED } from './modules/smart/adapter.js';
 import { createSmartServer, OAUTH_PREFIX } from './modules/smart/provider.js';
+import { CLINICIAN_APP_CLIENT_ID } from './modules/smart/clinician-app.js';
 import { smartConfiguration, smartRoutes } from './modules/smart/routes.js';
 import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.js';
 import { authenticate } from './modules/identity/plugin.js';
@@ -138,7 +139,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   app.decorate('consentGate', consentGate);
   const oidcSigningKey = resources.oidcSigningKey ?? (await importSigningKey(await generateSigningJwk()));
   // /api also takes the access tokens the authorization server gives the clinician app.
-  const clinicianTokens = { issuer: `${config.publicBaseUrl}${OAUTH_PREFIX}`, publicKey: oidcSigningKey.publicKey };
+  const clinicianTokens = { issuer: `${config.publicBaseUrl}${OAUTH_PREFIX}`, publicKey: oidcSigningKey.publicKey, clientId: CLINICIAN_APP_CLIENT_ID };
   const verifyToken = createTokenVerifier(config.jwt, signingKey, clock, clinicianTokens);
   const feed = serves('referrals') ? notificationFeed(app, resources) : undefined;
   const sides = { directory, consentService, consentGate, verifyToken, feed, oidcSigningKey };

@@ -11,6 +11,8 @@ export interface ClinicianSignIn {
   answer: FormResponse;
   /** The access token for /api, when the sign-in went through. */
   accessToken?: string;
+  /** The OpenID Connect id token that came with it. */
+  idToken?: string;
 }
 
 export async function signInClinician(
@@ -55,5 +57,6 @@ export async function signInClinician(
     body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: clientId, code_verifier: verifier }),
   });
   if (!response.ok) throw new Error(`the token request answered ${response.status}: ${await response.text()}`);
-  return { answer, accessToken: ((await response.json()) as { access_token: string }).access_token };
+  const tokens = (await response.json()) as { access_token: string; id_token: string };
+  return { answer, accessToken: tokens.access_token, idToken: tokens.id_token };
 }

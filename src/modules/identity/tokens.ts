@@ -26,6 +26,8 @@ export type TokenVerifier = (token: string) => Promise<Caller>;
 export interface TrustedIssuer {
   issuer: string;
   publicKey: CryptoKey;
+  /** The only client whose access tokens (RFC 9068 `at+jwt`) the API takes from it. */
+  clientId: string;
 }
 
 export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey, clock: Clock, signsInClinicians?: TrustedIssuer): TokenVerifier {
@@ -35,7 +37,7 @@ export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey,
   /** The key and issuer a token is checked against: the clinicians' sign-in's when it names that issuer, else the API's own. */
   const checkedBy = (token: string) =>
     signsInClinicians && decodeJwt(token).iss === signsInClinicians.issuer
-      ? { key: signsInClinicians.publicKey, issuer: signsInClinicians.issuer, algorithms: [SIGNING_ALG] }
+      ? { key: signsInClinicians.publicKey, issuer: signsInClinicians.issuer, algorithms: [SIGNING_ALG], typ: 'at+jwt', clientId: signsInClinicians.clientId }
       : { key, issuer: settings.issuer, algorithms };
   return async (token) => {
     const known = verified.get(token);
@@ -46,9 +48,11 @@ export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey,
         issuer: by.issuer,
         audience: settings.audience,
         algorithms: by.algorithms,
+        typ: by.typ,
         requiredClaims: ['exp', 'sub', 'iat'],
         currentDate: clock.now(),
       });
+      if (by.clientId && payload.client_id !== by.clientId) throw unauthenticated('The token was not issued to the clinician app');
       assertLifetime(payload, clock.now());
       const caller = callerFromClaims(payload);
       verified.remember(token, caller, payload.exp!);

@@ -55,11 +55,16 @@ export function createEndpointWorker<Endpoint extends { id: number }, Outcome>(o
       return [];
     });
     for (const endpoint of due) {
-      const worked = work(endpoint, stopping.signal).then((outcome) => {
-        finished.push(outcome);
-        inFlight.delete(endpoint.id);
-        void round();
-      });
+      // An endpoint whose work failed outright keeps its lease until it runs out, then is tried again.
+      const worked = work(endpoint, stopping.signal)
+        .then(
+          (outcome) => void finished.push(outcome),
+          (error: Error) => onError?.(`endpoint ${endpoint.id}: ${error.message}`),
+        )
+        .finally(() => {
+          inFlight.delete(endpoint.id);
+          void round();
+        });
       inFlight.set(endpoint.id, worked);
     }
     return due.length === claimSize;

@@ -58,11 +58,13 @@ for (const engine of testEngines()) {
       assert.equal(patient.answer.status, 401, 'a patient is no clinician');
     });
 
-    it('refuses a token it did not sign, and a facility app asking for /api', async () => {
-      const { accessToken } = await signInClinician(hub.baseUrl, 'dr-other', PASSWORD);
+    it('refuses a token it did not sign, an id token, and a facility app asking for /api', async () => {
+      const { accessToken, idToken } = await signInClinician(hub.baseUrl, 'dr-other', PASSWORD);
       const [header, payload] = accessToken!.split('.');
       const forged = `${header}.${payload}.${'A'.repeat(86)}`;
       assert.equal((await asBearer(forged, '/api/worklists')).status, 401);
+      assert.ok(idToken);
+      assert.equal((await asBearer(idToken, '/api/worklists')).status, 401, 'an id token, signed by the same server, is no access token');
       const authorization = new URL(`${hub.baseUrl}/oauth/auth`);
       for (const [name, value] of Object.entries({
         client_id: 'royal-london-cardiology-smart',
