@@ -94,8 +94,9 @@ for (const engine of testEngines()) {
         assert.equal(typeOf(byId.received[0]!.bundle), 'handshake');
         assert.equal(byId.received[0]!.authorization, 'Bearer subscriber-secret', 'the channel’s headers are sent');
         assert.deepEqual(validateResource(byId.received[0]!.bundle), []);
-        const read = await hub.request('GET', `/fhir/Subscription/${idOnly}`, { as: 'dr-patel' });
-        assert.equal(read.body.status, 'active');
+        const readBack = () => hub.request('GET', `/fhir/Subscription/${idOnly}`, { as: 'dr-patel' });
+        await waitFor(async () => (await readBack()).body.status === 'active', 'the handshake to be kept (active)');
+        const read = await readBack();
         assert.deepEqual(validateResource(read.body), []);
 
         const patientId = `Patient/subscriptions-${engine.name}-${++patients}`;
