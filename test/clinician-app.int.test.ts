@@ -1,6 +1,6 @@
 // The clinician web app in Debian's Chromium, on the demo data: Dr Patel signs in through the
 // service's own sign-in (PKCE), sees his worklists with their counts, and a referral Dr Smith sends
-// arrives in "New: to triage" without a reload. Every screen has no serious or critical axe-core
+// arrives in "New: to triage" without a reload; he accepts, starts and completes it with a note. Every screen has no serious or critical axe-core
 // violation and no console error; screenshots at desktop and phone width are saved.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -76,6 +76,28 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
     assert.equal(await newCount(page), before + 1, 'the count follows');
     await assertAccessible(page, 'the worklists');
     await page.screenshot({ path: `${SCREENSHOTS}/app-worklists-desktop.png`, fullPage: true });
+
+    await page.locator(`[data-referral-id="${id}"] button`).first().click();
+    const standing = page.locator('[data-standing]');
+    await page.getByRole('button', { name: 'Accept', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('[data-standing]')?.textContent === 'Accepted');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('[data-standing]')?.textContent === 'In progress');
+    await page.getByRole('button', { name: 'Complete…' }).click();
+    await page.getByLabel('Note for the referrer (optional)').fill('Seen in clinic; angiography booked.');
+    await assertAccessible(page, 'the referral, completing');
+    await page.screenshot({ path: `${SCREENSHOTS}/app-referral-completing-desktop.png`, fullPage: true });
+    await page.getByRole('button', { name: 'Complete the referral' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-standing]')?.textContent === 'Completed');
+    assert.equal(await standing.innerText(), 'Completed');
+    await page.screenshot({ path: `${SCREENSHOTS}/app-referral-completed-desktop.png`, fullPage: true });
+    const seenBySmith = await hub.request('GET', `/api/referrals/${id}`, { as: 'dr-smith' });
+    assert.equal(seenBySmith.body.status, 'COMPLETED', 'Dr Smith sees it completed');
+    const [task] = (await hub.request('GET', `/api/referrals/${id}/tasks`, { as: 'dr-smith' })).body;
+    assert.ok(
+      task.notes.some((note: { text: string }) => note.text === 'Seen in clinic; angiography booked.'),
+      'with the note',
+    );
     assert.deepEqual(errors, []);
   });
 

@@ -1,7 +1,7 @@
 // The worklists of the signed-in clinician: each list with its count, the referrer's side and the
 // receiver's, and the referrals of the one chosen, soonest due first. Both follow the service's live
 // events, so a referral that arrives or moves shows without reloading.
-import { Alert, AppShell, Badge, Button, Card, Group, NavLink, NativeSelect, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, AppShell, Badge, Button, Card, Group, NavLink, NativeSelect, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { apiClient } from './api/client';
@@ -9,6 +9,8 @@ import type { components } from './api/schema';
 import { Waiting } from './App';
 import type { Session } from './auth';
 import { followEvents } from './live';
+import { day, standingOf } from './referral-words';
+import { ReferralView } from './ReferralView';
 
 type Summary = components['schemas']['WorklistSummary'];
 type ListName = Summary['lists'][number]['name'];
@@ -26,6 +28,9 @@ export function Worklists({ session, onSignOut }: { session: Session; onSignOut:
   const [chosen, setChosen] = useState<ListName>();
   const [page, setPage] = useState<Page>();
   const [failure, setFailure] = useState<string>();
+  const [opened, setOpened] = useState<number>();
+  /** Counts the live events seen, so an open referral reloads on each. */
+  const [changes, setChanges] = useState(0);
   const phone = useMediaQuery('(max-width: 48em)');
 
   const refresh = useCallback(async () => {
@@ -46,11 +51,19 @@ export function Worklists({ session, onSignOut }: { session: Session; onSignOut:
   }, [refresh]);
   useEffect(() => {
     const stop = new AbortController();
-    followEvents(session.accessToken, () => void refresh(), stop.signal);
+    followEvents(
+      session.accessToken,
+      () => {
+        setChanges((seen) => seen + 1);
+        void refresh();
+      },
+      stop.signal,
+    );
     return () => stop.abort();
   }, [session, refresh]);
 
   const choose = (name: ListName) => {
+    setOpened(undefined);
     if (name === chosen) return;
     setPage(undefined);
     setChosen(name);
@@ -113,14 +126,16 @@ export function Worklists({ session, onSignOut }: { session: Session; onSignOut:
           />
         )}
         {!summary && !failure && <Waiting label="Loading your worklists…" />}
-        {current && (
+        {opened !== undefined && <ReferralView api={api} id={opened} changes={changes} onBack={() => setOpened(undefined)} />}
+        {current && opened === undefined && (
           <Stack component="section" aria-labelledby="list-title">
             <Title order={2} size="h3" id="list-title">
               {current.title}
             </Title>
             {!page && <Waiting label="Loading the list…" />}
             {page && page.items.length === 0 && <Text c="gray.7">Nothing here right now.</Text>}
-            {page?.kind === 'referrals' && (page.items as Referral[]).map((referral) => <ReferralCard key={referral.id} referral={referral} />)}
+            {page?.kind === 'referrals' &&
+              (page.items as Referral[]).map((referral) => <ReferralCard key={referral.id} referral={referral} onOpen={() => setOpened(referral.id)} />)}
           </Stack>
         )}
       </AppShell.Main>
@@ -140,33 +155,18 @@ function Count({ value, atLeast, onActive }: { value: number; atLeast: boolean; 
 
 const PRIORITY_COLOURS = { ROUTINE: 'gray', URGENT: 'orange', ASAP: 'red', STAT: 'red' } as const;
 
-/** Where the referral stands, in a clinician's words. */
-const STANDING: Record<string, string> = {
-  REQUESTED: 'Sent, not yet received',
-  RECEIVED: 'Received',
-  ACCEPTED: 'Accepted',
-  INPROGRESS: 'In progress',
-  COMPLETED: 'Completed',
-  REJECTED: 'Rejected',
-  CANCELLED: 'Cancelled',
-  DRAFT: 'Draft',
-  ON_HOLD: 'On hold',
-  REVOKED: 'Revoked',
-};
-
-const day = (iso: string) => new Date(iso).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
-
-function ReferralCard({ referral }: { referral: Referral }) {
-  const standing = referral.status === 'ACTIVE' && referral.currentTask ? referral.currentTask.status : referral.status;
+function ReferralCard({ referral, onOpen }: { referral: Referral; onOpen: () => void }) {
   return (
     <Card withBorder padding="md" radius="md" data-referral-id={referral.id}>
       <Group justify="space-between" align="flex-start" wrap="nowrap">
         <Stack gap={4}>
-          <Text fw={600}>{referral.referralDisplay ?? referral.referralCode}</Text>
+          <Anchor component="button" type="button" fw={600} c="dark" ta="left" onClick={onOpen}>
+            {referral.referralDisplay ?? referral.referralCode}
+          </Anchor>
           <Text size="sm" c="gray.7">
             Referral {referral.id} · {referral.patientId.replace('Patient/', 'Patient ')}
           </Text>
-          <Text size="sm">{STANDING[standing] ?? standing}</Text>
+          <Text size="sm">{standingOf(referral)}</Text>
           {referral.responseDueAt && (
             <Text size="sm" c={referral.overdue ? 'red.8' : undefined} fw={referral.overdue ? 600 : undefined}>
               {referral.overdue ? 'Overdue: an answer was due ' : 'Answer due '}

@@ -16,3 +16,4 @@ export function apiClient(accessToken: string, onSignedOut: () => void) {
   });
   return client;
 }
+export type ApiClient = ReturnType<typeof apiClient>;
