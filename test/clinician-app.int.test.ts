@@ -90,6 +90,7 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
     await page.getByRole('button', { name: 'Complete the referral' }).click();
     await page.waitForFunction(() => document.querySelector('[data-standing]')?.textContent === 'Completed');
     assert.equal(await standing.innerText(), 'Completed');
+    assert.match(await page.locator('[data-note]').first().innerText(), /Seen in clinic; angiography booked\./, 'the note shown with it');
     await page.screenshot({ path: `${SCREENSHOTS}/app-referral-completed-desktop.png`, fullPage: true });
     const seenBySmith = await hub.request('GET', `/api/referrals/${id}`, { as: 'dr-smith' });
     assert.equal(seenBySmith.body.status, 'COMPLETED', 'Dr Smith sees it completed');
@@ -101,7 +102,7 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
     assert.deepEqual(errors, []);
   });
 
-  it('reads at phone width, the worklists chosen from a list', async () => {
+  it('reads at phone width: Dr Smith chooses a list, puts a referral on hold with a reason and resumes it', async () => {
     const id = await createDraft(hub);
     assert.equal((await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' })).status, 200);
     const { page, errors } = await appPage(390);
@@ -119,6 +120,19 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
     await page.locator(`[data-referral-id="${id}"]`).waitFor();
     await assertAccessible(page, 'the worklists at phone width');
     await page.screenshot({ path: `${SCREENSHOTS}/app-worklist-awaiting-phone.png`, fullPage: true });
+
+    await page.locator(`[data-referral-id="${id}"] button`).first().click();
+    await page.getByRole('button', { name: 'Put on hold…' }).click();
+    await page.getByLabel('Reason (optional), shown to both sides').fill('Patient abroad until March');
+    await page.getByRole('button', { name: 'Put the referral on hold' }).click();
+    await page.waitForFunction(() => document.querySelector('[data-standing]')?.textContent === 'On hold');
+    await assertAccessible(page, 'a referral on hold at phone width');
+    await page.screenshot({ path: `${SCREENSHOTS}/app-referral-on-hold-phone.png`, fullPage: true });
+    assert.match(await page.locator('main').innerText(), /Why on hold\s+Patient abroad until March/);
+    const held = await hub.request('GET', `/api/referrals/${id}`, { as: 'dr-patel' });
+    assert.equal(held.body.holdReason, 'Patient abroad until March', 'the receiver reads why');
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
+    await page.waitForFunction(() => document.querySelector('[data-standing]')?.textContent === 'Sent, not yet received');
     assert.deepEqual(errors, []);
   });
 });

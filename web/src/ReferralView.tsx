@@ -1,6 +1,7 @@
 // One referral: what was asked and why, where it stands, its history, and the task steps the caller
-// may take now (the referral's `actions`) — receive, accept, start, complete with a note, or reject
-// with a reason. It follows live events like the lists do.
+// may take now (the referral's `actions`) — the receiver's task steps (receive, accept, start, complete
+// with a note, reject with a coded reason) and the referrer's hold, resume and revoke with a reason —
+// and the notes written on its task. It follows live events like the lists do.
 import { Alert, Badge, Button, Card, Group, NativeSelect, Stack, Text, Textarea, Timeline, Title } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import type { ApiClient } from './api/client';
@@ -10,36 +11,84 @@ import { actorOf, day, happened, standingOf } from './referral-words';
 
 type Referral = components['schemas']['Referral'];
 type AuditEntry = components['schemas']['AuditEntry'];
+type TaskNote = components['schemas']['TaskNote'];
+type Action = Referral['actions'][number];
 type TaskStep = 'RECEIVED' | 'ACCEPTED' | 'INPROGRESS' | 'COMPLETED' | 'REJECTED';
 
-/** The referral's actions that move its task, and how each is offered. */
-const TASK_STEPS: Array<{ action: string; status: TaskStep; label: string; asks?: 'note' | 'reason' }> = [
-  { action: 'receive', status: 'RECEIVED', label: 'Mark as received' },
-  { action: 'accept', status: 'ACCEPTED', label: 'Accept' },
-  { action: 'start', status: 'INPROGRESS', label: 'Start' },
-  { action: 'complete', status: 'COMPLETED', label: 'Complete…', asks: 'note' },
-  { action: 'reject', status: 'REJECTED', label: 'Reject…', asks: 'reason' },
+/** What a step asks for: nothing, an optional note, or a reason (optional, or required with a code). */
+type Asks = undefined | 'note' | 'reason' | 'coded-reason';
+
+interface Step {
+  action: Action;
+  label: string;
+  asks?: Asks;
+  /** The button that confirms a step that asks for something. */
+  confirm?: string;
+  /** A step of the task: offered only while the referral has one. */
+  onTask: boolean;
+  take(api: ApiClient, referral: Referral, input: { text?: string; code?: string }): Promise<{ response: Response; error?: unknown }>;
+}
+
+const taskStep = (action: Action, status: TaskStep, label: string, asks?: Asks, confirm?: string): Step => ({
+  action,
+  label,
+  asks,
+  confirm,
+  onTask: true,
+  take: (api, referral, { text, code }) =>
+    api.PATCH('/api/referrals/{id}/tasks/{taskId}', {
+      params: { path: { id: referral.id, taskId: referral.currentTask!.id } },
+      body: {
+        status,
+        ...(asks === 'note' && text && { note: text }),
+        ...(asks === 'coded-reason' && { rejectionReason: text, rejectionCode: code as 'OTHER' }),
+      },
+    }),
+});
+
+const referralStep = (action: 'hold' | 'resume' | 'revoke', label: string, asks?: Asks, confirm?: string): Step => ({
+  action,
+  label,
+  asks,
+  confirm,
+  onTask: false,
+  take: (api, referral, { text }) => api.POST(`/api/referrals/{id}/${action}`, { params: { path: { id: referral.id } }, body: text ? { reason: text } : null }),
+});
+
+/** The steps this screen offers, in the order shown, each when the referral's `actions` name it. */
+const STEPS: Step[] = [
+  taskStep('receive', 'RECEIVED', 'Mark as received'),
+  taskStep('accept', 'ACCEPTED', 'Accept'),
+  taskStep('start', 'INPROGRESS', 'Start'),
+  taskStep('complete', 'COMPLETED', 'Complete…', 'note', 'Complete the referral'),
+  taskStep('reject', 'REJECTED', 'Reject…', 'coded-reason', 'Reject the referral'),
+  referralStep('hold', 'Put on hold…', 'reason', 'Put the referral on hold'),
+  referralStep('resume', 'Resume'),
+  referralStep('revoke', 'Revoke…', 'reason', 'Revoke the referral'),
 ];
 
-const REJECTION_CODES = [
-  { value: 'INSUFFICIENT_INFORMATION', label: 'Insufficient information' },
-  { value: 'WRONG_SERVICE', label: 'Wrong service' },
-  { value: 'NO_CAPACITY', label: 'No capacity' },
-  { value: 'PATIENT_DECLINED', label: 'Patient declined' },
-  { value: 'DUPLICATE', label: 'Duplicate referral' },
-  { value: 'OTHER', label: 'Other' },
-];
+const ASKED: Record<Exclude<Asks, undefined>, string> = {
+  note: 'Note for the referrer (optional)',
+  reason: 'Reason (optional), shown to both sides',
+  'coded-reason': 'Explain to the referrer',
+};
 
 export function ReferralView({ api, id, changes, onBack }: { api: ApiClient; id: number; changes: number; onBack: () => void }) {
   const [referral, setReferral] = useState<Referral>();
   const [history, setHistory] = useState<AuditEntry[]>([]);
+  const [notes, setNotes] = useState<TaskNote[]>([]);
   const [failure, setFailure] = useState<string>();
   const load = useCallback(async () => {
     const path = { params: { path: { id } } };
-    const [read, trail] = await Promise.all([api.GET('/api/referrals/{id}', path), api.GET('/api/referrals/{id}/history', path)]);
+    const [read, trail, tasks] = await Promise.all([
+      api.GET('/api/referrals/{id}', path),
+      api.GET('/api/referrals/{id}/history', path),
+      api.GET('/api/referrals/{id}/tasks', path),
+    ]);
     if (!read.data) return setFailure('This referral could not be loaded. It may have moved to another organisation.');
     setReferral(read.data);
     setHistory(trail.data ?? []);
+    setNotes((tasks.data ?? []).flatMap((task) => task.notes));
   }, [api, id]);
   useEffect(() => {
     void load();
@@ -76,9 +125,12 @@ export function ReferralView({ api, id, changes, onBack }: { api: ApiClient; id:
               {referral.clinicalNote && <Detail label="Clinical note" value={referral.clinicalNote} />}
               <Detail label="Records shared" value={referral.sharedResourceTypes.join(', ')} />
               {referral.responseDueAt && <Detail label={referral.overdue ? 'Overdue since' : 'Answer due'} value={day(referral.responseDueAt)} />}
+              {referral.holdReason && <Detail label="Why on hold" value={referral.holdReason} />}
+              {referral.revocationReason && <Detail label="Why revoked" value={referral.revocationReason} />}
             </Stack>
           </Card>
-          <TaskSteps api={api} referral={referral} onDone={load} />
+          <Steps api={api} referral={referral} onDone={load} />
+          <Notes notes={notes} />
           <Title order={3} size="h4">
             History
           </Title>
@@ -108,26 +160,28 @@ function Detail({ label, value }: { label: string; value: string }) {
   );
 }
 
-/** The task steps the caller may take now; one that asks for a note or a reason opens its form first. */
-function TaskSteps({ api, referral, onDone }: { api: ApiClient; referral: Referral; onDone: () => Promise<unknown> }) {
-  const [asking, setAsking] = useState<(typeof TASK_STEPS)[number]>();
+const REJECTION_CODES = [
+  { value: 'INSUFFICIENT_INFORMATION', label: 'Insufficient information' },
+  { value: 'WRONG_SERVICE', label: 'Wrong service' },
+  { value: 'NO_CAPACITY', label: 'No capacity' },
+  { value: 'PATIENT_DECLINED', label: 'Patient declined' },
+  { value: 'DUPLICATE', label: 'Duplicate referral' },
+  { value: 'OTHER', label: 'Other' },
+];
+
+/** The steps the caller may take now; one that asks for a note or a reason opens its form first. */
+function Steps({ api, referral, onDone }: { api: ApiClient; referral: Referral; onDone: () => Promise<unknown> }) {
+  const [asking, setAsking] = useState<Step>();
   const [text, setText] = useState('');
   const [code, setCode] = useState('OTHER');
   const [failure, setFailure] = useState<string>();
   const [busy, setBusy] = useState(false);
-  const offered = TASK_STEPS.filter((step) => referral.actions.includes(step.action as Referral['actions'][number]));
-  const task = referral.currentTask;
-  if (!task || offered.length === 0) return null;
+  const offered = STEPS.filter((step) => referral.actions.includes(step.action) && (!step.onTask || referral.currentTask));
+  if (offered.length === 0) return null;
 
-  const take = async (step: (typeof TASK_STEPS)[number]) => {
+  const take = async (step: Step) => {
     setBusy(true);
-    const body =
-      step.asks === 'note'
-        ? { status: step.status, ...(text.trim() && { note: text.trim() }) }
-        : step.asks === 'reason'
-          ? { status: step.status, rejectionReason: text.trim(), rejectionCode: code as 'OTHER' }
-          : { status: step.status };
-    const answer = await api.PATCH('/api/referrals/{id}/tasks/{taskId}', { params: { path: { id: referral.id, taskId: task.id } }, body });
+    const answer = await step.take(api, referral, { text: text.trim() || undefined, code });
     setBusy(false);
     if (!answer.response.ok) return setFailure((answer.error as { message?: string } | undefined)?.message ?? 'That could not be done.');
     setFailure(undefined);
@@ -150,7 +204,7 @@ function TaskSteps({ api, referral, onDone }: { api: ApiClient; referral: Referr
               <Button
                 key={step.action}
                 disabled={busy}
-                variant={step.status === 'REJECTED' ? 'default' : 'filled'}
+                variant={step.action === 'reject' || step.action === 'revoke' ? 'default' : 'filled'}
                 onClick={() => (step.asks ? setAsking(step) : void take(step))}
               >
                 {step.label}
@@ -158,7 +212,7 @@ function TaskSteps({ api, referral, onDone }: { api: ApiClient; referral: Referr
             ))}
           </Group>
         )}
-        {asking && (
+        {asking?.asks && (
           <form
             onSubmit={(event) => {
               event.preventDefault();
@@ -166,12 +220,12 @@ function TaskSteps({ api, referral, onDone }: { api: ApiClient; referral: Referr
             }}
           >
             <Stack>
-              {asking.asks === 'reason' && (
+              {asking.asks === 'coded-reason' && (
                 <NativeSelect label="Why" data={REJECTION_CODES} value={code} onChange={(event) => setCode(event.currentTarget.value)} />
               )}
               <Textarea
-                label={asking.asks === 'note' ? 'Note for the referrer (optional)' : 'Explain to the referrer'}
-                required={asking.asks === 'reason'}
+                label={ASKED[asking.asks]}
+                required={asking.asks === 'coded-reason'}
                 autosize
                 minRows={3}
                 value={text}
@@ -179,7 +233,7 @@ function TaskSteps({ api, referral, onDone }: { api: ApiClient; referral: Referr
               />
               <Group>
                 <Button type="submit" disabled={busy}>
-                  {asking.status === 'COMPLETED' ? 'Complete the referral' : 'Reject the referral'}
+                  {asking.confirm}
                 </Button>
                 <Button variant="default" onClick={() => setAsking(undefined)}>
                   Cancel
@@ -188,6 +242,28 @@ function TaskSteps({ api, referral, onDone }: { api: ApiClient; referral: Referr
             </Stack>
           </form>
         )}
+      </Stack>
+    </Card>
+  );
+}
+
+/** What was written on the referral's task: completion and rejection notes, and notes added on the way. */
+function Notes({ notes }: { notes: TaskNote[] }) {
+  if (notes.length === 0) return null;
+  return (
+    <Card withBorder aria-label="Notes">
+      <Stack gap="xs">
+        <Title order={3} size="h5">
+          Notes
+        </Title>
+        {notes.map((note) => (
+          <Text key={note.id} size="sm" data-note>
+            {note.text}{' '}
+            <Text span size="xs" c="gray.7">
+              — {note.author.replace(/^practitioner:/, '')}, {day(note.createdAt)}
+            </Text>
+          </Text>
+        ))}
       </Stack>
     </Card>
   );
