@@ -1,7 +1,7 @@
 // The clinician app: signed out, the sign-in; back from the sign-in, the code exchanged; signed in,
 // the worklists.
 import { Alert, Button, Center, Loader, Paper, Stack, Text, Title } from '@mantine/core';
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { completeSignIn, currentSession, signIn, signOut, type Session } from './auth';
 import { Worklists } from './Worklists';
 
@@ -17,10 +17,10 @@ export function App() {
       .finally(() => history.replaceState(null, '', '/app/'));
   }, [returning]);
 
-  const leave = () => {
+  const leave = useCallback(() => {
     signOut();
     setSession(undefined);
-  };
+  }, []);
   if (session) return <Worklists session={session} onSignOut={leave} />;
   if (returning && !failure) return <Waiting label="Signing you in…" />;
   return <SignIn failure={failure} />;

@@ -42,7 +42,7 @@ export function Worklists({ session, onSignOut }: { session: Session; onSignOut:
     if (!chosen) setChosen(name);
     if (!name) return;
     const listed = await api.GET('/api/worklists/{name}', { params: { path: { name } } });
-    if (!listed.data) return setFailure(`This list could not be loaded (${listed.response.status}${listed.error ? `: ${JSON.stringify(listed.error)}` : ''}).`);
+    if (!listed.data) return setFailure('This list could not be loaded. Please try again in a moment.');
     setPage(listed.data);
   }, [api, chosen]);
 
