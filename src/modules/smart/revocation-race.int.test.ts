@@ -3,6 +3,7 @@
 // audit record on the patient's access chain, which still verifies.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { waitFor } from '../../../test/support/wait.js';
 import { testEngines } from '../../../test/support/engines.js';
 import { type Harness, startHarness, startReachableHarness } from '../../../test/support/harness.js';
 import { launchDemoApp } from '../../../test/support/smart-launch.js';
@@ -53,7 +54,8 @@ for (const engine of testEngines())
       await new Promise((resolve) => setTimeout(resolve, 300));
       assert.equal((await hub.request('POST', `/api/consent/${grantId}/revoke`, { as: 'patient' })).status, 200);
       revokedAt = performance.now();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Until every reader has raced the revocation at least once (on a busy machine this takes longer than usual).
+      await waitFor(() => reads.filter((read) => read.sentAt > revokedAt).length >= READERS, 'reads after the revocation', 30_000);
       stop = true;
       await Promise.all(readers);
 
