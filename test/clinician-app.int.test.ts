@@ -1,6 +1,8 @@
 // The clinician web app in Debian's Chromium, on the demo data: Dr Patel signs in through the
 // service's own sign-in (PKCE), sees his worklists with their counts, and a referral Dr Smith sends
-// arrives in "New: to triage" without a reload; he accepts, starts and completes it with a note. Every screen has no serious or critical axe-core
+// arrives in "New: to triage" without a reload; he accepts, starts and completes it with a note. Dr
+// Smith, at phone width, holds a referral with a reason and resumes it. A referral is also signed in
+// to, opened and accepted by keyboard alone. Every screen has no serious or critical axe-core
 // violation and no console error; screenshots at desktop and phone width are saved.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -133,6 +135,41 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
     assert.equal(held.body.holdReason, 'Patient abroad until March', 'the receiver reads why');
     await page.getByRole('button', { name: 'Resume', exact: true }).click();
     await page.waitForFunction(() => document.querySelector('[data-standing]')?.textContent === 'Sent, not yet received');
+    assert.deepEqual(errors, []);
+  });
+
+  it('works by keyboard alone: sign in, choose a list, open a referral, accept it', async () => {
+    const id = await createDraft(hub);
+    assert.equal((await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' })).status, 200);
+    const { page, errors } = await appPage(1280);
+    /** Presses Tab until the focused element's text is `text` (or fails naming it). */
+    const tabTo = async (text: string) => {
+      for (let presses = 0; presses < 60; presses++) {
+        await page.keyboard.press('Tab');
+        if ((await page.evaluate(() => document.activeElement?.textContent?.trim())) === text) return;
+      }
+      assert.fail(`no focusable "${text}" within 60 presses of Tab`);
+    };
+    await page.goto(`${hub.baseUrl}/app/`);
+    await tabTo('Sign in');
+    await page.keyboard.press('Enter');
+    await page.locator('#username').waitFor();
+    for (let presses = 0; presses < 10 && (await page.evaluate(() => document.activeElement?.id)) !== 'username'; presses++) await page.keyboard.press('Tab');
+    await page.keyboard.type('dr-patel');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-worklist="new"]').waitFor();
+    await tabTo('New: to triage' + (await page.locator('[data-worklist="new"] .mantine-Badge-label').innerText()));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'New: to triage' }).waitFor();
+    await page.locator(`[data-referral-id="${id}"]`).waitFor();
+    await tabTo('Patient referral to cardiologist');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-standing]').waitFor();
+    await tabTo('Accept');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('[data-standing]')?.textContent === 'Accepted');
     assert.deepEqual(errors, []);
   });
 });
