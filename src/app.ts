@@ -142,8 +142,7 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   const clinicianTokens = { issuer: `${config.publicBaseUrl}${OAUTH_PREFIX}`, publicKey: oidcSigningKey.publicKey, clientId: CLINICIAN_APP_CLIENT_ID };
   const verifyToken = createTokenVerifier(config.jwt, signingKey, clock, clinicianTokens);
   const feed = serves('referrals') ? notificationFeed(app, resources) : undefined;
-  const sides = { directory, consentService, consentGate, verifyToken, feed, oidcSigningKey };
-  const fhirBackend = feed ? await referralSide(app, resources, { ...sides, feed }) : undefined;
+  const fhirBackend = feed ? await referralSide(app, resources, { directory, consentService, consentGate, verifyToken, feed, oidcSigningKey }) : undefined;
   await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: fhirBackend && (config.fhirUpstream ? 'upstream' : 'embedded') });
   if (serves('consent')) await app.register(portalRoutes, { db, clock, consent: consentService, directory });
   app.get('/', { schema: { hide: true } }, (_request, reply) => sendPage(reply, landingPage(entrances(serves))));

@@ -102,7 +102,7 @@ export async function seedDemoPortal(db: Kysely<Database>, clock: Clock, patient
 /** The demo clinicians' accounts for the web app, with the demo password, once per database. */
 export async function seedDemoClinicians(db: Kysely<Database>, clock: Clock, password: string): Promise<void> {
   if (!(await claimSeed(db, clock, 'demo-clinicians'))) return;
-  for (const practitioner of DEMO_CLINICIANS) await setPractitionerPassword(db, clock, practitioner, password);
+  for (const practitioner of DEMO_CLINICIANS) await setPractitionerPassword(db, practitioner, password);
 }
 
 /** The demo practitioners who sign in to the web app. */

@@ -2,7 +2,6 @@
 // active, with a password of their own. The username is the practitioner's id. The clinician web app
 // signs them in through the service's own OpenID Connect server (smart/provider.ts).
 import type { Kysely } from 'kysely';
-import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../database.js';
 import { hashPassword, UNKNOWN_ACCOUNT_HASH, verifyPassword } from './passwords.js';
 
@@ -26,19 +25,15 @@ export async function practitionerSignIn(db: Kysely<Database>, username: string,
   return row && valid ? accountOf(row) : undefined;
 }
 
-/** The active practitioner's account, when a sign-in to it at `signedInAt` still stands (its password not set since). */
-export async function practitionerSignedInAt(db: Kysely<Database>, username: string, signedInAt?: Date): Promise<PractitionerAccount | undefined> {
-  const row = await activeAccounts(db)
-    .select(['practitioner.id', 'practitioner.name'])
-    .where('practitioner.id', '=', username)
-    .$if(signedInAt !== undefined, (query) => query.where('practitioner_account.sign_ins_valid_from', '<=', signedInAt!))
-    .executeTakeFirst();
+/** The account of an active practitioner who has one. */
+export async function activePractitionerAccount(db: Kysely<Database>, username: string): Promise<PractitionerAccount | undefined> {
+  const row = await activeAccounts(db).select(['practitioner.id', 'practitioner.name']).where('practitioner.id', '=', username).executeTakeFirst();
   return row && accountOf(row);
 }
 
-/** Sets a practitioner's password (demo data; an administrator's enrolment link next); earlier sign-ins no longer stand. */
-export async function setPractitionerPassword(db: Kysely<Database>, clock: Clock, practitionerId: string, password: string): Promise<void> {
-  const row = { password_hash: await hashPassword(password), sign_ins_valid_from: clock.now() };
+/** Sets a practitioner's password (demo data; an administrator's enrolment link next). */
+export async function setPractitionerPassword(db: Kysely<Database>, practitionerId: string, password: string): Promise<void> {
+  const row = { password_hash: await hashPassword(password) };
   await db
     .insertInto('practitioner_account')
     .values({ practitioner_id: practitionerId, ...row })

@@ -16,7 +16,8 @@ const FIRST_LOCK_MS = 30_000;
 /** Failures allowed before locking: an account is guessed at more carefully than an address, shared by many. */
 const ALLOWED = { account: 5, address: 20 } as const;
 
-type SignInAnswer<Account = PatientAccount> = { account: Account } | { refused: 'credentials' } | { refused: 'throttled'; retryAfterSeconds: number };
+type SignInRefused = { refused: 'credentials' } | { refused: 'throttled'; retryAfterSeconds: number };
+type SignInAnswer<Account = PatientAccount> = { account: Account } | SignInRefused;
 
 type Channel = 'portal' | 'smart' | 'clinician';
 
@@ -92,7 +93,7 @@ async function recordFailure(tx: Kysely<Database>, key: string, allowed: number,
 }
 
 /** What a refused sign-in answers: its status, the words for the patient, and when to try again. */
-export function signInRefusal(answer: { refused: 'credentials' } | { refused: 'throttled'; retryAfterSeconds: number }) {
+export function signInRefusal(answer: SignInRefused) {
   if (answer.refused === 'credentials') return { status: 401, message: 'That username and password do not match.' };
   const minutes = Math.ceil(answer.retryAfterSeconds / 60);
   const wait = answer.retryAfterSeconds < 60 ? `${answer.retryAfterSeconds} seconds` : `${minutes} minute${minutes === 1 ? '' : 's'}`;

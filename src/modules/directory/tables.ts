@@ -62,7 +62,6 @@ interface PractitionerTable {
 interface PractitionerAccountTable {
   practitioner_id: string;
   password_hash: string;
-  sign_ins_valid_from: Timestamp;
 }
 
 interface PractitionerRoleTable {

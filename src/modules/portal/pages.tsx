@@ -15,7 +15,9 @@ export interface AppAccess {
 }
 
 const PORTAL_TITLE = 'Referral Hub consent portal';
-const FROM_THE_PORTAL: StartAgain = { place: 'your consent portal', link: { href: '/consent/portal', label: 'Go to your consent portal' } };
+/** Where the portal lives; every path of it starts here. */
+export const PORTAL = '/consent/portal';
+const FROM_THE_PORTAL: StartAgain = { place: 'your consent portal', link: { href: PORTAL, label: 'Go to your consent portal' } };
 
 const Csrf = ({ token }: { token: string }) => <input type="hidden" name="csrf" value={token} />;
 
@@ -98,8 +100,6 @@ export function portalPage(options: {
     </Page>
   );
 }
-
-const PORTAL = '/consent/portal';
 
 function SignOut({ csrfToken }: { csrfToken: string }): VNode {
   return (

@@ -15,7 +15,7 @@ import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Caller } from '../identity/caller.js';
 import { accountLinkRoutes } from './account-routes.js';
-import { loginPage, portalErrorPage, portalPage, readsPage, revokeConfirmPage, unknownAppPage, type AppAccess, type ReadShown } from './pages.js';
+import { loginPage, PORTAL, portalErrorPage, portalPage, readsPage, revokeConfirmPage, unknownAppPage, type AppAccess, type ReadShown } from './pages.js';
 import { errorHandler } from '../../platform/http-errors.js';
 import { sendPage } from '../../platform/pages/page.js';
 import { patientCaller } from '../directory/accounts.js';
@@ -27,7 +27,6 @@ const SESSION_COOKIE = 'rh_portal';
 /** How many of the latest reads of their records the portal shows a patient; the reads page shows more. */
 const RECENT_READS = 5;
 const READS_PAGE = 200;
-const PORTAL = '/consent/portal';
 
 type Form = Record<string, string | undefined>;
 const CLIENT_ID = /^[A-Za-z0-9._:/-]{1,200}$/;

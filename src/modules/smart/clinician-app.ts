@@ -4,9 +4,8 @@
 // service's own — and the app receives a JWT access token for /api (audience the API's, signed with
 // this server's key; identity/tokens.ts trusts it), carrying the practitioner as `fhirUser`.
 import type { Kysely } from 'kysely';
-import type { KoaContextWithOIDC } from 'oidc-provider';
 import type { Database } from '../../database.js';
-import { CLINICIAN_SUBJECT_PREFIX, practitionerSignedInAt } from '../directory/practitioner-accounts.js';
+import { activePractitionerAccount, CLINICIAN_SUBJECT_PREFIX } from '../directory/practitioner-accounts.js';
 
 export const CLINICIAN_APP_CLIENT_ID = 'referral-hub-web';
 /** The scope the app asks for /api, besides openid. */
@@ -29,14 +28,14 @@ export function clinicianAppClient(publicBaseUrl: string) {
 
 export const isClinicianApp = (clientId: unknown) => clientId === CLINICIAN_APP_CLIENT_ID;
 
-/** The practitioner an OpenID Connect subject names, when it is a clinician's and still stands. */
+/** The practitioner an OpenID Connect subject names, when it is a clinician's and they are still active. */
 export async function clinicianOf(db: Kysely<Database>, sub: string) {
   if (!sub.startsWith(CLINICIAN_SUBJECT_PREFIX)) return undefined;
-  return practitionerSignedInAt(db, sub.slice(CLINICIAN_SUBJECT_PREFIX.length));
+  return activePractitionerAccount(db, sub.slice(CLINICIAN_SUBJECT_PREFIX.length));
 }
 
 /** What a clinician's access token for /api carries besides the standard claims: who they are, as /api reads it. */
-export async function clinicianTokenClaims(db: Kysely<Database>, _ctx: KoaContextWithOIDC, token: { accountId?: string; kind: string }) {
+export async function clinicianTokenClaims(db: Kysely<Database>, token: { accountId?: string; kind: string }) {
   if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
   const clinician = await clinicianOf(db, token.accountId);
   return clinician && { fhirUser: clinician.practitionerId, roles: ['clinician'], name: clinician.name };

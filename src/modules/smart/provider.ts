@@ -66,11 +66,11 @@ export function createSmartServer({ db, directory, publicBaseUrl, apiAudience, s
     interactions: { url: (_ctx, interaction) => `${OAUTH_PREFIX}/interaction/${interaction.uid}` },
     findAccount: async (_ctx, sub) => {
       const clinician = await clinicianOf(db, sub);
-      if (clinician) return { accountId: sub, claims: async () => ({ sub, fhirUser: clinician.practitionerId, name: clinician.name }) };
+      if (clinician) return { accountId: sub, claims: async () => ({ sub, fhirUser: clinician.practitionerId }) };
       const account = await findAccount(db, sub);
       return account && { accountId: account.username, claims: async () => ({ sub: account.username, fhirUser: account.patientId }) };
     },
-    extraTokenClaims: (ctx, token) => clinicianTokenClaims(db, ctx, token as { accountId?: string; kind: string }),
+    extraTokenClaims: (_ctx, token) => clinicianTokenClaims(db, token as { accountId?: string; kind: string }),
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
     features: {
       devInteractions: { enabled: false },
