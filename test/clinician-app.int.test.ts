@@ -63,6 +63,9 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
     await assertAccessible(page, 'the sign-in screen');
     await page.screenshot({ path: `${SCREENSHOTS}/app-sign-in-desktop.png`, fullPage: true });
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#username').waitFor();
+    await assertAccessible(page, 'the clinicians’ sign-in page');
+    await page.screenshot({ path: `${SCREENSHOTS}/clinician-sign-in-desktop.png`, fullPage: true });
     await page.fill('#username', 'dr-patel');
     await page.fill('#password', PASSWORD);
     await page.click('button[type=submit]');
@@ -109,7 +112,11 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
     assert.equal((await hub.request('POST', `/api/referrals/${id}/send`, { as: 'dr-smith' })).status, 200);
     const { page, errors } = await appPage(390);
     await page.goto(`${hub.baseUrl}/app/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/app-sign-in-phone.png`, fullPage: true });
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#username').waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}/clinician-sign-in-phone.png`, fullPage: true });
     await page.fill('#username', 'dr-smith');
     await page.fill('#password', PASSWORD);
     await page.click('button[type=submit]');

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ApiClient } from './api/client';
 import type { components } from './api/schema';
 import { Waiting } from './App';
-import { actorOf, day, happened, standingOf } from './referral-words';
+import { day, happened, PRIORITY_COLOURS, standingOf, whoDid } from './referral-words';
 
 type Referral = components['schemas']['Referral'];
 type AuditEntry = components['schemas']['AuditEntry'];
@@ -113,7 +113,7 @@ export function ReferralView({ api, id, changes, onBack }: { api: ApiClient; id:
             <Title order={2} size="h3" id="referral-title">
               {referral.referralDisplay ?? referral.referralCode}
             </Title>
-            <Badge>{referral.priority.toLowerCase()}</Badge>
+            <Badge color={PRIORITY_COLOURS[referral.priority]}>{referral.priority.toLowerCase()}</Badge>
           </Group>
           <Text data-standing>{standingOf(referral)}</Text>
           <Card withBorder>
@@ -138,7 +138,7 @@ export function ReferralView({ api, id, changes, onBack }: { api: ApiClient; id:
             {history.map((entry) => (
               <Timeline.Item key={entry.seq} title={happened(entry)}>
                 <Text size="sm" c="gray.7">
-                  {new Date(entry.recordedAt).toLocaleString('en-GB')} · {actorOf(entry)}
+                  {new Date(entry.recordedAt).toLocaleString('en-GB')} · {whoDid(entry.actor)}
                 </Text>
               </Timeline.Item>
             ))}
@@ -260,7 +260,7 @@ function Notes({ notes }: { notes: TaskNote[] }) {
           <Text key={note.id} size="sm" data-note>
             {note.text}{' '}
             <Text span size="xs" c="gray.7">
-              — {note.author.replace(/^practitioner:/, '')}, {day(note.createdAt)}
+              — {whoDid(note.author)}, {day(note.createdAt)}
             </Text>
           </Text>
         ))}

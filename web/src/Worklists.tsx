@@ -9,7 +9,7 @@ import type { components } from './api/schema';
 import { Waiting } from './App';
 import type { Session } from './auth';
 import { followEvents } from './live';
-import { day, standingOf } from './referral-words';
+import { day, PRIORITY_COLOURS, standingOf } from './referral-words';
 import { ReferralView } from './ReferralView';
 
 type Summary = components['schemas']['WorklistSummary'];
@@ -152,8 +152,6 @@ function Count({ value, atLeast, onActive }: { value: number; atLeast: boolean; 
     </Badge>
   );
 }
-
-const PRIORITY_COLOURS = { ROUTINE: 'gray', URGENT: 'orange', ASAP: 'red', STAT: 'red' } as const;
 
 function ReferralCard({ referral, onOpen }: { referral: Referral; onOpen: () => void }) {
   return (

@@ -11,7 +11,6 @@ export interface Session {
   accessToken: string;
   /** Who signed in, as the token names them. */
   name: string;
-  practitioner: string;
   expiresAt: number;
 }
 
@@ -64,8 +63,8 @@ export async function completeSignIn(query: URLSearchParams): Promise<Session> {
   });
   if (!response.ok) throw new Error('The sign-in could not be completed: please sign in again.');
   const { access_token: accessToken, expires_in: expiresIn } = (await response.json()) as { access_token: string; expires_in: number };
-  const claims = JSON.parse(atob(accessToken.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { name?: string; fhirUser?: string };
-  const session = { accessToken, name: claims.name ?? '', practitioner: claims.fhirUser ?? '', expiresAt: Date.now() + expiresIn * 1000 };
+  const claims = JSON.parse(atob(accessToken.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { name?: string };
+  const session = { accessToken, name: claims.name ?? '', expiresAt: Date.now() + expiresIn * 1000 };
   sessionStorage.setItem(SESSION, JSON.stringify(session));
   return session;
 }

@@ -45,5 +45,8 @@ export function happened(entry: AuditEntry): string {
   return HAPPENED[entry.action] ?? entry.action;
 }
 
-/** Who did it: a clinician by their directory id, without the sign-in's prefix. */
-export const actorOf = (entry: AuditEntry) => entry.actor.replace(/^practitioner:/, '');
+/** Who did something (an audit actor, a note's author): a clinician by their directory id, without the sign-in's prefix. */
+export const whoDid = (actor: string) => actor.replace(/^practitioner:/, '');
+
+/** A referral's priority as a badge colour: routine grey, urgent orange, ASAP and STAT red. */
+export const PRIORITY_COLOURS = { ROUTINE: 'gray', URGENT: 'orange', ASAP: 'red', STAT: 'red' } as const;
