@@ -25,6 +25,7 @@ import { directoryFhirReads } from './modules/directory/fhir.js';
 import { directoryLookup, type DirectoryLookup } from './modules/directory/lookup.js';
 import { DIRECTORY_CHANGED, directoryCache } from './modules/directory/directory-cache.js';
 import type { NotifiedCache } from './platform/notified-cache.js';
+import { directoryNetwork } from './modules/directory/network.js';
 import { directoryRoutes } from './modules/directory/routes.js';
 import { createDirectoryService } from './modules/directory/service.js';
 import { outboxRoutes } from './modules/mirror/routes.js';
@@ -156,7 +157,8 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
       if (serves('referrals')) {
         await api.register(outboxRoutes, { db });
         const changed = () => directoryKept.changed();
-        await api.register(directoryRoutes, { service: createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl, changed }) });
+        const directoryService = createDirectoryService({ db, clock, publicBaseUrl: config.publicBaseUrl, changed });
+        await api.register(directoryRoutes, { service: directoryService, readNetwork: directoryNetwork(db) });
         const attachments = databaseAttachmentStore(db);
         const service = createReferralService({ db, clock, consentGate, directory, responseDueHours: config.responseDueHours, attachments });
         await api.register(referralRoutes, { service });

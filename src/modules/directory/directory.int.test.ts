@@ -237,6 +237,22 @@ for (const engine of testEngines()) {
       assert.equal((await hub.request('GET', '/fhir/PractitionerRole', { as: 'patient' })).status, 403);
     });
 
+    it('shows clinicians whom they may refer to, each organisation with its app, and the practitioners by name; not patients', async () => {
+      await admin('POST', '/organizations', { id: 'closed-clinic', name: 'Closed Clinic', active: false });
+      const read = await hub.request('GET', '/api/directory', { as: 'dr-smith' });
+      assert.equal(read.status, 200);
+      const cardiology = read.body.organizations.find((organization: { reference: string }) => organization.reference === 'Organization/royal-london-cardiology');
+      assert.equal(cardiology.name, 'Royal London Hospital — Cardiology');
+      assert.deepEqual(
+        cardiology.apps.map((app: { clientId: string; name: string }) => [app.clientId, app.name]),
+        [['royal-london-cardiology-smart', 'Royal London Cardiology']],
+      );
+      assert.ok(!read.body.organizations.some((organization: { name: string }) => organization.name === 'Closed Clinic'), 'only active organisations');
+      const patel = read.body.practitioners.find((practitioner: { reference: string }) => practitioner.reference === 'Practitioner/dr-patel');
+      assert.equal(patel.name, 'Dr Raj Patel');
+      assert.equal((await hub.request('GET', '/api/directory', { as: 'patient' })).status, 403);
+    });
+
     it('invites a patient with a one-time link, and never shows a password', async () => {
       const invited = await admin('POST', '/patient-accounts', { username: 'jo.example', patientId: 'Patient/p-jo', name: 'Jo Example' });
       assert.equal(invited.status, 201);

@@ -1,12 +1,16 @@
 // /api/admin: administration of the directory (admin role): organisations, practitioners and their
-// roles, facility apps, patient accounts and their one-time links, and import from a FHIR Bundle.
+// roles, facility apps, patient accounts and their one-time links, and import from a FHIR Bundle; and
+// /api/directory, what clinicians read of it to refer.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Bundle } from '@medplum/fhirtypes';
 import Type from 'typebox';
 import { errorResponses } from '../../platform/http-schemas.js';
 import { callerOf } from '../identity/plugin.js';
 import * as S from './schemas.js';
+import type { directoryNetwork } from './network.js';
 import type { DirectoryService } from './service.js';
+
+type NetworkReader = ReturnType<typeof directoryNetwork>;
 
 const tags = ['directory administration'];
 const answers = (status: number, schema: Parameters<typeof Type.Array>[0], ...errors: number[]) => ({
@@ -14,7 +18,23 @@ const answers = (status: number, schema: Parameters<typeof Type.Array>[0], ...er
   ...errorResponses(400, 401, 403, ...errors),
 });
 
-export const directoryRoutes: FastifyPluginAsyncTypebox<{ service: DirectoryService }> = async (app, { service }) => {
+export const directoryRoutes: FastifyPluginAsyncTypebox<{ service: DirectoryService; readNetwork: NetworkReader }> = async (
+  app,
+  { service, readNetwork },
+) => {
+  app.get(
+    '/directory',
+    {
+      schema: {
+        tags: ['directory'],
+        summary: 'The organisations one may refer to, with their facility apps, and the practitioners, by name (clinicians)',
+        response: answers(200, S.Network),
+      },
+    },
+    async function readDirectory(request) {
+      return readNetwork(callerOf(request));
+    },
+  );
   app.get(
     '/admin/organizations',
     { schema: { tags, summary: 'Every organisation of the directory', response: answers(200, Type.Array(S.Organization)) } },

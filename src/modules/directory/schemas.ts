@@ -131,3 +131,18 @@ export const ImportResult = Type.Object({
     Type.Object({ response: Type.Object({ status: Type.String(), location: Type.Optional(Type.String()), outcome: Type.Optional(Type.Unknown()) }) }),
   ),
 });
+
+const NetworkApp = Type.Object({ clientId: Type.String(), name: Type.String(), resourceTypes: Type.Array(Type.String()) }, { title: 'NetworkApp' });
+export const Network = Type.Object(
+  {
+    organizations: Type.Array(
+      Type.Object(
+        { reference: Type.String(), name: Type.String(), partOf: Nullable(Type.String()), apps: Type.Array(NetworkApp) },
+        { title: 'NetworkOrganization' },
+      ),
+    ),
+    practitioners: Type.Array(Type.Object({ reference: Type.String(), name: Type.String() }, { title: 'NetworkPractitioner' })),
+  },
+  { title: 'Network' },
+);
+export type Network = Static<typeof Network>;

@@ -22,6 +22,16 @@ for (const engine of testEngines()) {
       assert.equal(created.headers.get('etag'), `"${created.body.version}"`);
     });
 
+    it("offers clinicians the kinds and reasons of a referral by name, and each priority's response time as configured", async () => {
+      const choices = await hub.request('GET', '/api/referrals/choices', { as: 'dr-smith' });
+      assert.equal(choices.status, 200);
+      assert.deepEqual(choices.body.kinds[0], { code: '103696004', display: 'Patient referral to cardiologist' });
+      assert.ok(choices.body.reasons.some((reason: { code: string; display: string }) => reason.code === 'I20.9' && reason.display === 'Angina pectoris, unspecified'));
+      const hours = Object.fromEntries(choices.body.priorities.map((choice: { priority: string; responseHours: number }) => [choice.priority, choice.responseHours]));
+      assert.deepEqual(hours, hub.config.responseDueHours);
+      assert.equal((await hub.request('GET', '/api/referrals/choices', { as: 'patient' })).status, 403);
+    });
+
     it('audits the send and task updates of referrals recorded before audit chains were per referral', async () => {
       const template = await hub.database.db
         .selectFrom('referral')

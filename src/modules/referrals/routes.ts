@@ -43,6 +43,20 @@ export const referralRoutes: FastifyPluginAsyncTypebox<{ service: ReferralServic
   );
 
   app.get(
+    '/referrals/choices',
+    {
+      schema: {
+        tags,
+        summary: 'What a new referral is chosen from: kinds and reasons by name, and the response time each priority means here',
+        response: { 200: S.ReferralChoices, ...errorResponses(401, 403) },
+      },
+    },
+    async function referralChoices(request) {
+      return service.referralChoices(callerOf(request));
+    },
+  );
+
+  app.get(
     '/referrals/inbox',
     {
       schema: {

@@ -221,3 +221,16 @@ export const AuditEntry = Type.Object(
   },
   { title: 'AuditEntry' },
 );
+
+const CodeDisplay = Type.Object({ code: Type.String(), display: Type.String() }, { title: 'CodeDisplay' });
+export const ReferralChoices = Type.Object(
+  {
+    kinds: Type.Array(CodeDisplay),
+    reasons: Type.Array(CodeDisplay),
+    priorities: Type.Array(
+      Type.Object({ priority: Priority, responseHours: Type.Number({ description: 'How soon an answer is due once sent' }) }, { title: 'PriorityChoice' }),
+    ),
+  },
+  { title: 'ReferralChoices' },
+);
+export type ReferralChoicesView = Static<typeof ReferralChoices>;

@@ -2,6 +2,7 @@
 import { createAdviceUseCases } from './advice.js';
 import { createAdviceAttachmentUseCases } from './advice-attachments.js';
 import { createAttachmentUseCases } from './attachments.js';
+import { createChoicesUseCase } from './choices.js';
 import type { ReferralDeps } from './deps.js';
 import { createDraftUseCases } from './drafts.js';
 import { createLifecycleUseCases } from './lifecycle.js';
@@ -25,6 +26,7 @@ export function createReferralService(deps: ReferralDeps) {
     ...createAdviceUseCases(deps),
     ...createAdviceAttachmentUseCases(deps),
     ...createWorklistUseCases(deps),
+    ...createChoicesUseCase(deps),
   };
 }
 

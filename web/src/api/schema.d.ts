@@ -103,6 +103,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/directory": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisations one may refer to, with their facility apps, and the practitioners, by name (clinicians) */
+        get: operations["readDirectory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/organizations": {
         parameters: {
             query?: never;
@@ -343,6 +360,23 @@ export interface paths {
         put?: never;
         /** Create a draft referral */
         post: operations["createReferral"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/referrals/choices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a new referral is chosen from: kinds and reasons by name, and the response time each priority means here */
+        get: operations["referralChoices"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -872,6 +906,29 @@ export interface components {
         ConsentChangeList: {
             changes: components["schemas"]["ConsentChange"][];
         };
+        /** NetworkApp */
+        NetworkApp: {
+            clientId: string;
+            name: string;
+            resourceTypes: string[];
+        };
+        /** NetworkOrganization */
+        NetworkOrganization: {
+            reference: string;
+            name: string;
+            partOf: string | null;
+            apps: components["schemas"]["NetworkApp"][];
+        };
+        /** NetworkPractitioner */
+        NetworkPractitioner: {
+            reference: string;
+            name: string;
+        };
+        /** Network */
+        Network: {
+            organizations: components["schemas"]["NetworkOrganization"][];
+            practitioners: components["schemas"]["NetworkPractitioner"][];
+        };
         /** Organization */
         Organization: {
             id: string;
@@ -987,6 +1044,24 @@ export interface components {
         ReferralPage: {
             items: components["schemas"]["Referral"][];
             nextCursor: string | null;
+        };
+        /** CodeDisplay */
+        CodeDisplay: {
+            code: string;
+            display: string;
+        };
+        /** PriorityChoice */
+        PriorityChoice: {
+            /** @enum {unknown} */
+            priority: "ROUTINE" | "URGENT" | "ASAP" | "STAT";
+            /** @description How soon an answer is due once sent */
+            responseHours: number;
+        };
+        /** ReferralChoices */
+        ReferralChoices: {
+            kinds: components["schemas"]["CodeDisplay"][];
+            reasons: components["schemas"]["CodeDisplay"][];
+            priorities: components["schemas"]["PriorityChoice"][];
         };
         /** WorklistSummary */
         WorklistSummary: {
@@ -1585,6 +1660,62 @@ export interface operations {
                             lastErrorAt: string | null;
                         }[];
                     };
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    readDirectory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Network"];
                 };
             };
             /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
@@ -3259,6 +3390,62 @@ export interface operations {
             };
             /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    referralChoices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReferralChoices"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
