@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemoClinicians } from '../src/modules/demo/seed.js';
 import { launchChromium, SCREENSHOTS, withoutChromium } from './support/browser.js';
+import { appPage as openAppPage, assertAccessible } from './support/clinician-app.js';
 import { testEngines } from './support/engines.js';
 import { createDraft, grantConsent, startReachableHarness, type Harness } from './support/harness.js';
 
@@ -35,24 +35,7 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
     await hub?.close();
   });
 
-  /** A page that fails the test on any console error or uncaught exception. */
-  async function appPage(width: number): Promise<{ page: Page; errors: string[] }> {
-    const page = await (await browser.newContext({ viewport: { width, height: width > 500 ? 800 : 844 } })).newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
-    page.on('pageerror', (error) => errors.push(error.message));
-    return { page, errors };
-  }
-
-  async function assertAccessible(page: Page, screen: string) {
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    const serious = violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
-    assert.deepEqual(
-      serious.map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`),
-      [],
-      `${screen} has no serious or critical accessibility violation`,
-    );
-  }
+  const appPage = (width: number) => openAppPage(browser, width);
 
   const newCount = async (page: Page) => Number(await page.locator('[data-worklist="new"] .mantine-Badge-label').innerText());
 

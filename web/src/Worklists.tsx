@@ -1,6 +1,7 @@
-// The worklists of the signed-in clinician: each list with its count, the referrer's side and the
-// receiver's, and the referrals of the one chosen, soonest due first. Both follow the service's live
-// events, so a referral that arrives or moves shows without reloading.
+// The signed-in clinician's screen: the worklists, each with its count, the referrer's side and the
+// receiver's, and the referrals (or advice requests) of the one chosen, soonest due first; from there
+// a referral, an advice request, or a new referral. All follow the service's live events, so a
+// referral that arrives or moves shows without reloading.
 import { Alert, Anchor, AppShell, Badge, Button, Card, Group, NavLink, NativeSelect, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
@@ -10,12 +11,18 @@ import { Waiting } from './App';
 import type { Session } from './auth';
 import { followEvents } from './live';
 import { day, PRIORITY_COLOURS, standingOf } from './referral-words';
+import { AdviceView } from './AdviceView';
+import { DirectoryProvider, useDirectory } from './directory';
+import { DraftForm } from './DraftForm';
 import { ReferralView } from './ReferralView';
 
 type Summary = components['schemas']['WorklistSummary'];
 type ListName = Summary['lists'][number]['name'];
 type Page = components['schemas']['WorklistPage'];
 type Referral = components['schemas']['Referral'];
+type AdviceRequest = components['schemas']['AdviceRequest'];
+/** What the main area shows besides the chosen list. */
+type Opened = { referral: number } | { advice: number } | 'new' | undefined;
 
 const SIDES = [
   { side: 'referring', title: 'Referrals you sent' },
@@ -24,11 +31,21 @@ const SIDES = [
 
 export function Worklists({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
   const api = useMemo(() => apiClient(session.accessToken, onSignOut), [session, onSignOut]);
+  return (
+    <DirectoryProvider api={api}>
+      <Screen session={session} onSignOut={onSignOut} api={api} />
+    </DirectoryProvider>
+  );
+}
+
+function Screen({ session, onSignOut, api }: { session: Session; onSignOut: () => void; api: ReturnType<typeof apiClient> }) {
+  const directory = useDirectory();
+  const refers = directory?.memberships.some((membership) => membership.role === 'referrer');
   const [summary, setSummary] = useState<Summary>();
   const [chosen, setChosen] = useState<ListName>();
   const [page, setPage] = useState<Page>();
   const [failure, setFailure] = useState<string>();
-  const [opened, setOpened] = useState<number>();
+  const [opened, setOpened] = useState<Opened>();
   /** Counts the live events seen, so an open referral reloads on each. */
   const [changes, setChanges] = useState(0);
   const phone = useMediaQuery('(max-width: 48em)');
@@ -78,6 +95,11 @@ export function Worklists({ session, onSignOut }: { session: Session; onSignOut:
             Referral Hub
           </Title>
           <Group gap="sm" wrap="nowrap">
+            {refers && (
+              <Button size="xs" onClick={() => setOpened('new')}>
+                New referral
+              </Button>
+            )}
             {!phone && <Text size="sm">{session.name}</Text>}
             <Button variant="default" size="xs" onClick={onSignOut}>
               Sign out
@@ -126,7 +148,15 @@ export function Worklists({ session, onSignOut }: { session: Session; onSignOut:
           />
         )}
         {!summary && !failure && <Waiting label="Loading your worklists…" />}
-        {opened !== undefined && <ReferralView api={api} id={opened} changes={changes} onBack={() => setOpened(undefined)} />}
+        {opened === 'new' && (
+          <DraftForm api={api} changes={changes} onSaved={(id) => setOpened({ referral: id })} onChanged={refresh} />
+        )}
+        {typeof opened === 'object' && 'referral' in opened && (
+          <ReferralView key={opened.referral} api={api} id={opened.referral} changes={changes} onBack={() => setOpened(undefined)} />
+        )}
+        {typeof opened === 'object' && 'advice' in opened && (
+          <AdviceView api={api} id={opened.advice} changes={changes} onBack={() => setOpened(undefined)} onOpenReferral={(id) => setOpened({ referral: id })} />
+        )}
         {current && opened === undefined && (
           <Stack component="section" aria-labelledby="list-title">
             <Title order={2} size="h3" id="list-title">
@@ -135,7 +165,9 @@ export function Worklists({ session, onSignOut }: { session: Session; onSignOut:
             {!page && <Waiting label="Loading the list…" />}
             {page && page.items.length === 0 && <Text c="gray.7">Nothing here right now.</Text>}
             {page?.kind === 'referrals' &&
-              (page.items as Referral[]).map((referral) => <ReferralCard key={referral.id} referral={referral} onOpen={() => setOpened(referral.id)} />)}
+              (page.items as Referral[]).map((referral) => <ReferralCard key={referral.id} referral={referral} onOpen={() => setOpened({ referral: referral.id })} />)}
+            {page?.kind === 'advice-requests' &&
+              (page.items as AdviceRequest[]).map((request) => <AdviceCard key={request.id} request={request} onOpen={() => setOpened({ advice: request.id })} />)}
           </Stack>
         )}
       </AppShell.Main>
@@ -154,6 +186,8 @@ function Count({ value, atLeast, onActive }: { value: number; atLeast: boolean; 
 }
 
 function ReferralCard({ referral, onOpen }: { referral: Referral; onOpen: () => void }) {
+  const directory = useDirectory();
+  const named = (reference: string) => directory?.nameOf(reference) ?? reference.replace('Organization/', '');
   return (
     <Card withBorder padding="md" radius="md" data-referral-id={referral.id}>
       <Group justify="space-between" align="flex-start" wrap="nowrap">
@@ -162,7 +196,8 @@ function ReferralCard({ referral, onOpen }: { referral: Referral; onOpen: () => 
             {referral.referralDisplay ?? referral.referralCode}
           </Anchor>
           <Text size="sm" c="gray.7">
-            Referral {referral.id} · {referral.patientId.replace('Patient/', 'Patient ')}
+            Referral {referral.id} · {referral.patientId.replace('Patient/', 'Patient ')} · {named(referral.sendingOrganisationId)} →{' '}
+            {named(referral.receivingOrganisationId)}
           </Text>
           <Text size="sm">{standingOf(referral)}</Text>
           {referral.responseDueAt && (
@@ -176,6 +211,24 @@ function ReferralCard({ referral, onOpen }: { referral: Referral; onOpen: () => 
           {referral.priority.toLowerCase()}
         </Badge>
       </Group>
+    </Card>
+  );
+}
+
+function AdviceCard({ request, onOpen }: { request: AdviceRequest; onOpen: () => void }) {
+  const directory = useDirectory();
+  return (
+    <Card withBorder padding="md" radius="md" data-advice-id={request.id}>
+      <Stack gap={4}>
+        <Anchor component="button" type="button" fw={600} c="dark" ta="left" onClick={onOpen}>
+          Advice: {request.subject}
+        </Anchor>
+        <Text size="sm" c="gray.7">
+          {request.patientId.replace('Patient/', 'Patient ')} · {directory?.nameOf(request.sendingOrganisationId) ?? request.sendingOrganisationId} →{' '}
+          {directory?.nameOf(request.receivingOrganisationId) ?? request.receivingOrganisationId}
+        </Text>
+        <Text size="sm">{request.messages.length} messages{request.pleaseRefer ? ' · the specialist asks you to refer' : ''}</Text>
+      </Stack>
     </Card>
   );
 }

@@ -36,17 +36,32 @@ const HAPPENED: Record<string, string> = {
   'referral.complete': 'Referral completed',
   'referral.redirect': 'Redirected',
   'referral.forward': 'Forwarded',
+  'referral.consent-withdrawn': 'The patient’s consent ended for some records',
+  'referral.consent-restored': 'The patient’s consent is back',
+  'attachment.add': 'File attached',
+  'attachment.download': 'File opened',
+  'task.note': 'Note added',
+  'task.return-with-advice': 'Returned with advice',
 };
 
-/** One line of a referral's history: what happened, in words. */
-export function happened(entry: AuditEntry): string {
-  const to = (entry.detail as { to?: string }).to;
-  if (entry.action === 'task.update' && to) return `Task: ${STANDING[to]?.toLowerCase() ?? to}`;
-  return HAPPENED[entry.action] ?? entry.action;
+/** One line of a referral's history: what happened, in words; a move names where it went. */
+export function happened(entry: AuditEntry, nameOf: (reference: string) => string = (reference) => reference): string {
+  const detail = entry.detail as { to?: string | { receivingOrganisationId?: string }; reason?: string };
+  if (entry.action === 'task.update' && typeof detail.to === 'string') return `Task: ${STANDING[detail.to]?.toLowerCase() ?? detail.to}`;
+  if (entry.action === 'task.cancel') return 'Task cancelled';
+  const words = HAPPENED[entry.action] ?? entry.action;
+  const movedTo = typeof detail.to === 'object' ? detail.to.receivingOrganisationId : undefined;
+  const said = movedTo ? `${words} to ${nameOf(movedTo)}` : words;
+  return entry.outcome === 'success' ? said : `${said} — refused`;
 }
 
-/** Who did something (an audit actor, a note's author): a clinician by their directory id, without the sign-in's prefix. */
-export const whoDid = (actor: string) => actor.replace(/^practitioner:/, '');
+/** Who did something (an audit actor, a note's author): a clinician by name, the service's own watchers in words. */
+export function whoDid(actor: string, nameOf: (reference: string) => string = (reference) => reference.replace(/^Practitioner\//, '')): string {
+  if (actor.startsWith('practitioner:')) return nameOf(`Practitioner/${actor.slice('practitioner:'.length)}`);
+  if (actor.startsWith('Practitioner/')) return nameOf(actor);
+  if (actor.startsWith('system:')) return 'Referral Hub';
+  return actor;
+}
 
 /** A referral's priority as a badge colour: routine grey, urgent orange, ASAP and STAT red. */
 export const PRIORITY_COLOURS = { ROUTINE: 'gray', URGENT: 'orange', ASAP: 'red', STAT: 'red' } as const;

@@ -250,6 +250,7 @@ for (const engine of testEngines()) {
       assert.ok(!read.body.organizations.some((organization: { name: string }) => organization.name === 'Closed Clinic'), 'only active organisations');
       const patel = read.body.practitioners.find((practitioner: { reference: string }) => practitioner.reference === 'Practitioner/dr-patel');
       assert.equal(patel.name, 'Dr Raj Patel');
+      assert.deepEqual(read.body.memberships, [{ organization: 'Organization/anytown-gp-practice', role: 'referrer' }]);
       assert.equal((await hub.request('GET', '/api/directory', { as: 'patient' })).status, 403);
     });
 

@@ -1,6 +1,7 @@
 // The directory as clinicians read it to refer: the active organisations with their active facility
 // apps (the app a patient consents to follows from the organisation chosen), and the active
-// practitioners by name (so a referral's people are shown by name, not by id).
+// practitioners by name (so a referral's people are shown by name, not by id); and the caller's own
+// roles, to refer from.
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database.js';
 import { requireRole, type Caller } from '../identity/caller.js';
@@ -30,6 +31,7 @@ export function directoryNetwork(db: Kysely<Database>) {
           .map((app) => ({ clientId: app.client_id, name: app.name, resourceTypes: app.requested_resource_types })),
       })),
       practitioners: practitioners.map((practitioner) => ({ reference: practitionerRef(practitioner.id), name: practitioner.name })),
+      memberships: caller.memberships ?? [],
     };
   };
 }

@@ -142,6 +142,8 @@ export const Network = Type.Object(
       ),
     ),
     practitioners: Type.Array(Type.Object({ reference: Type.String(), name: Type.String() }, { title: 'NetworkPractitioner' })),
+    /** The caller's own roles, so a referral is drafted from one of their organisations. */
+    memberships: Type.Array(Type.Object({ organization: Type.String(), role: DirectoryRoleName }, { title: 'Membership' })),
   },
   { title: 'Network' },
 );

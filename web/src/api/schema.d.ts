@@ -924,10 +924,17 @@ export interface components {
             reference: string;
             name: string;
         };
+        /** Membership */
+        Membership: {
+            organization: string;
+            /** @enum {unknown} */
+            role: "referrer" | "receiver" | "admin";
+        };
         /** Network */
         Network: {
             organizations: components["schemas"]["NetworkOrganization"][];
             practitioners: components["schemas"]["NetworkPractitioner"][];
+            memberships: components["schemas"]["Membership"][];
         };
         /** Organization */
         Organization: {
