@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { seedDemoClinicians } from '../src/modules/demo/seed.js';
 import { launchChromium, SCREENSHOTS, withoutChromium } from './support/browser.js';
-import { appPage as openAppPage, assertAccessible } from './support/clinician-app.js';
+import { appPage as openAppPage, assertAccessible, signInToApp } from './support/clinician-app.js';
 import { testEngines } from './support/engines.js';
 import { createDraft, grantConsent, startReachableHarness, type Harness } from './support/harness.js';
 
@@ -125,6 +125,25 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
     assert.equal(held.body.holdReason, 'Patient abroad until March', 'the receiver reads why');
     await page.getByRole('button', { name: 'Resume', exact: true }).click();
     await page.waitForFunction(() => document.querySelector('[data-standing]')?.textContent === 'Sent, not yet received');
+    assert.deepEqual(errors, []);
+  });
+
+  it('renews its access token with the refresh token before it expires, without signing the clinician out', async () => {
+    const { page, errors } = await appPage(1280);
+    await signInToApp(page, hub.baseUrl, 'dr-smith', PASSWORD);
+    const stored = () =>
+      page.evaluate(() => JSON.parse(sessionStorage.getItem('referral-hub.session') ?? 'null') as { accessToken: string; expiresAt: number });
+    const before = await stored();
+    // As if the ten minutes were nearly over: the next request renews first.
+    await page.evaluate(() => {
+      const session = JSON.parse(sessionStorage.getItem('referral-hub.session')!);
+      sessionStorage.setItem('referral-hub.session', JSON.stringify({ ...session, expiresAt: Date.now() + 5_000 }));
+    });
+    await page.locator('[data-worklist]:not([data-active])').first().click();
+    await page.waitForFunction((old) => JSON.parse(sessionStorage.getItem('referral-hub.session') ?? 'null')?.accessToken !== old, before.accessToken);
+    const after = await stored();
+    assert.ok(after.expiresAt - Date.now() > 500_000, 'a fresh ten minutes');
+    assert.ok(await page.getByRole('button', { name: 'Sign out' }).isVisible(), 'still signed in');
     assert.deepEqual(errors, []);
   });
 

@@ -90,9 +90,13 @@ describe('the clinician app’s stories in Chromium', { skip: withoutChromium },
     await patient.click('button[type=submit]');
     await patient.locator('[data-client-id="royal-london-cardiology-smart"] [data-resource-type="Condition"] button', { hasText: 'Allow' }).click();
 
-    await page.waitForFunction(() => document.querySelector('[data-shared-type="Condition"] [data-consent]')?.getAttribute('data-consent') === 'granted', null, {
-      timeout: 10_000,
-    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-shared-type="Condition"] [data-consent]')?.getAttribute('data-consent') === 'granted',
+      null,
+      {
+        timeout: 10_000,
+      },
+    );
     await checkAndSave(page, 'app-draft-consent-granted');
     await page.getByRole('button', { name: `Send to ${CARDIOLOGY}` }).click();
     await standingIs(page, 'Sent, not yet received');

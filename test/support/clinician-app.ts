@@ -12,7 +12,10 @@ export async function appPage(browser: Browser, width: number): Promise<{ page: 
   const errors: string[] = [];
   // A refused request is logged by Chromium without its address; the response says which it was.
   page.on('console', (message) => message.type() === 'error' && !message.text().startsWith('Failed to load resource') && errors.push(message.text()));
-  page.on('response', (response) => response.status() >= 400 && errors.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`));
+  page.on(
+    'response',
+    (response) => response.status() >= 400 && errors.push(`${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`),
+  );
   page.on('pageerror', (error) => errors.push(error.message));
   return { page, errors };
 }
@@ -43,8 +46,13 @@ export async function signInToApp(page: Page, base: string, username: string, pa
 export async function checkAndSave(page: Page, name: string) {
   const size = page.viewportSize();
   await assertAccessible(page, name);
-  for (const [label, width, height] of [['desktop', 1280, 800], ['phone', 390, 844]] as const) {
+  for (const [label, width, height] of [
+    ['desktop', 1280, 800],
+    ['phone', 390, 844],
+  ] as const) {
     await page.setViewportSize({ width, height });
+    // From the top, so the page's fixed header is where a person sees it.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await assertAccessible(page, `${name} at ${label} width`);
     await page.screenshot({ path: `${SCREENSHOTS}/${name}-${label}.png`, fullPage: true });
   }

@@ -13,6 +13,8 @@ export interface ClinicianSignIn {
   accessToken?: string;
   /** The OpenID Connect id token that came with it. */
   idToken?: string;
+  /** What renews the access token. */
+  refreshToken?: string;
 }
 
 export async function signInClinician(
@@ -29,7 +31,7 @@ export async function signInClinician(
     client_id: clientId,
     response_type: 'code',
     redirect_uri: redirectUri,
-    scope: 'openid referrals',
+    scope: 'openid offline_access referrals',
     state: randomBytes(8).toString('hex'),
     code_challenge: createHash('sha256').update(verifier).digest('base64url'),
     code_challenge_method: 'S256',
@@ -57,6 +59,6 @@ export async function signInClinician(
     body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: clientId, code_verifier: verifier }),
   });
   if (!response.ok) throw new Error(`the token request answered ${response.status}: ${await response.text()}`);
-  const tokens = (await response.json()) as { access_token: string; id_token: string };
-  return { answer, accessToken: tokens.access_token, idToken: tokens.id_token };
+  const tokens = (await response.json()) as { access_token: string; id_token: string; refresh_token?: string };
+  return { answer, accessToken: tokens.access_token, idToken: tokens.id_token, refreshToken: tokens.refresh_token };
 }

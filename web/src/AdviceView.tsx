@@ -35,14 +35,29 @@ function useAdviceRequest(api: ApiClient, id: number, changes: number) {
 }
 
 /** An advice request on its own screen, to read and answer. */
-export function AdviceView({ api, id, changes, onBack, onOpenReferral }: { api: ApiClient; id: number; changes: number; onBack: () => void; onOpenReferral: (id: number) => void }) {
+export function AdviceView({
+  api,
+  id,
+  changes,
+  onBack,
+  onOpenReferral,
+}: {
+  api: ApiClient;
+  id: number;
+  changes: number;
+  onBack: () => void;
+  onOpenReferral: (id: number) => void;
+}) {
   const { request, failure, load } = useAdviceRequest(api, id, changes);
   const [problem, setProblem] = useState<string>();
   const act = async (step: 'close' | 'convert') => {
     const answer =
       step === 'close'
         ? await api.POST('/api/advice-requests/{id}/close', { params: { path: { id } } })
-        : await api.POST('/api/advice-requests/{id}/convert', { params: { path: { id } }, body: { referralCode: '3457005', referralDisplay: 'Patient referral', priority: 'ROUTINE' } });
+        : await api.POST('/api/advice-requests/{id}/convert', {
+            params: { path: { id } },
+            body: { referralCode: '3457005', referralDisplay: 'Patient referral', priority: 'ROUTINE' },
+          });
     if (!answer.data) return setProblem(problemIn(answer.error, 'That could not be done.'));
     if (step === 'convert') return onOpenReferral(answer.data.id);
     await load();
@@ -109,7 +124,8 @@ function Messages({ request }: { request: AdviceRequest }) {
           </Text>
           <Group gap="xs" mt={4}>
             <Text size="xs" c="gray.7">
-              {whoDid(message.author, directory?.nameOf)} ({message.side === 'specialist' ? 'specialist' : 'GP'}), {new Date(message.createdAt).toLocaleString('en-GB')}
+              {whoDid(message.author, directory?.nameOf)} ({message.side === 'specialist' ? 'specialist' : 'GP'}),{' '}
+              {new Date(message.createdAt).toLocaleString('en-GB')}
             </Text>
             {message.pleaseRefer && (
               <Badge size="sm" color="orange.8">

@@ -102,11 +102,7 @@ function Form({ api, referral, changes, onSaved, onChanged, directory }: DraftFo
   const receiver = directory.organizations.find((organization) => organization.reference === fields.receivingOrganisationId);
   const app = receiver?.apps.find((candidate) => candidate.clientId === fields.receivingFacilityClientId);
   const offered = [...new Set([...(app?.resourceTypes.length ? app.resourceTypes : COMMON_TYPES), ...fields.sharedResourceTypes])];
-  const consent = useConsentStatus(
-    api,
-    referral && app && { patientId: referral.patientId, clientId: app.clientId, resourceTypes: offered },
-    changes,
-  );
+  const consent = useConsentStatus(api, referral && app && { patientId: referral.patientId, clientId: app.clientId, resourceTypes: offered }, changes);
 
   const chooseReceiver = (reference: string) => {
     const apps = directory.organizations.find((organization) => organization.reference === reference)?.apps ?? [];
@@ -162,7 +158,9 @@ function Form({ api, referral, changes, onSaved, onChanged, directory }: DraftFo
             {failure}
           </Alert>
         )}
-        {refusal && <ConsentRefusal missing={refusal.missing} appName={app?.name ?? fields.receivingFacilityClientId} portalUrl={refusal.portalUrl} />}
+        {refusal && (
+          <ConsentRefusal missing={refusal.missing} appName={app?.name ?? fields.receivingFacilityClientId} portalUrl={refusal.portalUrl} step="send" />
+        )}
         <Card withBorder>
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
             <TextInput
@@ -184,7 +182,10 @@ function Form({ api, referral, changes, onSaved, onChanged, directory }: DraftFo
               required
               value={fields.receivingOrganisationId}
               onChange={(event) => chooseReceiver(event.currentTarget.value)}
-              data={[{ value: '', label: 'Choose an organisation…' }, ...receivers.map((organization) => ({ value: organization.reference, label: organization.name }))]}
+              data={[
+                { value: '', label: 'Choose an organisation…' },
+                ...receivers.map((organization) => ({ value: organization.reference, label: organization.name })),
+              ]}
             />
             <ReceivingApp receiver={receiver} clientId={fields.receivingFacilityClientId} onChoose={(clientId) => set('receivingFacilityClientId', clientId)} />
           </SimpleGrid>
@@ -229,7 +230,9 @@ function Form({ api, referral, changes, onSaved, onChanged, directory }: DraftFo
           <Checkbox.Group
             label="Records to share"
             description={
-              referral ? `Whether the patient consents to share each with ${app?.name ?? 'the receiving app'} right now` : 'Save the draft to see the patient’s consent for each'
+              referral
+                ? `Whether the patient consents to share each with ${app?.name ?? 'the receiving app'} right now`
+                : 'Save the draft to see the patient’s consent for each'
             }
             value={fields.sharedResourceTypes}
             onChange={(types) => set('sharedResourceTypes', types)}
@@ -260,7 +263,15 @@ function Form({ api, referral, changes, onSaved, onChanged, directory }: DraftFo
 }
 
 /** The receiving organisation's app the patient consents to: chosen when it has several, named when one, a warning when none. */
-function ReceivingApp({ receiver, clientId, onChoose }: { receiver?: Directory['organizations'][number]; clientId: string; onChoose: (clientId: string) => void }) {
+function ReceivingApp({
+  receiver,
+  clientId,
+  onChoose,
+}: {
+  receiver?: Directory['organizations'][number];
+  clientId: string;
+  onChoose: (clientId: string) => void;
+}) {
   if (!receiver) return null;
   if (receiver.apps.length === 0) {
     return (

@@ -106,7 +106,9 @@ function Sent({ referral, rejection }: { referral: Referral; rejection?: Task })
           {referral.responseDueAt && <Detail label={referral.overdue ? 'Answer was due' : 'Answer due'} value={day(referral.responseDueAt)} />}
           {referral.holdReason && <Detail label="Why on hold" value={referral.holdReason} />}
           {referral.revocationReason && <Detail label="Why revoked" value={referral.revocationReason} />}
-          {rejection && <Detail label="Why rejected" value={[REJECTED_BECAUSE[rejection.rejectionCode ?? 'OTHER'], rejection.rejectionReason].filter(Boolean).join(': ')} />}
+          {rejection && (
+            <Detail label="Why rejected" value={[REJECTED_BECAUSE[rejection.rejectionCode ?? 'OTHER'], rejection.rejectionReason].filter(Boolean).join(': ')} />
+          )}
         </Stack>
       </Card>
     </>

@@ -30,7 +30,7 @@ const SIDES = [
 ] as const;
 
 export function Worklists({ session, onSignOut }: { session: Session; onSignOut: () => void }) {
-  const api = useMemo(() => apiClient(session.accessToken, onSignOut), [session, onSignOut]);
+  const api = useMemo(() => apiClient(onSignOut), [onSignOut]);
   return (
     <DirectoryProvider api={api}>
       <Screen session={session} onSignOut={onSignOut} api={api} />
@@ -68,14 +68,10 @@ function Screen({ session, onSignOut, api }: { session: Session; onSignOut: () =
   }, [refresh]);
   useEffect(() => {
     const stop = new AbortController();
-    followEvents(
-      session.accessToken,
-      () => {
-        setChanges((seen) => seen + 1);
-        void refresh();
-      },
-      stop.signal,
-    );
+    followEvents(() => {
+      setChanges((seen) => seen + 1);
+      void refresh();
+    }, stop.signal);
     return () => stop.abort();
   }, [session, refresh]);
 
@@ -121,11 +117,11 @@ function Screen({ session, onSignOut, api }: { session: Session; onSignOut: () =
                   key={list.name}
                   component="button"
                   label={list.title}
-                  active={list.name === chosen}
+                  active={list.name === chosen && opened !== 'new'}
                   variant="filled"
                   onClick={() => choose(list.name)}
                   data-worklist={list.name}
-                  rightSection={<Count value={list.count} atLeast={list.atLeast} onActive={list.name === chosen} />}
+                  rightSection={<Count value={list.count} atLeast={list.atLeast} onActive={list.name === chosen && opened !== 'new'} />}
                 />
               ))}
             </Stack>
@@ -148,9 +144,7 @@ function Screen({ session, onSignOut, api }: { session: Session; onSignOut: () =
           />
         )}
         {!summary && !failure && <Waiting label="Loading your worklists…" />}
-        {opened === 'new' && (
-          <DraftForm api={api} changes={changes} onSaved={(id) => setOpened({ referral: id })} onChanged={refresh} />
-        )}
+        {opened === 'new' && <DraftForm api={api} changes={changes} onSaved={(id) => setOpened({ referral: id })} onChanged={refresh} />}
         {typeof opened === 'object' && 'referral' in opened && (
           <ReferralView key={opened.referral} api={api} id={opened.referral} changes={changes} onBack={() => setOpened(undefined)} />
         )}
@@ -165,9 +159,13 @@ function Screen({ session, onSignOut, api }: { session: Session; onSignOut: () =
             {!page && <Waiting label="Loading the list…" />}
             {page && page.items.length === 0 && <Text c="gray.7">Nothing here right now.</Text>}
             {page?.kind === 'referrals' &&
-              (page.items as Referral[]).map((referral) => <ReferralCard key={referral.id} referral={referral} onOpen={() => setOpened({ referral: referral.id })} />)}
+              (page.items as Referral[]).map((referral) => (
+                <ReferralCard key={referral.id} referral={referral} onOpen={() => setOpened({ referral: referral.id })} />
+              ))}
             {page?.kind === 'advice-requests' &&
-              (page.items as AdviceRequest[]).map((request) => <AdviceCard key={request.id} request={request} onOpen={() => setOpened({ advice: request.id })} />)}
+              (page.items as AdviceRequest[]).map((request) => (
+                <AdviceCard key={request.id} request={request} onOpen={() => setOpened({ advice: request.id })} />
+              ))}
           </Stack>
         )}
       </AppShell.Main>
@@ -227,7 +225,9 @@ function AdviceCard({ request, onOpen }: { request: AdviceRequest; onOpen: () =>
           {request.patientId.replace('Patient/', 'Patient ')} · {directory?.nameOf(request.sendingOrganisationId) ?? request.sendingOrganisationId} →{' '}
           {directory?.nameOf(request.receivingOrganisationId) ?? request.receivingOrganisationId}
         </Text>
-        <Text size="sm">{request.messages.length} messages{request.pleaseRefer ? ' · the specialist asks you to refer' : ''}</Text>
+        <Text size="sm">
+          {request.messages.length} messages{request.pleaseRefer ? ' · the specialist asks you to refer' : ''}
+        </Text>
       </Stack>
     </Card>
   );

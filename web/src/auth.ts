@@ -1,14 +1,20 @@
 // Signing in through the service's own OpenID Connect server: authorization code with PKCE (S256),
-// the app being the public client `referral-hub-web`. The access token for /api lives in this tab's
-// session storage only, and is forgotten at sign-out or when /api no longer takes it.
+// the app being the public client `referral-hub-web`. The tokens live in this tab's session storage
+// only: the short-lived access token for /api is renewed with the refresh token shortly before it
+// expires, and both are forgotten at sign-out, or when the server no longer takes them (a password
+// reset ends every sign-in).
 
 const CLIENT_ID = 'referral-hub-web';
-const SCOPE = 'openid referrals';
+const SCOPE = 'openid offline_access referrals';
+/** Renew the access token this long before it expires. */
+const RENEW_BEFORE_MS = 60_000;
 const PENDING = 'referral-hub.sign-in';
 const SESSION = 'referral-hub.session';
 
 export interface Session {
   accessToken: string;
+  /** Renews the access token; absent when the server gave none. */
+  refreshToken?: string;
   /** Who signed in, as the token names them. */
   name: string;
   expiresAt: number;
@@ -62,11 +68,49 @@ export async function completeSignIn(query: URLSearchParams): Promise<Session> {
     }),
   });
   if (!response.ok) throw new Error('The sign-in could not be completed: please sign in again.');
-  const { access_token: accessToken, expires_in: expiresIn } = (await response.json()) as { access_token: string; expires_in: number };
+  return keep(await response.json());
+}
+
+interface TokenResponse {
+  access_token: string;
+  expires_in: number;
+  refresh_token?: string;
+}
+
+function keep({ access_token: accessToken, expires_in: expiresIn, refresh_token: refreshToken }: TokenResponse, previous?: Session): Session {
   const claims = JSON.parse(atob(accessToken.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as { name?: string };
-  const session = { accessToken, name: claims.name ?? '', expiresAt: Date.now() + expiresIn * 1000 };
+  const session = {
+    accessToken,
+    refreshToken: refreshToken ?? previous?.refreshToken,
+    name: claims.name ?? previous?.name ?? '',
+    expiresAt: Date.now() + expiresIn * 1000,
+  };
   sessionStorage.setItem(SESSION, JSON.stringify(session));
   return session;
+}
+
+let renewing: Promise<Session | undefined> | undefined;
+
+/** A live access token: the session's, renewed first when it is about to expire; undefined once the sign-in has ended. */
+export async function freshAccessToken(): Promise<string | undefined> {
+  const session = JSON.parse(sessionStorage.getItem(SESSION) ?? 'null') as Session | null;
+  if (!session) return undefined;
+  if (session.expiresAt - Date.now() > RENEW_BEFORE_MS) return session.accessToken;
+  renewing ??= renew(session).finally(() => (renewing = undefined));
+  return (await renewing)?.accessToken;
+}
+
+async function renew(session: Session): Promise<Session | undefined> {
+  if (!session.refreshToken) return currentSession();
+  const response = await fetch('/oauth/token', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: session.refreshToken, client_id: CLIENT_ID }),
+  }).catch(() => undefined);
+  if (response?.ok) return keep(await response.json(), session);
+  // Refused: the sign-in has ended (signed out elsewhere, or the password reset). A network failure keeps the token while it lives.
+  if (response) signOut();
+  return currentSession();
 }
 
 /** The session of this tab, while its token lives. */

@@ -14,7 +14,11 @@ const ASK_EVERY_MS = 3000;
 /** Each type's decision: true when the patient consents now; undefined until known. */
 export type ConsentStatus = Record<string, boolean> | undefined;
 
-export function useConsentStatus(api: ApiClient, ask: { patientId: string; clientId: string; resourceTypes: string[] } | undefined, changes: number): ConsentStatus {
+export function useConsentStatus(
+  api: ApiClient,
+  ask: { patientId: string; clientId: string; resourceTypes: string[] } | undefined,
+  changes: number,
+): ConsentStatus {
   const [status, setStatus] = useState<ConsentStatus>();
   const key = ask && JSON.stringify(ask);
   useEffect(() => {
@@ -44,15 +48,17 @@ export function ConsentBadge({ consented }: { consented: boolean | undefined }) 
   );
 }
 
-/** The consent gate's refusal, in words for the clinician, with the link for the patient. */
-export function ConsentRefusal({ missing, appName, portalUrl }: { missing: string[]; appName: string; portalUrl: string }) {
+/** The consent gate's refusal of a send or a move, in words for the clinician, with the link for the patient. */
+export function ConsentRefusal({ missing, appName, portalUrl, step }: { missing: string[]; appName: string; portalUrl: string; step: 'send' | 'move' }) {
   const [showingCode, setShowingCode] = useState(false);
   return (
-    <Alert color="orange" title="Not sent: the patient’s consent is missing" role="alert" data-consent-refusal>
+    <Alert color="orange" title={`${step === 'send' ? 'Not sent' : 'Not moved'}: the patient’s consent is missing`} role="alert" data-consent-refusal>
       <Stack gap="xs">
         <Text size="sm">
-          The patient has not agreed to share <strong>{missing.join(', ')}</strong> with {appName}. Nothing was sent. Ask the patient to allow it in
-          their consent portal; you can send as soon as they have — this screen shows it when they do.
+          The patient has not agreed to share <strong>{missing.join(', ')}</strong> with {appName}.{' '}
+          {step === 'send'
+            ? 'Nothing was sent. Ask the patient to allow it in their consent portal; this screen shows when they have, and you can send then.'
+            : 'The referral stayed where it was. Ask the patient to allow it in their consent portal, then try again.'}
         </Text>
         <Group gap="sm">
           <Anchor href={portalUrl} target="_blank" size="sm" c="blue.9" underline="always">
@@ -63,7 +69,13 @@ export function ConsentRefusal({ missing, appName, portalUrl }: { missing: strin
           </Button>
         </Group>
       </Stack>
-      <Modal opened={showingCode} onClose={() => setShowingCode(false)} title="The patient’s consent portal" centered closeButtonProps={{ "aria-label": "Close" }}>
+      <Modal
+        opened={showingCode}
+        onClose={() => setShowingCode(false)}
+        title="The patient’s consent portal"
+        centered
+        closeButtonProps={{ 'aria-label': 'Close' }}
+      >
         <Stack align="center">
           <QRCodeSVG value={portalUrl} size={240} marginSize={2} title={`QR code for ${portalUrl}`} />
           <Text size="sm" ta="center">

@@ -1,10 +1,14 @@
 // Live updates: /api/events (Server-Sent Events) read with fetch, so the bearer token travels in a
-// header; after a drop the stream resumes from the last event seen (Last-Event-ID).
+// header; after a drop (or when the access token is renewed) the stream resumes from the last event
+// seen (Last-Event-ID).
+import { freshAccessToken } from './auth';
 
 /** Calls `onEvent` for each event of the caller's organisations until `signal` aborts. */
-export function followEvents(accessToken: string, onEvent: (type: string) => void, signal: AbortSignal): void {
+export function followEvents(onEvent: (type: string) => void, signal: AbortSignal): void {
   let lastEventId = '';
   const connect = async () => {
+    const accessToken = await freshAccessToken();
+    if (!accessToken) return;
     const headers: Record<string, string> = { authorization: `Bearer ${accessToken}`, accept: 'text/event-stream' };
     if (lastEventId) headers['last-event-id'] = lastEventId;
     const response = await fetch('/api/events', { headers, signal });

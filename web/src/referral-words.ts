@@ -44,6 +44,13 @@ const HAPPENED: Record<string, string> = {
   'task.return-with-advice': 'Returned with advice',
 };
 
+/** A step the service refused, in words: the consent gate's refusals, mostly. */
+const REFUSED: Record<string, string> = {
+  'referral.send': 'Send refused: the patient’s consent was missing',
+  'referral.redirect': 'Redirect refused: the patient’s consent was missing',
+  'referral.forward': 'Forward refused: the patient’s consent was missing',
+};
+
 /** One line of a referral's history: what happened, in words; a move names where it went. */
 export function happened(entry: AuditEntry, nameOf: (reference: string) => string = (reference) => reference): string {
   const detail = entry.detail as { to?: string | { receivingOrganisationId?: string }; reason?: string };
@@ -52,7 +59,7 @@ export function happened(entry: AuditEntry, nameOf: (reference: string) => strin
   const words = HAPPENED[entry.action] ?? entry.action;
   const movedTo = typeof detail.to === 'object' ? detail.to.receivingOrganisationId : undefined;
   const said = movedTo ? `${words} to ${nameOf(movedTo)}` : words;
-  return entry.outcome === 'success' ? said : `${said} — refused`;
+  return entry.outcome === 'success' ? said : (REFUSED[entry.action] ?? `${said} — refused`);
 }
 
 /** Who did something (an audit actor, a note's author): a clinician by name, the service's own watchers in words. */
@@ -60,7 +67,7 @@ export function whoDid(actor: string, nameOf: (reference: string) => string = (r
   if (actor.startsWith('practitioner:')) return nameOf(`Practitioner/${actor.slice('practitioner:'.length)}`);
   if (actor.startsWith('Practitioner/')) return nameOf(actor);
   if (actor.startsWith('system:')) return 'Referral Hub';
-  return actor;
+  return nameOf(`Practitioner/${actor}`);
 }
 
 /** A referral's priority as a badge colour: routine grey, urgent orange, ASAP and STAT red. */

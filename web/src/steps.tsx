@@ -170,11 +170,16 @@ export function Steps({ api, referral, onDone }: { api: ApiClient; referral: Ref
             {failure}
           </Alert>
         )}
-        {refusal && <ConsentRefusal missing={refusal.missing} appName={refusal.appName} portalUrl={refusal.portalUrl} />}
+        {refusal && <ConsentRefusal missing={refusal.missing} appName={refusal.appName} portalUrl={refusal.portalUrl} step="move" />}
         {!asking && (
           <Group>
             {offered.map((step) => (
-              <Button key={step.action} disabled={busy} variant={step.quiet ? 'default' : 'filled'} onClick={() => (step.asks ? setAsking(step) : void take(step))}>
+              <Button
+                key={step.action}
+                disabled={busy}
+                variant={step.quiet ? 'default' : 'filled'}
+                onClick={() => (step.asks ? setAsking(step) : void take(step))}
+              >
                 {step.label}
               </Button>
             ))}
@@ -230,7 +235,10 @@ function Destination({ destinations, value, onChange }: { destinations: Director
       required
       value={value}
       onChange={(event) => onChange(event.currentTarget.value)}
-      data={[{ value: '', label: 'Choose an organisation…' }, ...destinations.map((organization) => ({ value: organization.reference, label: organization.name }))]}
+      data={[
+        { value: '', label: 'Choose an organisation…' },
+        ...destinations.map((organization) => ({ value: organization.reference, label: organization.name })),
+      ]}
     />
   );
 }

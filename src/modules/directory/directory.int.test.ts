@@ -241,7 +241,9 @@ for (const engine of testEngines()) {
       await admin('POST', '/organizations', { id: 'closed-clinic', name: 'Closed Clinic', active: false });
       const read = await hub.request('GET', '/api/directory', { as: 'dr-smith' });
       assert.equal(read.status, 200);
-      const cardiology = read.body.organizations.find((organization: { reference: string }) => organization.reference === 'Organization/royal-london-cardiology');
+      const cardiology = read.body.organizations.find(
+        (organization: { reference: string }) => organization.reference === 'Organization/royal-london-cardiology',
+      );
       assert.equal(cardiology.name, 'Royal London Hospital — Cardiology');
       assert.deepEqual(
         cardiology.apps.map((app: { clientId: string; name: string }) => [app.clientId, app.name]),

@@ -1,21 +1,14 @@
 // Patient accounts: an administrator invites a patient and gets a one-time enrolment link; the
 // patient opens it in the portal and sets their own password. A forgotten password is reset the same
-// way. No administrator ever sees or sets a patient's password; the database keeps only a hash of
-// each link's token, and a link works once, until it expires.
+// way (account-links.ts).
 import type { Kysely } from 'kysely';
 import { directoryRuleBroken, notFound } from '../../platform/errors.js';
-import { randomToken, tokenHash } from '../../platform/secret-tokens.js';
 import type { Database } from '../../database.js';
 import type { PatientAccountState } from './tables.js';
 import { requireRole, toPatientReference, type Caller } from '../identity/caller.js';
-import { hashPassword } from './passwords.js';
+import { issueLink, useUpLinks, type LinkPurpose } from './account-links.js';
 import { auditDirectoryChange, type DirectoryDeps } from './records.js';
 import type { PatientAccountView } from './schemas.js';
-
-export type LinkPurpose = 'enrol' | 'reset';
-const LINK_HOURS: Record<LinkPurpose, number> = { enrol: 7 * 24, reset: 24 };
-const ACCOUNT_LINK_PATH = '/consent/portal/account';
-export const MIN_PASSWORD_LENGTH = 10;
 
 export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: DirectoryDeps & { publicBaseUrl: string }) {
   /** A new account, invited: it has no password until the patient enrols through the link in the answer. */
@@ -31,7 +24,7 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
         .executeTakeFirst();
       if (!taken) throw directoryRuleBroken(409, 'ALREADY_IN_DIRECTORY', `The username ${input.username} is taken`, 'body.username');
       await auditDirectoryChange(tx, clock, caller, 'directory.patient-account.invite', 'PatientAccount', input.username, { patientId });
-      return { username: input.username, patientId, name: input.name ?? null, state: 'invited', link: await issueLink(tx, input.username, 'enrol') };
+      return { username: input.username, patientId, name: input.name ?? null, state: 'invited', link: await linkFor(tx, input.username, 'enrol') };
     });
   }
 
@@ -49,7 +42,7 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
       if (account.state === 'disabled') throw directoryRuleBroken(409, 'ACCOUNT_DISABLED', `The patient account ${username} is disabled: enable it first`);
       const purpose: LinkPurpose = account.state === 'invited' ? 'enrol' : 'reset';
       await auditDirectoryChange(tx, clock, caller, `directory.patient-account.${purpose}-link`, 'PatientAccount', username, {});
-      return { username, patientId: account.patient_id, name: account.name, state: account.state, link: await issueLink(tx, username, purpose) };
+      return { username, patientId: account.patient_id, name: account.name, state: account.state, link: await linkFor(tx, username, purpose) };
     });
   }
 
@@ -72,7 +65,7 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
         .where('username', '=', username)
         .execute();
       if (next === 'disabled') {
-        await tx.updateTable('account_link').set({ used_at: clock.now() }).where('username', '=', username).where('used_at', 'is', null).execute();
+        await useUpLinks(tx, { kind: 'patient', username }, clock.now());
       }
       await auditDirectoryChange(tx, clock, caller, `directory.patient-account.${next === 'disabled' ? 'disable' : 'enable'}`, 'PatientAccount', username, {
         from: account.state,
@@ -88,69 +81,7 @@ export function createPatientAccountUseCases({ db, clock, publicBaseUrl }: Direc
     return rows.map((row) => ({ username: row.username, patientId: row.patient_id, name: row.name, state: row.state }));
   }
 
-  async function issueLink(tx: Kysely<Database>, username: string, purpose: LinkPurpose) {
-    const token = randomToken();
-    const expiresAt = new Date(clock.now().getTime() + LINK_HOURS[purpose] * 3_600_000);
-    await tx
-      .insertInto('account_link')
-      .values({ token_hash: tokenHash(token), username, purpose, expires_at: expiresAt, used_at: null })
-      .execute();
-    return { url: `${publicBaseUrl}${ACCOUNT_LINK_PATH}?token=${token}`, purpose, expiresAt: expiresAt.toISOString() };
-  }
+  const linkFor = (tx: Kysely<Database>, username: string, purpose: LinkPurpose) => issueLink(tx, clock, publicBaseUrl, { kind: 'patient', username }, purpose);
 
   return { invitePatient, issueAccountLink, setPatientAccountState, listPatientAccounts };
-}
-
-/** What an unused, unexpired link opens: its account and purpose. */
-export async function openAccountLink(db: Kysely<Database>, token: string, now: Date) {
-  const row = await db
-    .selectFrom('account_link')
-    .innerJoin('patient_account', 'patient_account.username', 'account_link.username')
-    .select(['account_link.username', 'account_link.purpose', 'patient_account.patient_id'])
-    .where('token_hash', '=', tokenHash(token))
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .where('patient_account.state', '!=', 'disabled')
-    .executeTakeFirst();
-  return row && { username: row.username, purpose: row.purpose, patientId: row.patient_id };
-}
-
-/**
- * Sets the password through a link, once: the link is used up and the account becomes active, in one
- * transaction. False when the link is unknown, used, expired or its account disabled.
- */
-export async function setPasswordWithLink({ db, clock }: DirectoryDeps, token: string, password: string): Promise<boolean> {
-  const passwordHash = await hashPassword(password);
-  const now = clock.now();
-  return db.transaction().execute(async (tx) => {
-    const used = await tx
-      .updateTable('account_link')
-      .set({ used_at: now })
-      .where('token_hash', '=', tokenHash(token))
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning(['username', 'purpose'])
-      .executeTakeFirst();
-    if (!used) return false;
-    const account = await tx
-      .updateTable('patient_account')
-      .set({ password_hash: passwordHash, state: 'active', sign_ins_valid_from: now })
-      .where('username', '=', used.username)
-      .where('state', '!=', 'disabled')
-      .returning('username')
-      .executeTakeFirst();
-    if (!account) throw directoryRuleBroken(409, 'ACCOUNT_DISABLED', 'This account is disabled');
-    await tx.updateTable('account_link').set({ used_at: now }).where('username', '=', used.username).where('used_at', 'is', null).execute();
-    const self = { sub: `portal:${used.username}`, roles: [] };
-    await auditDirectoryChange(
-      tx,
-      clock,
-      self,
-      `directory.patient-account.${used.purpose === 'enrol' ? 'enrolled' : 'password-reset'}`,
-      'PatientAccount',
-      used.username,
-      {},
-    );
-    return true;
-  });
 }

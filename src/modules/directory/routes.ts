@@ -18,10 +18,7 @@ const answers = (status: number, schema: Parameters<typeof Type.Array>[0], ...er
   ...errorResponses(400, 401, 403, ...errors),
 });
 
-export const directoryRoutes: FastifyPluginAsyncTypebox<{ service: DirectoryService; readNetwork: NetworkReader }> = async (
-  app,
-  { service, readNetwork },
-) => {
+export const directoryRoutes: FastifyPluginAsyncTypebox<{ service: DirectoryService; readNetwork: NetworkReader }> = async (app, { service, readNetwork }) => {
   app.get(
     '/directory',
     {
@@ -188,6 +185,21 @@ export const directoryRoutes: FastifyPluginAsyncTypebox<{ service: DirectoryServ
     },
     async function rotateSecret(request) {
       return service.rotateAppSecret(callerOf(request), request.params.clientId);
+    },
+  );
+
+  app.post(
+    '/admin/practitioners/:id/account-link',
+    {
+      schema: {
+        tags,
+        summary: 'A one-time link for a practitioner to set their clinician app password: enrolment, or a reset that ends their sign-ins',
+        params: S.IdParams,
+        response: answers(201, S.PractitionerAccount, 404, 409),
+      },
+    },
+    async function issuePractitionerLink(request, reply) {
+      return reply.status(201).send(await service.issuePractitionerLink(callerOf(request), request.params.id));
     },
   );
 

@@ -122,6 +122,20 @@ export const PatientAccount = Type.Object(
   { title: 'PatientAccount' },
 );
 export type PatientAccountView = Static<typeof PatientAccount>;
+
+export const PractitionerAccount = Type.Object(
+  {
+    practitioner: Type.String(),
+    username: { ...Type.String(), description: 'What they sign in to the clinician app with: their directory id' },
+    state: Type.Enum(['invited', 'active']),
+    link: Type.Object(
+      { url: Type.String(), purpose: Type.String(), expiresAt: Type.String() },
+      { description: 'A one-time link for the practitioner to set their password; only in this answer' },
+    ),
+  },
+  { title: 'PractitionerAccount' },
+);
+export type PractitionerAccountView = Static<typeof PractitionerAccount>;
 export const UsernameParams = Type.Object({ username: Username });
 
 export const ImportResult = Type.Object({

@@ -1,9 +1,10 @@
 // The directory service: its administration use cases (organisations, practitioners and roles,
-// facility apps, patient accounts, import) over one set of dependencies, used alike by /api/admin and
+// facility apps, patients' and practitioners' accounts, import) over one set of dependencies, used alike by /api/admin and
 // by `npm run admin`.
 import { createAppUseCases } from './apps.js';
 import { createImportUseCase } from './import.js';
 import { createPatientAccountUseCases } from './patient-accounts.js';
+import { createPractitionerAccountUseCases } from './practitioner-accounts.js';
 import { createRecordUseCases, type DirectoryDeps } from './records.js';
 
 /** `changed` is told after every administration call (once its transaction has ended), so what this process keeps of the directory is forgotten at once. */
@@ -12,6 +13,7 @@ export function createDirectoryService(deps: DirectoryDeps & { publicBaseUrl: st
     ...createRecordUseCases(deps),
     ...createAppUseCases(deps),
     ...createPatientAccountUseCases(deps),
+    ...createPractitionerAccountUseCases(deps),
     ...createImportUseCase(deps),
   };
   return deps.changed ? thenTelling(useCases, deps.changed) : useCases;

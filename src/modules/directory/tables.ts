@@ -28,9 +28,11 @@ interface PatientAccountTable {
   sign_ins_valid_from: Timestamp | null;
 }
 
+/** A one-time link: to a patient's account (username) or a practitioner's (practitioner_id), never both. */
 interface AccountLinkTable {
   token_hash: string;
-  username: string;
+  username: string | null;
+  practitioner_id: string | null;
   purpose: 'enrol' | 'reset';
   expires_at: Timestamp;
   used_at: Timestamp | null;
@@ -61,7 +63,8 @@ interface PractitionerTable {
 /** A practitioner's password, for signing in to the clinician web app. */
 interface PractitionerAccountTable {
   practitioner_id: string;
-  password_hash: string;
+  /** Null while the practitioner is invited: they set it through their enrolment link. */
+  password_hash: string | null;
 }
 
 interface PractitionerRoleTable {

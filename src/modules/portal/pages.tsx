@@ -4,7 +4,7 @@ import type { VNode } from 'preact';
 import type { ErrorModel } from '../../platform/http-errors.js';
 import { ErrorPage, type StartAgain } from '../../platform/pages/error-page.js';
 import { Page, SignInFields } from '../../platform/pages/page.js';
-import { MIN_PASSWORD_LENGTH } from '../directory/patient-accounts.js';
+import { MIN_PASSWORD_LENGTH } from '../directory/account-links.js';
 import { plainGrantSource, plainResourceType } from '../vocabulary/plain-language.js';
 
 export interface AppAccess {
@@ -272,18 +272,75 @@ export function unknownAppPage(clientId: string): VNode {
   );
 }
 
-export function accountLinkPage(options: { token: string; csrfToken: string; purpose: 'enrol' | 'reset'; username: string; error?: string }): VNode {
+/** Who opens one-time account links on a surface, and in which words its pages speak to them. */
+export interface AccountLinkAudience {
+  /** The pages' title suffix. */
+  place: string;
+  /** Where the form posts. */
+  action: string;
+  welcome: string;
+  /** What the saved password is for, and where to sign in with it. */
+  afterwards: string;
+  signIn: { href: string; label: string };
+  /** Whom to ask for a new link. */
+  askFor: string;
+}
+
+export const PATIENT_ACCOUNT_LINKS: AccountLinkAudience = {
+  place: PORTAL_TITLE,
+  action: `${PORTAL}/account`,
+  welcome: 'Welcome to your consent portal',
+  afterwards: 'You can now sign in to choose who may read your records.',
+  signIn: { href: PORTAL, label: 'Sign in to your consent portal' },
+  askFor: 'your practice or hospital',
+};
+
+/** The pages of a one-time link, in the words of `audience`. */
+export function accountLinkPages(audience: AccountLinkAudience) {
+  return {
+    form: (options: { token: string; csrfToken?: string; purpose: 'enrol' | 'reset'; username: string; error?: string }) => (
+      <AccountLinkForm audience={audience} {...options} />
+    ),
+    done: (): VNode => (
+      <Page title={`Password saved — ${audience.place}`}>
+        <h1>Your password is saved</h1>
+        <p role="status">{audience.afterwards}</p>
+        <p>
+          <a href={audience.signIn.href}>{audience.signIn.label}</a>
+        </p>
+      </Page>
+    ),
+    invalid: (): VNode => (
+      <Page title={`Link no longer valid — ${audience.place}`}>
+        <h1>This link no longer works</h1>
+        <p class="error" role="alert">
+          It has expired or has already been used. Each link works once.
+        </p>
+        <p>Please ask {audience.askFor} for a new link.</p>
+      </Page>
+    ),
+  };
+}
+
+function AccountLinkForm(options: {
+  audience: AccountLinkAudience;
+  token: string;
+  csrfToken?: string;
+  purpose: 'enrol' | 'reset';
+  username: string;
+  error?: string;
+}): VNode {
   const enrol = options.purpose === 'enrol';
   return (
-    <Page title={`${enrol ? 'Create your password' : 'Choose a new password'} — ${PORTAL_TITLE}`}>
-      <h1>{enrol ? 'Welcome to your consent portal' : 'Choose a new password'}</h1>
+    <Page title={`${enrol ? 'Create your password' : 'Choose a new password'} — ${options.audience.place}`}>
+      <h1>{enrol ? options.audience.welcome : 'Choose a new password'}</h1>
       <p>
         {enrol ? 'Create a password to finish setting up your account' : 'Set a new password for your account'} <strong>{options.username}</strong>. Use at
         least {MIN_PASSWORD_LENGTH} characters.
       </p>
       <Alert message={options.error} />
-      <form method="post" action="/consent/portal/account" class="card">
-        <Csrf token={options.csrfToken} />
+      <form method="post" action={options.audience.action} class="card">
+        {options.csrfToken && <Csrf token={options.csrfToken} />}
         <input type="hidden" name="token" value={options.token} />
         <input type="text" name="username" value={options.username} autocomplete="username" hidden />
         <label for="password">New password</label>
@@ -294,30 +351,6 @@ export function accountLinkPage(options: { token: string; csrfToken: string; pur
           <button type="submit">{enrol ? 'Create my password' : 'Save my new password'}</button>
         </p>
       </form>
-    </Page>
-  );
-}
-
-export function accountLinkDonePage(): VNode {
-  return (
-    <Page title={`Password saved — ${PORTAL_TITLE}`}>
-      <h1>Your password is saved</h1>
-      <p role="status">You can now sign in to choose who may read your records.</p>
-      <p>
-        <a href="/consent/portal">Sign in to your consent portal</a>
-      </p>
-    </Page>
-  );
-}
-
-export function accountLinkInvalidPage(): VNode {
-  return (
-    <Page title={`Link no longer valid — ${PORTAL_TITLE}`}>
-      <h1>This link no longer works</h1>
-      <p class="error" role="alert">
-        It has expired or has already been used. Each link works once.
-      </p>
-      <p>Please ask your practice or hospital for a new link.</p>
     </Page>
   );
 }

@@ -15,7 +15,19 @@ import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Caller } from '../identity/caller.js';
 import { accountLinkRoutes } from './account-routes.js';
-import { loginPage, PORTAL, portalErrorPage, portalPage, readsPage, revokeConfirmPage, unknownAppPage, type AppAccess, type ReadShown } from './pages.js';
+import {
+  accountLinkPages,
+  loginPage,
+  PATIENT_ACCOUNT_LINKS,
+  PORTAL,
+  portalErrorPage,
+  portalPage,
+  readsPage,
+  revokeConfirmPage,
+  unknownAppPage,
+  type AppAccess,
+  type ReadShown,
+} from './pages.js';
 import { errorHandler } from '../../platform/http-errors.js';
 import { sendPage } from '../../platform/pages/page.js';
 import { patientCaller } from '../directory/accounts.js';
@@ -61,7 +73,14 @@ export async function portalRoutes(app: FastifyInstance, { db, clock, consent, d
   const showLogin = (reply: FastifyReply, status: number, clientId?: string, error?: string) =>
     html(reply, status, loginPage({ csrfToken: reply.generateCsrf(), clientId, error }));
 
-  await accountLinkRoutes(app, { db, clock, html });
+  await accountLinkRoutes(app, {
+    db,
+    clock,
+    kind: 'patient',
+    html,
+    pages: accountLinkPages(PATIENT_ACCOUNT_LINKS),
+    csrf: { protect: app.csrfProtection, token: (reply) => reply.generateCsrf() },
+  });
   const signInThrottled = throttledSignIn(db, clock);
 
   app.get<{ Querystring: { client_id?: string } }>(PORTAL, { schema: { hide: true } }, async (request, reply) => {

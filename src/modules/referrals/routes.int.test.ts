@@ -26,8 +26,12 @@ for (const engine of testEngines()) {
       const choices = await hub.request('GET', '/api/referrals/choices', { as: 'dr-smith' });
       assert.equal(choices.status, 200);
       assert.deepEqual(choices.body.kinds[0], { code: '103696004', display: 'Patient referral to cardiologist' });
-      assert.ok(choices.body.reasons.some((reason: { code: string; display: string }) => reason.code === 'I20.9' && reason.display === 'Angina pectoris, unspecified'));
-      const hours = Object.fromEntries(choices.body.priorities.map((choice: { priority: string; responseHours: number }) => [choice.priority, choice.responseHours]));
+      assert.ok(
+        choices.body.reasons.some((reason: { code: string; display: string }) => reason.code === 'I20.9' && reason.display === 'Angina pectoris, unspecified'),
+      );
+      const hours = Object.fromEntries(
+        choices.body.priorities.map((choice: { priority: string; responseHours: number }) => [choice.priority, choice.responseHours]),
+      );
       assert.deepEqual(hours, hub.config.responseDueHours);
       assert.equal((await hub.request('GET', '/api/referrals/choices', { as: 'patient' })).status, 403);
     });

@@ -10,6 +10,12 @@ import { activePractitionerAccount, CLINICIAN_SUBJECT_PREFIX } from '../director
 export const CLINICIAN_APP_CLIENT_ID = 'referral-hub-web';
 /** The scope the app asks for /api, besides openid. */
 export const CLINICIAN_API_SCOPE = 'referrals';
+/**
+ * How long the app's access token for /api lives: briefly, since /api checks it without asking this
+ * server (a password reset ends the refresh token at once, an access token within this time); the
+ * app renews it with its refresh token.
+ */
+export const CLINICIAN_TOKEN_SECONDS = 600;
 const CLINICIAN_APP_PATH = '/app';
 
 /** The app's client registration. */

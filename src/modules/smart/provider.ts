@@ -10,7 +10,7 @@ import type { DirectoryLookup } from '../directory/lookup.js';
 import type { SigningKey } from '../../platform/keys.js';
 import { findAccount } from '../directory/accounts.js';
 import { smartStore, type AccessTokenCache, type SmartStore } from './adapter.js';
-import { CLINICIAN_API_SCOPE, clinicianAppClient, clinicianOf, clinicianTokenClaims, isClinicianApp } from './clinician-app.js';
+import { CLINICIAN_API_SCOPE, CLINICIAN_TOKEN_SECONDS, clinicianAppClient, clinicianOf, clinicianTokenClaims, isClinicianApp } from './clinician-app.js';
 import { publicClientRefresh } from './public-refresh.js';
 import { readForm, replayForm } from './request-form.js';
 import { allPatientScopes, expandWildcardScopes, parsePatientScope } from './scopes.js';
@@ -84,7 +84,13 @@ export function createSmartServer({ db, directory, publicBaseUrl, apiAudience, s
         getResourceServerInfo: async (ctx, indicator) => {
           if (isClinicianApp(ctx.oidc.client?.clientId)) {
             if (indicator !== apiResource) throw new errors.InvalidTarget(`the clinician app's resource is ${apiResource}`);
-            return { scope: CLINICIAN_API_SCOPE, audience: apiAudience, accessTokenFormat: 'jwt', accessTokenTTL: 3600, jwt: { sign: { alg: 'ES256' } } };
+            return {
+              scope: CLINICIAN_API_SCOPE,
+              audience: apiAudience,
+              accessTokenFormat: 'jwt',
+              accessTokenTTL: CLINICIAN_TOKEN_SECONDS,
+              jwt: { sign: { alg: 'ES256' } },
+            };
           }
           if (indicator !== fhirBase) throw new errors.InvalidTarget(`the only resource here is ${fhirBase}`);
           return { scope: `launch/patient ${patientScopes}`, audience: fhirBase, accessTokenFormat: 'opaque', accessTokenTTL: 3600 };
@@ -93,7 +99,16 @@ export function createSmartServer({ db, directory, publicBaseUrl, apiAudience, s
     },
     // A browser app may call the token endpoint from the origin of its registered redirect URIs.
     clientBasedCORS: (_ctx, origin, client) => client.redirectUris?.some((uri) => new URL(uri).origin === origin) ?? false,
-    ttl: { IdToken: 3600, AccessToken: 3600, AuthorizationCode: 60, RefreshToken: 14 * 24 * 3600, Interaction: 3600, Session: 8 * 3600, Grant: 14 * 24 * 3600 },
+    ttl: {
+      IdToken: 3600,
+      // Each resource's own lifetime (the clinician app's /api tokens are short), else an hour.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 3600,
+      AuthorizationCode: 60,
+      RefreshToken: 14 * 24 * 3600,
+      Interaction: 3600,
+      Session: 8 * 3600,
+      Grant: 14 * 24 * 3600,
+    },
   };
   const provider = new Provider(issuer, configuration);
   // The routes set the forwarded host and protocol from PUBLIC_BASE_URL themselves, so they hold.

@@ -17,6 +17,7 @@ import { bareId, findAccount, patientCaller, type PatientAccount } from '../dire
 import { sendPage } from '../../platform/pages/page.js';
 import { signInRefusal, throttledClinicianSignIn, throttledSignIn } from '../directory/sign-in-throttle.js';
 import { CLINICIAN_SUBJECT_PREFIX } from '../directory/practitioner-accounts.js';
+import { clinicianAccountRoutes } from './clinician-accounts.js';
 import { CLINICIAN_API_SCOPE, CLINICIAN_APP_CLIENT_ID, isClinicianApp } from './clinician-app.js';
 import { clinicianLoginPage, smartConsentPage, smartErrorPage, smartLoginPage } from './pages.js';
 import { OAUTH_PREFIX, type SmartServer } from './provider.js';
@@ -44,6 +45,7 @@ export async function smartRoutes(app: FastifyInstance, options: SmartRouteOptio
   smart.provider.use(endingLapsedConsent(options.access));
   app.get('/.well-known/smart-configuration', { schema: { hide: true } }, async () => smartConfiguration(smart, options.publicBaseUrl));
   await app.register(interactionRoutes, options);
+  await app.register(clinicianAccountRoutes, { db: options.db, clock: options.clock });
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_request, _payload, done) => done(null));
@@ -178,10 +180,10 @@ async function interactionRoutes(app: FastifyInstance, { smart, db, consent, pub
     return html(reply, refusal.status, clinicianLoginPage({ uid: details.uid, error: refusal.message }), details);
   };
 
-  /** The clinician app's grant: who they are, and /api. */
+  /** The clinician app's grant: who they are, /api, and a refresh token to renew its short-lived access tokens. */
   const clinicianGrant = async (details: Interaction) => {
     const grant = new provider.Grant({ accountId: details.session!.accountId, clientId: CLINICIAN_APP_CLIENT_ID });
-    grant.addOIDCScope('openid');
+    grant.addOIDCScope('openid offline_access');
     grant.addResourceScope(smart.apiResource, CLINICIAN_API_SCOPE);
     return grant.save();
   };

@@ -1,12 +1,16 @@
 // The API client, typed by the service's own OpenAPI document (schema.d.ts, generated).
 import createClient from 'openapi-fetch';
+import { freshAccessToken } from '../auth';
 import type { paths } from './schema';
 
-export function apiClient(accessToken: string, onSignedOut: () => void) {
+/** A client that sends the session's access token, renewed as it nears expiry, and calls `onSignedOut` once the sign-in has ended. */
+export function apiClient(onSignedOut: () => void) {
   const client = createClient<paths>({ baseUrl: location.origin });
   client.use({
-    onRequest({ request }) {
-      request.headers.set('authorization', `Bearer ${accessToken}`);
+    async onRequest({ request }) {
+      const accessToken = await freshAccessToken();
+      if (!accessToken) onSignedOut();
+      request.headers.set('authorization', `Bearer ${accessToken ?? ''}`);
       return request;
     },
     onResponse({ response }) {
