@@ -33,12 +33,13 @@ import { portalRoutes } from './modules/portal/routes.js';
 import { smartAccess } from './modules/smart/access.js';
 import { accessTokenCache, SMART_TOKENS_CHANGED } from './modules/smart/adapter.js';
 import { createSmartServer, OAUTH_PREFIX } from './modules/smart/provider.js';
-import { CLINICIAN_APP_CLIENT_ID } from './modules/smart/clinician-app.js';
+import { CLINICIAN_APP_CLIENT_ID, OWN_SIGN_IN_PLACE } from './modules/smart/clinician-app.js';
 import { smartConfiguration, smartRoutes } from './modules/smart/routes.js';
 import { createMirrorWorker, type MirrorWorker } from './modules/mirror/worker.js';
 import { authenticate } from './modules/identity/plugin.js';
 import { ownTokens } from './modules/identity/service-token.js';
-import { createTokenVerifier, type TokenVerifier } from './modules/identity/tokens.js';
+import { externalClinicianProvider } from './modules/identity/external-clinicians.js';
+import { createTokenVerifier, type TokenVerifier, type TrustedIssuer } from './modules/identity/tokens.js';
 import { refersPatient } from './modules/referrals/consent-askers.js';
 import { readableReferralResources } from './modules/referrals/fhir-access.js';
 import { referralMirrorSources } from './modules/referrals/mirror-sources.js';
@@ -62,7 +63,7 @@ import type { Clock } from './platform/clock.js';
 import type { DatabaseHandle } from './database.js';
 import { AppError } from './platform/errors.js';
 import { renderApiError } from './platform/http-errors.js';
-import { generateSigningJwk, importSigningKey, type SigningKey } from './platform/keys.js';
+import { generateSigningJwk, importSigningKey, SIGNING_ALG, type SigningKey } from './platform/keys.js';
 import type { Database } from './database.js';
 import { describeOperations, namedComponents } from './platform/openapi.js';
 import { limitRequests } from './platform/rate-limit.js';
@@ -140,14 +141,24 @@ export async function buildApp(resources: AppResources): Promise<FastifyInstance
   app.decorate('consentGate', consentGate);
   const oidcSigningKey = resources.oidcSigningKey ?? (await importSigningKey(await generateSigningJwk()));
   // /api also takes the access tokens the authorization server gives the clinician app.
-  const clinicianTokens = { issuer: `${config.publicBaseUrl}${OAUTH_PREFIX}`, publicKey: oidcSigningKey.publicKey, clientId: CLINICIAN_APP_CLIENT_ID };
-  const verifyToken = createTokenVerifier(config.jwt, signingKey, clock, clinicianTokens);
+  const clinicianTokens: TrustedIssuer = {
+    issuer: `${config.publicBaseUrl}${OAUTH_PREFIX}`,
+    key: oidcSigningKey.publicKey,
+    algorithms: [SIGNING_ALG],
+    audience: config.jwt.audience,
+    typ: 'at+jwt',
+    clientId: CLINICIAN_APP_CLIENT_ID,
+  };
+  // Or the ones of the external provider they sign in at, when one is configured.
+  const externalClinicians = config.clinicianOidc && externalClinicianProvider(config.clinicianOidc);
+  const verifyToken = createTokenVerifier(config.jwt, signingKey, clock, [clinicianTokens, ...(externalClinicians ? [externalClinicians.trusted] : [])]);
   const feed = serves('referrals') ? notificationFeed(app, resources) : undefined;
   const fhirBackend = feed ? await referralSide(app, resources, { directory, consentService, consentGate, verifyToken, feed, oidcSigningKey }) : undefined;
   await app.register(healthRoutes, { db, engine: resources.engine, mirrorTarget: fhirBackend && (config.fhirUpstream ? 'upstream' : 'embedded') });
   if (serves('consent')) await app.register(portalRoutes, { db, clock, consent: consentService, directory });
   app.get('/', { schema: { hide: true } }, (_request, reply) => sendPage(reply, landingPage(entrances(serves))));
-  if (serves('referrals')) await app.register(clinicianAppRoutes);
+  const signInPlace = externalClinicians ? externalClinicians.signInPlace : async () => OWN_SIGN_IN_PLACE;
+  if (serves('referrals')) await app.register(clinicianAppRoutes, { signInPlace });
 
   await app.register(
     async (api) => {

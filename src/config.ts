@@ -26,6 +26,8 @@ export interface Config {
   /** The demo clinicians' password for the web app's sign-in. */
   demoClinicianPassword: string;
   jwt: { issuer: string; audience: string; jwksUrl?: string };
+  /** Clinicians sign in to the web app at an external OpenID Connect provider instead of this service's own, when set. */
+  clinicianOidc?: ClinicianOidcSettings;
   /** A private JWK (JSON) for the instance's own tokens; else a key file in `dataDir/keys`. */
   signingKeyJwk?: string;
   /** A private JWK for the authorization server's id_tokens, kept apart from the API tokens' key; else `dataDir/keys`. */
@@ -75,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       audience: env.JWT_AUDIENCE ?? 'referral-hub-api',
       jwksUrl,
     },
+    clinicianOidc: parseClinicianOidc(env),
     signingKeyJwk: env.SIGNING_KEY || undefined,
     oidcSigningKeyJwk: env.OIDC_SIGNING_KEY || undefined,
     consentUrl: env.CONSENT_URL || undefined,
@@ -98,6 +101,34 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       pollMs: integer(env.MIRROR_POLL_MS, 100, 'MIRROR_POLL_MS'),
       retryMaxMs: integer(env.MIRROR_RETRY_MAX_MS, 60_000, 'MIRROR_RETRY_MAX_MS'),
     },
+  };
+}
+
+/** An external OpenID Connect provider for clinicians, and how its tokens name them. */
+export interface ClinicianOidcSettings {
+  /** Its issuer: discovery is at `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  /** The web app's client id there (a public client with PKCE, redirecting to `<PUBLIC_BASE_URL>/app/callback`). */
+  clientId: string;
+  /** The scopes the app asks for. */
+  scope: string;
+  /** The audience its access tokens must carry to be taken by /api. */
+  audience: string;
+  /** The claim of its access tokens that holds the practitioner's directory id (or `Practitioner/<id>`). */
+  practitionerClaim: string;
+}
+
+/** `CLINICIAN_OIDC_ISSUER` and `CLINICIAN_OIDC_CLIENT_ID`, with the scope, audience and practitioner claim when not the defaults. */
+function parseClinicianOidc(env: NodeJS.ProcessEnv): ClinicianOidcSettings | undefined {
+  const { CLINICIAN_OIDC_ISSUER: issuer, CLINICIAN_OIDC_CLIENT_ID: clientId } = env;
+  if (!issuer) return undefined;
+  if (!clientId) throw new Error('CLINICIAN_OIDC_ISSUER needs CLINICIAN_OIDC_CLIENT_ID to be set too');
+  return {
+    issuer,
+    clientId,
+    scope: env.CLINICIAN_OIDC_SCOPE || 'openid profile offline_access',
+    audience: env.CLINICIAN_OIDC_AUDIENCE || env.JWT_AUDIENCE || 'referral-hub-api',
+    practitionerClaim: env.CLINICIAN_OIDC_PRACTITIONER_CLAIM || 'fhirUser',
   };
 }
 

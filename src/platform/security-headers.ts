@@ -18,6 +18,15 @@ const CONTENT_SECURITY_POLICY = {
   'frame-ancestors': ["'none'"],
 };
 
+/** The policy every surface has, with more sources for some directives (a page that connects elsewhere). */
+export function contentSecurityPolicy(more: Record<string, string[]>): string {
+  const directives: Record<string, string[]> = { ...CONTENT_SECURITY_POLICY };
+  for (const [name, sources] of Object.entries(more)) directives[name] = [...(directives[name] ?? directives['default-src']!), ...sources];
+  return Object.entries(directives)
+    .map(([name, sources]) => `${name} ${sources.join(' ')}`)
+    .join('; ');
+}
+
 export async function securityHeaders(app: FastifyInstance): Promise<void> {
   await app.register(helmet, {
     contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },

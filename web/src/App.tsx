@@ -26,7 +26,8 @@ export function App() {
   return <SignIn failure={failure} />;
 }
 
-function SignIn({ failure }: { failure?: string }) {
+function SignIn({ failure: returned }: { failure?: string }) {
+  const [failure, setFailure] = useState(returned);
   return (
     <Center mih="100vh" p="md" component="main">
       <Paper withBorder shadow="sm" p="xl" radius="md" maw={420} w="100%">
@@ -40,7 +41,7 @@ function SignIn({ failure }: { failure?: string }) {
               {failure}
             </Alert>
           )}
-          <Button size="md" onClick={() => void signIn()}>
+          <Button size="md" onClick={() => void signIn().catch((error: Error) => setFailure(error.message))}>
             Sign in
           </Button>
           <Text size="sm" c="gray.7">

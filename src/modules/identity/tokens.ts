@@ -1,6 +1,6 @@
 // Bearer tokens: verification (the instance's own key, or an external identity provider's JWKS)
 // and minting (demo identities, service-to-service calls). RFC 7519, RFC 8725 (JWT BCP).
-import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { unauthenticated } from '../../platform/errors.js';
 import type { Clock } from '../../platform/clock.js';
 import { SIGNING_ALG, type SigningKey } from '../../platform/keys.js';
@@ -12,7 +12,7 @@ const MAX_TOKEN_LIFETIME_SECONDS = 24 * 3600;
 const CLOCK_SKEW_SECONDS = 60;
 
 /** Algorithms an external identity provider may use; never `none`, never HMAC (RFC 8725 §3.1). */
-const EXTERNAL_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
+export const EXTERNAL_ALGORITHMS = ['RS256', 'PS256', 'ES256', 'ES384', 'EdDSA'];
 
 export interface TokenSettings {
   issuer: string;
@@ -22,23 +22,33 @@ export interface TokenSettings {
 
 export type TokenVerifier = (token: string) => Promise<Caller>;
 
-/** Another issuer whose tokens for the API are taken: this service's own authorization server, signing in clinicians. */
+/**
+ * Another issuer whose tokens the API takes: this service's own authorization server signing in
+ * clinicians, or an external OpenID Connect provider they sign in at (external-clinicians.ts).
+ */
 export interface TrustedIssuer {
   issuer: string;
-  publicKey: CryptoKey;
-  /** The only client whose access tokens (RFC 9068 `at+jwt`) the API takes from it. */
-  clientId: string;
+  key: CryptoKey | JWTVerifyGetKey;
+  algorithms: string[];
+  audience: string;
+  /** The token type its access tokens must declare (RFC 9068 `at+jwt`), when it declares one. */
+  typ?: string;
+  /** The only client whose access tokens are taken, when the token names its client (`client_id`, `azp`). */
+  clientId?: string;
+  /** Whom an accepted token's claims name; `callerFromClaims` when absent. */
+  callerOf?: (claims: JWTPayload) => Caller;
 }
 
-export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey, clock: Clock, signsInClinicians?: TrustedIssuer): TokenVerifier {
-  const key = settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : ownKey.publicKey;
-  const algorithms = settings.jwksUrl ? EXTERNAL_ALGORITHMS : [SIGNING_ALG];
+export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey, clock: Clock, trusted: TrustedIssuer[] = []): TokenVerifier {
+  const own: TrustedIssuer = {
+    issuer: settings.issuer,
+    key: settings.jwksUrl ? createRemoteJWKSet(new URL(settings.jwksUrl)) : ownKey.publicKey,
+    algorithms: settings.jwksUrl ? EXTERNAL_ALGORITHMS : [SIGNING_ALG],
+    audience: settings.audience,
+  };
   const verified = new VerifiedTokens(clock);
-  /** The key and issuer a token is checked against: the clinicians' sign-in's when it names that issuer, else the API's own. */
-  const checkedBy = (token: string) =>
-    signsInClinicians && decodeJwt(token).iss === signsInClinicians.issuer
-      ? { key: signsInClinicians.publicKey, issuer: signsInClinicians.issuer, algorithms: [SIGNING_ALG], typ: 'at+jwt', clientId: signsInClinicians.clientId }
-      : { key, issuer: settings.issuer, algorithms };
+  /** The issuer a token is checked against: the trusted one it names, else the API's own. */
+  const checkedBy = (token: string) => trusted.find((issuer) => issuer.issuer === decodeJwt(token).iss) ?? own;
   return async (token) => {
     const known = verified.get(token);
     if (known) return known;
@@ -46,15 +56,17 @@ export function createTokenVerifier(settings: TokenSettings, ownKey: SigningKey,
       const by = checkedBy(token);
       const { payload } = await jwtVerify(token, by.key as Parameters<typeof jwtVerify>[1], {
         issuer: by.issuer,
-        audience: settings.audience,
+        audience: by.audience,
         algorithms: by.algorithms,
         typ: by.typ,
         requiredClaims: ['exp', 'sub', 'iat'],
         currentDate: clock.now(),
       });
-      if (by.clientId && payload.client_id !== by.clientId) throw unauthenticated('The token was not issued to the clinician app');
+      const client = payload.client_id ?? payload.azp;
+      if (by.clientId && client !== undefined && client !== by.clientId) throw unauthenticated('The token was not issued to the clinician app');
+      if (by.clientId && by.typ && client === undefined) throw unauthenticated('The token names no client');
       assertLifetime(payload, clock.now());
-      const caller = callerFromClaims(payload);
+      const caller = (by.callerOf ?? callerFromClaims)(payload);
       verified.remember(token, caller, payload.exp!);
       return caller;
     } catch (error) {

@@ -46,3 +46,11 @@ export async function clinicianTokenClaims(db: Kysely<Database>, token: { accoun
   const clinician = await clinicianOf(db, token.accountId);
   return clinician && { fhirUser: clinician.practitionerId, roles: ['clinician'], name: clinician.name };
 }
+
+/** Where the web app signs clinicians in when no external provider is configured: here (paths on the app's own origin). */
+export const OWN_SIGN_IN_PLACE = {
+  authorizationEndpoint: '/oauth/auth',
+  tokenEndpoint: '/oauth/token',
+  clientId: CLINICIAN_APP_CLIENT_ID,
+  scope: `openid offline_access ${CLINICIAN_API_SCOPE}`,
+};
