@@ -7,6 +7,8 @@
 // 2. Cardiology rejects a referral; Dr Smith redirects it to City Hospital from the referral screen:
 //    refused until the patient consents for City Hospital's app (the refusal says what to tell the
 //    patient, with the portal's link as a QR code), then sent there.
+// 3. Dr Smith asks cardiology for advice; Dr Patel answers in the app, asking her to refer; she turns
+//    the conversation into a referral, sends it, and attaches a letter, which opens from the screen.
 // Every screen passes axe-core and is saved at desktop and phone width.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -160,5 +162,61 @@ describe('the clinician app’s stories in Chromium', { skip: withoutChromium },
     assert.equal(moved.body.receivingOrganisationId, 'Organization/city-hospital');
     await patel.page.getByText(/^Redirected elsewhere on/).waitFor();
     assert.deepEqual([...errors, ...patel.errors], [`422 POST /api/referrals/${id}/redirect`], 'nothing failed but the redirect the gate refused');
+  });
+
+  it('answers an advice request, turns it into a referral that keeps the conversation, and attaches a letter to it', async () => {
+    await grantConsent(hub, ['Observation', 'Condition', 'DiagnosticReport', 'DocumentReference']);
+    const asked = await hub.request('POST', '/api/advice-requests', {
+      as: 'dr-smith',
+      body: {
+        patientId: DEMO_PATIENT,
+        sendingOrganisationId: 'Organization/anytown-gp-practice',
+        performerId: 'Organization/royal-london-cardiology',
+        receivingOrganisationId: 'Organization/royal-london-cardiology',
+        subject: 'Palpitations with a normal ECG',
+        question: 'Intermittent palpitations for three months, ECG normal. Holter monitoring first, or refer?',
+        sharedResourceTypes: ['Observation', 'Condition'],
+      },
+    });
+    assert.equal(asked.status, 201);
+
+    const patel = await appPage(browser, 1280);
+    await signInToApp(patel.page, hub.baseUrl, 'dr-patel', PASSWORD);
+    await patel.page.locator('[data-worklist="advice-awaiting-answer"]').click();
+    await patel.page.locator(`[data-advice-id="${asked.body.id}"] button`).click();
+    await patel.page.getByRole('heading', { name: 'Advice: Palpitations with a normal ECG' }).waitFor();
+    await patel.page.getByLabel('Your reply').fill('Please refer: we will arrange a 7-day monitor in clinic.');
+    await patel.page.getByRole('checkbox', { name: 'Please refer the patient' }).check();
+    await checkAndSave(patel.page, 'app-advice-answering');
+    await patel.page.getByRole('button', { name: 'Send the reply' }).click();
+    await patel.page.getByText('Answered: awaiting the GP').waitFor();
+
+    const { page, errors } = await appPage(browser, 1280);
+    await signInToApp(page, hub.baseUrl, 'dr-smith', PASSWORD);
+    await page.locator('[data-worklist="advice-answered"]').click();
+    await page.locator(`[data-advice-id="${asked.body.id}"] button`).click();
+    await page.locator('[data-advice-message]').nth(1).waitFor();
+    assert.match(
+      await page.locator('[data-advice-message]').nth(1).innerText(),
+      /we will arrange a 7-day monitor[\s\S]*Dr Raj Patel \(specialist\)[\s\S]*Please refer/i,
+    );
+    await checkAndSave(page, 'app-advice-answered');
+    await page.getByRole('button', { name: 'Turn into a referral' }).click();
+    await page.getByRole('heading', { name: 'Draft referral' }).waitFor();
+    await page.getByRole('button', { name: 'Send to Royal London Hospital — Cardiology' }).click();
+    await standingIs(page, 'Sent, not yet received');
+    assert.match(await page.locator('#conversation-title').innerText(), /Palpitations with a normal ECG/, 'the conversation stays with the referral');
+
+    await page
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'gp-letter.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% a letter\n%%EOF\n') });
+    await page.getByLabel('Description (optional)').fill('Referral letter');
+    await page.getByRole('button', { name: 'Upload' }).click();
+    await page.locator('[data-attachment]', { hasText: 'gp-letter.pdf' }).waitFor();
+    assert.match(await page.locator('[data-attachment]').innerText(), /Referral letter/);
+    await checkAndSave(page, 'app-referral-attachment');
+    const [opened] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: 'gp-letter.pdf' }).click()]);
+    assert.match(opened.url(), /^blob:/, 'the letter opens in a new tab');
+    assert.deepEqual([...errors, ...patel.errors], []);
   });
 });

@@ -128,7 +128,7 @@ function Messages({ request }: { request: AdviceRequest }) {
               {new Date(message.createdAt).toLocaleString('en-GB')}
             </Text>
             {message.pleaseRefer && (
-              <Badge size="sm" color="orange.8">
+              <Badge size="sm" color="red.9">
                 Please refer
               </Badge>
             )}

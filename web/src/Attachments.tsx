@@ -99,7 +99,16 @@ function Upload({ api, referralId, onUploaded }: { api: ApiClient; referralId: n
           </Alert>
         )}
         <Group align="flex-end" wrap="wrap">
-          <FileInput label="Attach a file" description="PDF, PNG or JPEG" accept={ACCEPTED} value={file} onChange={setFile} clearable w={260} />
+          <FileInput
+            label="Attach a file"
+            description="PDF, PNG or JPEG"
+            placeholder="Choose a file…"
+            accept={ACCEPTED}
+            value={file}
+            onChange={setFile}
+            clearable
+            w={260}
+          />
           <TextInput label="Description (optional)" value={description} onChange={(event) => setDescription(event.currentTarget.value)} w={260} />
           <Button type="submit" variant="default" disabled={!file || busy}>
             Upload

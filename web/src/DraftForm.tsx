@@ -30,7 +30,7 @@ const COMMON_TYPES = ['Observation', 'Condition', 'DiagnosticReport', 'Medicatio
 const PRIORITY_WORDS: Record<Priority, string> = { ROUTINE: 'Routine', URGENT: 'Urgent', ASAP: 'As soon as possible', STAT: 'Immediately (stat)' };
 
 /** A response time in words: "18 weeks", "3 days", "1 hour". */
-export function within(hours: number): string {
+function within(hours: number): string {
   const [count, unit] = hours % 168 === 0 ? [hours / 168, 'week'] : hours % 24 === 0 ? [hours / 24, 'day'] : [hours, 'hour'];
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }

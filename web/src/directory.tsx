@@ -8,7 +8,7 @@ import type { components } from './api/schema';
 
 type Network = components['schemas']['Network'];
 type Choices = components['schemas']['ReferralChoices'];
-export type Organization = Network['organizations'][number];
+type Organization = Network['organizations'][number];
 
 export interface Directory {
   organizations: Organization[];

@@ -18,7 +18,7 @@ const theme = createTheme({
 /** Descriptions and placeholders in a grey dark enough to read at WCAG AA contrast on white. */
 const readableGreys: CSSVariablesResolver = (current) => ({
   variables: {},
-  light: { '--mantine-color-dimmed': current.colors.gray[7] },
+  light: { '--mantine-color-dimmed': current.colors.gray[7], '--mantine-color-placeholder': current.colors.gray[7] },
   dark: {},
 });
 

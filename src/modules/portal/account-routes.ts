@@ -19,7 +19,7 @@ import {
   type LinkPurpose,
 } from '../directory/account-links.js';
 
-export interface AccountLinkPages {
+interface AccountLinkPages {
   form(options: { token: string; csrfToken?: string; purpose: LinkPurpose; username: string; error?: string }): VNode;
   done(): VNode;
   invalid(): VNode;
