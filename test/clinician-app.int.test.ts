@@ -24,7 +24,7 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
   before(async () => {
     const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { encoding: 'utf8' });
     assert.equal(built.status, 0, built.stderr);
-    hub = await startReachableHarness(engine!);
+    hub = await startReachableHarness(engine!, { clock: 'running' });
     await seedDemoClinicians(hub.database.db, hub.clock, PASSWORD);
     await grantConsent(hub, ['Observation', 'Condition', 'DiagnosticReport']);
     browser = await launchChromium();

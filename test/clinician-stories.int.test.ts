@@ -33,7 +33,7 @@ describe('the clinician app’s stories in Chromium', { skip: withoutChromium },
   before(async () => {
     const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { encoding: 'utf8' });
     assert.equal(built.status, 0, built.stderr);
-    hub = await startReachableHarness(engine!);
+    hub = await startReachableHarness(engine!, { clock: 'running' });
     await seedDemoData(hub.database.db, hub.clock);
     await seedDemoPortal(hub.database.db, hub.clock, PATIENT_PASSWORD);
     await seedDemoClinicians(hub.database.db, hub.clock, PASSWORD);

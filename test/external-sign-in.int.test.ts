@@ -42,7 +42,7 @@ describe('clinicians signing in at an external OpenID Connect provider', () => {
       audience: 'referral-hub-api',
       practitionerClaim: 'practitioner_id',
     };
-    hub = await startReachableHarness(engine!, { config: { port, publicBaseUrl: base, clinicianOidc } });
+    hub = await startReachableHarness(engine!, { config: { port, publicBaseUrl: base, clinicianOidc }, clock: 'running' });
   });
   after(async () => {
     await hub?.close();

@@ -53,6 +53,22 @@ interface HarnessOverrides {
   resources?: Partial<AppResources>;
   database?: DatabaseHandle;
   demoDirectory?: boolean;
+  /**
+   * `running` for a clock that follows real time (and can still be moved ahead): for tests that sign
+   * in through the authorization server, whose tokens carry the real time. Fixed by default.
+   */
+  clock?: 'fixed' | 'running';
+}
+
+/** A clock that runs with real time, moved ahead by `advance`. */
+function runningClock(): ReturnType<typeof fixedClock> {
+  let ahead = 0;
+  return {
+    now: () => new Date(Date.now() + ahead),
+    advance: (ms) => {
+      ahead += ms;
+    },
+  };
 }
 
 /** A harness that listens at the address it calls itself by, so that browsers follow its redirects and links (SMART launches, the portal); its mirror is off. */
@@ -66,7 +82,7 @@ export async function startHarness(engine: TestEngine, overrides: HarnessOverrid
   const database = overrides.database ?? (await engine.open());
   const config = { ...loadConfig({ DEMO: String(overrides.demoDirectory ?? true) }, []), ...overrides.config };
   const key = await testSigningKey();
-  const clock = fixedClock(new Date());
+  const clock = overrides.clock === 'running' ? runningClock() : fixedClock(new Date());
   if (config.demo) await seedDemoDirectory(database.db, clock, config.publicBaseUrl);
   const app = await buildApp({
     config,

@@ -279,6 +279,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/practitioners/{id}/account-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A one-time link for a practitioner to set their clinician app password: enrolment, or a reset that ends their sign-ins */
+        post: operations["issuePractitionerLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/patient-accounts": {
         parameters: {
             query?: never;
@@ -982,6 +999,20 @@ export interface components {
             active: boolean;
             /** @description Only in the answer that created or rotated it */
             clientSecret?: string;
+        };
+        /** PractitionerAccount */
+        PractitionerAccount: {
+            practitioner: string;
+            /** @description What they sign in to the clinician app with: their directory id */
+            username: string;
+            /** @enum {unknown} */
+            state: "invited" | "active";
+            /** @description A one-time link for the practitioner to set their password; only in this answer */
+            link: {
+                url: string;
+                purpose: string;
+                expiresAt: string;
+            };
         };
         /** PatientAccount */
         PatientAccount: {
@@ -2822,6 +2853,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["FacilityApp"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    issuePractitionerLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A FHIR id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PractitionerAccount"];
                 };
             };
             /** @description An error from the catalogue; some carry more fields (field, missingResourceTypes, from, to) */
