@@ -5,30 +5,20 @@
 // to, opened and accepted by keyboard alone. Every screen has no serious or critical axe-core
 // violation and no console error; screenshots at desktop and phone width are saved.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { seedDemoClinicians } from '../src/modules/demo/seed.js';
-import { launchChromium, SCREENSHOTS, withoutChromium } from './support/browser.js';
-import { appPage as openAppPage, assertAccessible, signInToApp } from './support/clinician-app.js';
-import { testEngines } from './support/engines.js';
-import { createDraft, grantConsent, startReachableHarness, type Harness } from './support/harness.js';
+import { SCREENSHOTS, withoutChromium } from './support/browser.js';
+import { appPage as openAppPage, assertAccessible, signInToApp, startAppHarness } from './support/clinician-app.js';
+import { createDraft, grantConsent, type Harness } from './support/harness.js';
 
 const PASSWORD = 'clinician-app-password';
 
 describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
-  const [engine] = testEngines();
   let hub: Harness;
   let browser: Browser;
   before(async () => {
-    const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { encoding: 'utf8' });
-    assert.equal(built.status, 0, built.stderr);
-    hub = await startReachableHarness(engine!, { clock: 'running' });
-    await seedDemoClinicians(hub.database.db, hub.clock, PASSWORD);
+    ({ hub, browser } = await startAppHarness(PASSWORD));
     await grantConsent(hub, ['Observation', 'Condition', 'DiagnosticReport']);
-    browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
     await browser?.close();

@@ -11,34 +11,25 @@
 //    the conversation into a referral, sends it, and attaches a letter, which opens from the screen.
 // Every screen passes axe-core and is saved at desktop and phone width.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { DEMO_PATIENT } from '../src/modules/demo/identities.js';
-import { seedDemoClinicians, seedDemoData, seedDemoPortal } from '../src/modules/demo/seed.js';
-import { launchChromium, SCREENSHOTS, withoutChromium } from './support/browser.js';
-import { appPage, checkAndSave, signInToApp, standingIs } from './support/clinician-app.js';
-import { testEngines } from './support/engines.js';
-import { createDraft, grantConsent, startReachableHarness, type Harness } from './support/harness.js';
+import { seedDemoData, seedDemoPortal } from '../src/modules/demo/seed.js';
+import { withoutChromium } from './support/browser.js';
+import { appPage, checkAndSave, signInToApp, standingIs, startAppHarness } from './support/clinician-app.js';
+import { createDraft, grantConsent, type Harness } from './support/harness.js';
 
 const PASSWORD = 'clinician-story-password';
 const PATIENT_PASSWORD = 'patient-story-password';
 const CARDIOLOGY = 'Royal London Hospital — Cardiology';
 
 describe('the clinician app’s stories in Chromium', { skip: withoutChromium }, () => {
-  const [engine] = testEngines();
   let hub: Harness;
   let browser: Browser;
   before(async () => {
-    const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { encoding: 'utf8' });
-    assert.equal(built.status, 0, built.stderr);
-    hub = await startReachableHarness(engine!, { clock: 'running' });
+    ({ hub, browser } = await startAppHarness(PASSWORD));
     await seedDemoData(hub.database.db, hub.clock);
     await seedDemoPortal(hub.database.db, hub.clock, PATIENT_PASSWORD);
-    await seedDemoClinicians(hub.database.db, hub.clock, PASSWORD);
-    browser = await launchChromium();
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
   after(async () => {
     await browser?.close();

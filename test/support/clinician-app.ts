@@ -1,10 +1,28 @@
-// Driving the clinician web app in Chromium: a page that records console errors, the axe-core check
-// every screen must pass, signing in through the service's own sign-in page, and screenshots of a
-// screen at desktop and phone width.
+// Driving the clinician web app in Chromium: a hub with the app built and the demo clinicians, a page
+// that records console errors, the axe-core check every screen must pass, signing in through the
+// service's own sign-in page, and screenshots of a screen at desktop and phone width.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
-import { SCREENSHOTS } from './browser.js';
+import { seedDemoClinicians } from '../../src/modules/demo/seed.js';
+import { launchChromium, SCREENSHOTS } from './browser.js';
+import { testEngines } from './engines.js';
+import { startReachableHarness, type Harness } from './harness.js';
+
+/**
+ * The app built, a hub on the first test engine listening where it says it is (on a clock that
+ * follows real time, as the sign-in's tokens do), the demo clinicians with `password`, and Chromium.
+ */
+export async function startAppHarness(password: string): Promise<{ hub: Harness; browser: Browser }> {
+  const built = spawnSync(process.execPath, ['scripts/build-web.mjs'], { encoding: 'utf8' });
+  assert.equal(built.status, 0, built.stderr);
+  const hub = await startReachableHarness(testEngines()[0]!, { clock: 'running' });
+  await seedDemoClinicians(hub.database.db, hub.clock, password);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return { hub, browser: await launchChromium() };
+}
 
 /** A page of its own browser context (its own sign-in; no transitions, so screens are checked as they settle), that records console errors, uncaught exceptions and refused requests. */
 export async function appPage(browser: Browser, width: number): Promise<{ page: Page; errors: string[] }> {

@@ -11,7 +11,7 @@ import { Attachments } from './Attachments';
 import { useDirectory } from './directory';
 import { DraftForm } from './DraftForm';
 import { day, happened, PRIORITY_COLOURS, standingOf, whoDid } from './referral-words';
-import { REJECTED_BECAUSE, Steps } from './steps';
+import { Steps } from './steps';
 
 type Referral = components['schemas']['Referral'];
 type AuditEntry = components['schemas']['AuditEntry'];
@@ -73,6 +73,7 @@ function Sent({ referral, rejection }: { referral: Referral; rejection?: Task })
   const directory = useDirectory();
   const named = (reference: string) => directory?.nameOf(reference) ?? reference;
   const coded = (code: string) => directory?.codeNamed(code) ?? code;
+  const rejectedBecause = (code: string) => directory?.choices.rejectionReasons.find((reason) => reason.code === code)?.display ?? code;
   return (
     <>
       <Group justify="space-between" align="flex-start">
@@ -107,7 +108,7 @@ function Sent({ referral, rejection }: { referral: Referral; rejection?: Task })
           {referral.holdReason && <Detail label="Why on hold" value={referral.holdReason} />}
           {referral.revocationReason && <Detail label="Why revoked" value={referral.revocationReason} />}
           {rejection && (
-            <Detail label="Why rejected" value={[REJECTED_BECAUSE[rejection.rejectionCode ?? 'OTHER'], rejection.rejectionReason].filter(Boolean).join(': ')} />
+            <Detail label="Why rejected" value={[rejectedBecause(rejection.rejectionCode ?? 'OTHER'), rejection.rejectionReason].filter(Boolean).join(': ')} />
           )}
         </Stack>
       </Card>

@@ -119,17 +119,6 @@ const ASKED: Record<Exclude<Asks, undefined | 'destination'>, string> = {
 };
 const REQUIRED: Asks[] = ['written-note', 'advice', 'coded-reason', 'destination'];
 
-/** Why a receiver rejects, in words. */
-export const REJECTED_BECAUSE: Record<string, string> = {
-  INSUFFICIENT_INFORMATION: 'Insufficient information',
-  WRONG_SERVICE: 'Wrong service',
-  NO_CAPACITY: 'No capacity',
-  PATIENT_DECLINED: 'Patient declined',
-  DUPLICATE: 'Duplicate referral',
-  OTHER: 'Other',
-};
-const REJECTION_CODES = Object.entries(REJECTED_BECAUSE).map(([value, label]) => ({ value, label }));
-
 /** The steps the caller may take now; one that asks for something opens its form first. */
 export function Steps({ api, referral, onDone }: { api: ApiClient; referral: Referral; onDone: () => Promise<unknown> }) {
   const directory = useDirectory();
@@ -194,7 +183,12 @@ export function Steps({ api, referral, onDone }: { api: ApiClient; referral: Ref
           >
             <Stack>
               {asking.asks === 'coded-reason' && (
-                <NativeSelect label="Why" data={REJECTION_CODES} value={code} onChange={(event) => setCode(event.currentTarget.value)} />
+                <NativeSelect
+                  label="Why"
+                  data={(directory?.choices.rejectionReasons ?? []).map((reason) => ({ value: reason.code, label: reason.display }))}
+                  value={code}
+                  onChange={(event) => setCode(event.currentTarget.value)}
+                />
               )}
               {asking.asks === 'destination' && <Destination destinations={destinations} value={destination} onChange={setDestination} />}
               <Textarea

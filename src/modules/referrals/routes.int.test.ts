@@ -33,6 +33,7 @@ for (const engine of testEngines()) {
         choices.body.priorities.map((choice: { priority: string; responseHours: number }) => [choice.priority, choice.responseHours]),
       );
       assert.deepEqual(hours, hub.config.responseDueHours);
+      assert.deepEqual(choices.body.rejectionReasons[1], { code: 'WRONG_SERVICE', display: 'Wrong service' });
       assert.equal((await hub.request('GET', '/api/referrals/choices', { as: 'patient' })).status, 403);
     });
 

@@ -227,6 +227,7 @@ export const ReferralChoices = Type.Object(
   {
     kinds: Type.Array(CodeDisplay),
     reasons: Type.Array(CodeDisplay),
+    rejectionReasons: { ...Type.Array(CodeDisplay), description: 'The coded reasons a receiver rejects with, by name' },
     priorities: Type.Array(
       Type.Object({ priority: Priority, responseHours: Type.Number({ description: 'How soon an answer is due once sent' }) }, { title: 'PriorityChoice' }),
     ),

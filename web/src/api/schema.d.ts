@@ -1099,6 +1099,8 @@ export interface components {
         ReferralChoices: {
             kinds: components["schemas"]["CodeDisplay"][];
             reasons: components["schemas"]["CodeDisplay"][];
+            /** @description The coded reasons a receiver rejects with, by name */
+            rejectionReasons: components["schemas"]["CodeDisplay"][];
             priorities: components["schemas"]["PriorityChoice"][];
         };
         /** WorklistSummary */
