@@ -1,14 +1,15 @@
 // The clinician web app in Debian's Chromium, on the demo data: Dr Patel signs in through the
 // service's own sign-in (PKCE), sees his worklists with their counts, and a referral Dr Smith sends
 // arrives in "New: to triage" without a reload; he accepts, starts and completes it with a note. Dr
-// Smith, at phone width, holds a referral with a reason and resumes it. A referral is also signed in
-// to, opened and accepted by keyboard alone. Every screen has no serious or critical axe-core
+// Smith, at phone width, holds a referral with a reason and resumes it. The app renews its access
+// token before it expires; a new practitioner sets their password from an administrator's link and
+// signs in with it; a referral is also signed in to, opened and accepted by keyboard alone. Every screen has no serious or critical axe-core
 // violation and no console error; screenshots at desktop and phone width are saved.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SCREENSHOTS, withoutChromium } from './support/browser.js';
-import { appPage as openAppPage, assertAccessible, signInToApp, startAppHarness } from './support/clinician-app.js';
+import { appPage as openAppPage, assertAccessible, checkAndSave, signInToApp, startAppHarness } from './support/clinician-app.js';
 import { createDraft, grantConsent, type Harness } from './support/harness.js';
 
 const PASSWORD = 'clinician-app-password';
@@ -134,6 +135,30 @@ describe('the clinician web app in Chromium', { skip: withoutChromium }, () => {
     const after = await stored();
     assert.ok(after.expiresAt - Date.now() > 500_000, 'a fresh ten minutes');
     assert.ok(await page.getByRole('button', { name: 'Sign out' }).isVisible(), 'still signed in');
+    assert.deepEqual(errors, []);
+  });
+
+  it('lets a practitioner set their password from the link an administrator gave them, then sign in with it', async () => {
+    await hub.request('POST', '/api/admin/practitioners', { as: 'admin', body: { id: 'dr-lee', name: 'Dr Ana Lee' } });
+    await hub.request('POST', '/api/admin/practitioners/dr-lee/roles', { as: 'admin', body: { organization: 'Organization/city-hospital', role: 'receiver' } });
+    const invited = await hub.request('POST', '/api/admin/practitioners/dr-lee/account-link', { as: 'admin' });
+    assert.equal(invited.status, 201);
+    const { page, errors } = await appPage(1280);
+    await page.goto(invited.body.link.url);
+    await page.getByRole('heading', { name: 'Welcome to Referral Hub' }).waitFor();
+    await checkAndSave(page, 'clinician-enrol');
+    await page.fill('#password', 'lee-own-password');
+    await page.fill('#confirm', 'lee-own-password');
+    await page.click('button[type=submit]');
+    await page.getByRole('heading', { name: 'Your password is saved' }).waitFor();
+    await checkAndSave(page, 'clinician-enrolled');
+    await page.getByRole('link', { name: 'Sign in to Referral Hub' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.fill('#username', 'dr-lee');
+    await page.fill('#password', 'lee-own-password');
+    await page.click('button[type=submit]');
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    assert.match(await page.locator('header').innerText(), /Dr Ana Lee/);
     assert.deepEqual(errors, []);
   });
 
