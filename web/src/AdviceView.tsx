@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { ApiClient } from './api/client';
 import type { components } from './api/schema';
 import { Waiting } from './App';
+import { Panel } from './Panel';
 import { useDirectory } from './directory';
 import { problemIn } from './DraftForm';
 import { whoDid } from './referral-words';
@@ -102,14 +103,9 @@ export function AdviceConversation({ api, id, changes }: { api: ApiClient; id: n
   const { request } = useAdviceRequest(api, id, changes);
   if (!request) return null;
   return (
-    <Card withBorder component="section" aria-labelledby="conversation-title">
-      <Stack gap="xs">
-        <Title order={3} size="h5" id="conversation-title">
-          The advice conversation it came from: {request.subject}
-        </Title>
-        <Messages request={request} />
-      </Stack>
-    </Card>
+    <Panel id="conversation-title" title={`The advice conversation it came from: ${request.subject}`}>
+      <Messages request={request} />
+    </Panel>
   );
 }
 

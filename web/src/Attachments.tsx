@@ -1,10 +1,11 @@
 // A referral's attachments: each opened in a new tab (fetched with the clinician's token, so the
 // download is audited as theirs), and, while the referral takes them, a PDF or image to upload.
-import { Alert, Anchor, Button, Card, FileInput, Group, Stack, Text, TextInput, Title } from '@mantine/core';
+import { Alert, Anchor, Button, FileInput, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { ApiClient } from './api/client';
 import type { components } from './api/schema';
 import { problemIn } from './DraftForm';
+import { Panel } from './Panel';
 import { day } from './referral-words';
 
 type Attachment = components['schemas']['Attachment'];
@@ -38,31 +39,26 @@ export function Attachments({ api, referralId, mayAttach, changes }: { api: ApiC
 
   if (!attachments?.length && !mayAttach && !failure) return null;
   return (
-    <Card withBorder component="section" aria-labelledby="attachments-title">
-      <Stack gap="xs">
-        <Title order={3} size="h5" id="attachments-title">
-          Attachments
-        </Title>
-        {failure && (
-          <Alert color="red" role="alert">
-            {failure}
-          </Alert>
-        )}
-        {attachments?.length === 0 && <Text size="sm">No attachments yet.</Text>}
-        {attachments?.map((attachment) => (
-          <Group key={attachment.id} gap="xs" data-attachment>
-            <Anchor component="button" type="button" size="sm" onClick={() => void open(attachment)}>
-              {attachment.fileName}
-            </Anchor>
-            <Text size="xs" c="gray.7">
-              {size(attachment.sizeBytes)} · {attachment.description ? `${attachment.description} · ` : ''}
-              {day(attachment.uploadedAt)}
-            </Text>
-          </Group>
-        ))}
-        {mayAttach && <Upload api={api} referralId={referralId} onUploaded={load} />}
-      </Stack>
-    </Card>
+    <Panel id="attachments-title" title={'Attachments'}>
+      {failure && (
+        <Alert color="red" role="alert">
+          {failure}
+        </Alert>
+      )}
+      {attachments?.length === 0 && <Text size="sm">No attachments yet.</Text>}
+      {attachments?.map((attachment) => (
+        <Group key={attachment.id} gap="xs" data-attachment>
+          <Anchor component="button" type="button" size="sm" onClick={() => void open(attachment)}>
+            {attachment.fileName}
+          </Anchor>
+          <Text size="xs" c="gray.7">
+            {size(attachment.sizeBytes)} · {attachment.description ? `${attachment.description} · ` : ''}
+            {day(attachment.uploadedAt)}
+          </Text>
+        </Group>
+      ))}
+      {mayAttach && <Upload api={api} referralId={referralId} onUploaded={load} />}
+    </Panel>
   );
 }
 

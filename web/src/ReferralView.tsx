@@ -7,6 +7,7 @@ import type { ApiClient } from './api/client';
 import type { components } from './api/schema';
 import { AdviceConversation } from './AdviceView';
 import { Waiting } from './App';
+import { Panel } from './Panel';
 import { Attachments } from './Attachments';
 import { useDirectory } from './directory';
 import { DraftForm } from './DraftForm';
@@ -132,21 +133,16 @@ function Notes({ notes }: { notes: TaskNote[] }) {
   const directory = useDirectory();
   if (notes.length === 0) return null;
   return (
-    <Card withBorder component="section" aria-labelledby="notes-title">
-      <Stack gap="xs">
-        <Title order={3} size="h5" id="notes-title">
-          Notes
-        </Title>
-        {notes.map((note) => (
-          <Text key={note.id} size="sm" data-note>
-            {note.text}{' '}
-            <Text span size="xs" c="gray.7">
-              — {whoDid(note.author, directory?.nameOf)}, {day(note.createdAt)}
-            </Text>
+    <Panel id="notes-title" title={'Notes'}>
+      {notes.map((note) => (
+        <Text key={note.id} size="sm" data-note>
+          {note.text}{' '}
+          <Text span size="xs" c="gray.7">
+            — {whoDid(note.author, directory?.nameOf)}, {day(note.createdAt)}
           </Text>
-        ))}
-      </Stack>
-    </Card>
+        </Text>
+      ))}
+    </Panel>
   );
 }
 
