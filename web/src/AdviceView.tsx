@@ -4,12 +4,11 @@
 // (AdviceConversation shows it, read-only, on that referral).
 import { Alert, Badge, Button, Card, Checkbox, Group, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { ApiClient } from './api/client';
+import { problemIn, type ApiClient } from './api/client';
 import type { components } from './api/schema';
 import { Waiting } from './App';
 import { Panel } from './Panel';
 import { useDirectory } from './directory';
-import { problemIn } from './DraftForm';
 import { whoDid } from './referral-words';
 
 type AdviceRequest = components['schemas']['AdviceRequest'];

@@ -2,9 +2,8 @@
 // download is audited as theirs), and, while the referral takes them, a PDF or image to upload.
 import { Alert, Anchor, Button, FileInput, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { ApiClient } from './api/client';
+import { problemIn, type ApiClient } from './api/client';
 import type { components } from './api/schema';
-import { problemIn } from './DraftForm';
 import { Panel } from './Panel';
 import { day } from './referral-words';
 

@@ -5,7 +5,7 @@
 // not, with the link to give the patient.
 import { Alert, Button, Card, Checkbox, Group, MultiSelect, NativeSelect, Radio, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMemo, useState, type FormEvent } from 'react';
-import type { ApiClient } from './api/client';
+import { problemIn, type ApiClient } from './api/client';
 import type { components } from './api/schema';
 import { ConsentBadge, ConsentRefusal, consentRefusalIn, useConsentStatus } from './consent';
 import { useDirectory, type Directory } from './directory';
@@ -288,10 +288,4 @@ function ReceivingApp({
       data={receiver.apps.map((app) => ({ value: app.clientId, label: app.name }))}
     />
   );
-}
-
-/** An error answer's message, naming the field when it names one. */
-export function problemIn(error: unknown, fallback: string): string {
-  const body = error as { message?: string; field?: string } | undefined;
-  return body?.message ?? fallback;
 }

@@ -5,11 +5,10 @@
 // what the patient must allow, with the portal's link.
 import { Alert, Button, Card, Group, NativeSelect, Stack, Textarea } from '@mantine/core';
 import { useState } from 'react';
-import type { ApiClient } from './api/client';
+import { problemIn, type ApiClient } from './api/client';
 import type { components } from './api/schema';
 import { ConsentRefusal, consentRefusalIn } from './consent';
 import { useDirectory, type Directory } from './directory';
-import { problemIn } from './DraftForm';
 
 type Referral = components['schemas']['Referral'];
 type Action = Referral['actions'][number];

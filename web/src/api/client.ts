@@ -21,3 +21,8 @@ export function apiClient(onSignedOut: () => void) {
   return client;
 }
 export type ApiClient = ReturnType<typeof apiClient>;
+
+/** What an error answer of the API says (its message), or `fallback` when it says nothing. */
+export function problemIn(error: unknown, fallback: string): string {
+  return (error as { message?: string } | undefined)?.message ?? fallback;
+}
