@@ -22,6 +22,11 @@ const CONTENT_SECURITY_POLICY = {
 export function contentSecurityPolicy(more: Record<string, string[]>): string {
   const directives: Record<string, string[]> = { ...CONTENT_SECURITY_POLICY };
   for (const [name, sources] of Object.entries(more)) directives[name] = [...(directives[name] ?? directives['default-src']!), ...sources];
+  return policyText(directives);
+}
+
+/** A Content-Security-Policy header's text for its directives and their sources. */
+export function policyText(directives: Record<string, string[]>): string {
   return Object.entries(directives)
     .map(([name, sources]) => `${name} ${sources.join(' ')}`)
     .join('; ');

@@ -2,11 +2,11 @@
 // message hands the turn to the other side; the specialist may answer "please refer". Either side
 // replies or closes it; the asker may turn it into a draft referral, which keeps the conversation
 // (AdviceConversation shows it, read-only, on that referral).
-import { Alert, Badge, Button, Card, Checkbox, Group, Stack, Text, Textarea, Title } from '@mantine/core';
+import { Badge, Button, Card, Checkbox, Group, Stack, Text, Textarea, Title } from '@mantine/core';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { problemIn, type ApiClient } from './api/client';
 import type { components } from './api/schema';
-import { Waiting } from './App';
+import { Failure, Waiting } from './App';
 import { Panel } from './Panel';
 import { useDirectory } from './directory';
 import { whoDid } from './referral-words';
@@ -69,11 +69,7 @@ export function AdviceView({
           ← Back to the list
         </Button>
       </Group>
-      {(failure || problem) && (
-        <Alert color="red" role="alert">
-          {failure ?? problem}
-        </Alert>
-      )}
+      <Failure message={failure ?? problem} />
       {!request && !failure && <Waiting label="Loading the advice request…" />}
       {request && (
         <>
@@ -154,11 +150,7 @@ function Reply({ api, request, onSent }: { api: ApiClient; request: AdviceReques
   return (
     <form onSubmit={(event) => void send(event)}>
       <Stack gap="xs">
-        {failure && (
-          <Alert color="red" role="alert">
-            {failure}
-          </Alert>
-        )}
+        <Failure message={failure} />
         <Textarea label="Your reply" required autosize minRows={3} value={text} onChange={(event) => setText(event.currentTarget.value)} />
         {specialist && <Checkbox label="Please refer the patient" checked={pleaseRefer} onChange={(event) => setPleaseRefer(event.currentTarget.checked)} />}
         <Group>

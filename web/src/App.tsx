@@ -1,6 +1,6 @@
 // The clinician app: signed out, the sign-in; back from the sign-in, the code exchanged; signed in,
 // the worklists.
-import { Alert, Button, Center, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Center, Loader, Paper, Stack, Text, Title, type MantineSpacing } from '@mantine/core';
 import { useCallback, useEffect, useState } from 'react';
 import { completeSignIn, currentSession, signIn, signOut, type Session } from './auth';
 import { Worklists } from './Worklists';
@@ -61,5 +61,15 @@ export function Waiting({ label }: { label: string }) {
         <Text role="status">{label}</Text>
       </Stack>
     </Center>
+  );
+}
+
+/** What went wrong, said where it happened; nothing when nothing did. */
+export function Failure({ message, mb }: { message?: string; mb?: MantineSpacing }) {
+  if (!message) return null;
+  return (
+    <Alert color="red" role="alert" mb={mb}>
+      {message}
+    </Alert>
   );
 }

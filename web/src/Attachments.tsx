@@ -1,9 +1,10 @@
 // A referral's attachments: each opened in a new tab (fetched with the clinician's token, so the
 // download is audited as theirs), and, while the referral takes them, a PDF or image to upload.
-import { Alert, Anchor, Button, FileInput, Group, Stack, Text, TextInput } from '@mantine/core';
+import { Anchor, Button, FileInput, Group, Stack, Text, TextInput } from '@mantine/core';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { problemIn, type ApiClient } from './api/client';
 import type { components } from './api/schema';
+import { Failure } from './App';
 import { Panel } from './Panel';
 import { day } from './referral-words';
 
@@ -39,11 +40,7 @@ export function Attachments({ api, referralId, mayAttach, changes }: { api: ApiC
   if (!attachments?.length && !mayAttach && !failure) return null;
   return (
     <Panel id="attachments-title" title={'Attachments'}>
-      {failure && (
-        <Alert color="red" role="alert">
-          {failure}
-        </Alert>
-      )}
+      <Failure message={failure} />
       {attachments?.length === 0 && <Text size="sm">No attachments yet.</Text>}
       {attachments?.map((attachment) => (
         <Group key={attachment.id} gap="xs" data-attachment>
@@ -88,11 +85,7 @@ function Upload({ api, referralId, onUploaded }: { api: ApiClient; referralId: n
   return (
     <form onSubmit={(event) => void upload(event)}>
       <Stack gap="xs">
-        {failure && (
-          <Alert color="red" role="alert">
-            {failure}
-          </Alert>
-        )}
+        <Failure message={failure} />
         <Group align="flex-end" wrap="wrap">
           <FileInput
             label="Attach a file"

@@ -7,6 +7,7 @@ import { Alert, Button, Card, Checkbox, Group, MultiSelect, NativeSelect, Radio,
 import { useMemo, useState, type FormEvent } from 'react';
 import { problemIn, type ApiClient } from './api/client';
 import type { components } from './api/schema';
+import { Failure } from './App';
 import { ConsentBadge, ConsentRefusal, consentRefusalIn, useConsentStatus } from './consent';
 import { useDirectory, type Directory } from './directory';
 
@@ -153,11 +154,7 @@ function Form({ api, referral, changes, onSaved, onChanged, directory }: DraftFo
         <Title order={2} size="h3" id="draft-title">
           {referral ? 'Draft referral' : 'New referral'}
         </Title>
-        {failure && (
-          <Alert color="red" role="alert">
-            {failure}
-          </Alert>
-        )}
+        <Failure message={failure} />
         {refusal && (
           <ConsentRefusal missing={refusal.missing} appName={app?.name ?? fields.receivingFacilityClientId} portalUrl={refusal.portalUrl} step="send" />
         )}

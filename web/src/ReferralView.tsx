@@ -6,7 +6,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { ApiClient } from './api/client';
 import type { components } from './api/schema';
 import { AdviceConversation } from './AdviceView';
-import { Waiting } from './App';
+import { Failure, Waiting } from './App';
 import { Panel } from './Panel';
 import { Attachments } from './Attachments';
 import { useDirectory } from './directory';
@@ -48,11 +48,7 @@ export function ReferralView({ api, id, changes, onBack }: { api: ApiClient; id:
           ← Back to the list
         </Button>
       </Group>
-      {failure && (
-        <Alert color="red" role="alert">
-          {failure}
-        </Alert>
-      )}
+      <Failure message={failure} />
       {!referral && !failure && <Waiting label="Loading the referral…" />}
       {referral?.status === 'DRAFT' && <DraftForm api={api} referral={referral} changes={changes} onSaved={() => undefined} onChanged={load} />}
       {referral && referral.status !== 'DRAFT' && (

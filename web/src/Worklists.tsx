@@ -2,12 +2,12 @@
 // receiver's, and the referrals (or advice requests) of the one chosen, soonest due first; from there
 // a referral, an advice request, or a new referral. All follow the service's live events, so a
 // referral that arrives or moves shows without reloading.
-import { Alert, Anchor, AppShell, Badge, Button, Card, Group, NavLink, NativeSelect, Stack, Text, Title } from '@mantine/core';
+import { Anchor, AppShell, Badge, Button, Card, Group, NavLink, NativeSelect, Stack, Text, Title } from '@mantine/core';
 import { useMediaQuery } from '@mantine/hooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { apiClient } from './api/client';
 import type { components } from './api/schema';
-import { Waiting } from './App';
+import { Failure, Waiting } from './App';
 import type { Session } from './auth';
 import { followEvents } from './live';
 import { day, PRIORITY_COLOURS, standingOf } from './referral-words';
@@ -129,11 +129,7 @@ function Screen({ session, onSignOut, api }: { session: Session; onSignOut: () =
         })}
       </AppShell.Navbar>
       <AppShell.Main>
-        {failure && (
-          <Alert color="red" role="alert" mb="md">
-            {failure}
-          </Alert>
-        )}
+        <Failure message={failure} mb="md" />
         {phone && lists.length > 0 && (
           <NativeSelect
             mb="md"

@@ -3,10 +3,11 @@
 // reason, return with advice, forward elsewhere), the referrer's hold, resume, revoke and redirect
 // with their reasons, and a note on the task from either side. A move the consent gate refuses says
 // what the patient must allow, with the portal's link.
-import { Alert, Button, Card, Group, NativeSelect, Stack, Textarea } from '@mantine/core';
+import { Button, Card, Group, NativeSelect, Stack, Textarea } from '@mantine/core';
 import { useState } from 'react';
 import { problemIn, type ApiClient } from './api/client';
 import type { components } from './api/schema';
+import { Failure } from './App';
 import { ConsentRefusal, consentRefusalIn } from './consent';
 import { useDirectory, type Directory } from './directory';
 
@@ -153,11 +154,7 @@ export function Steps({ api, referral, onDone }: { api: ApiClient; referral: Ref
   return (
     <Card withBorder component="section" aria-label="What you can do now">
       <Stack>
-        {failure && (
-          <Alert color="red" role="alert">
-            {failure}
-          </Alert>
-        )}
+        <Failure message={failure} />
         {refusal && <ConsentRefusal missing={refusal.missing} appName={refusal.appName} portalUrl={refusal.portalUrl} step="move" />}
         {!asking && (
           <Group>

@@ -4,6 +4,7 @@
 import type { FastifyReply } from 'fastify';
 import type { ComponentChildren, VNode } from 'preact';
 import { renderToString } from 'preact-render-to-string';
+import { policyText } from '../security-headers.js';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:0;background:#f5f7fa;color:#1b2733}
 main{max-width:40rem;margin:0 auto;padding:1rem}h1{font-size:1.4rem}h2{font-size:1.15rem;margin:0}
@@ -71,9 +72,7 @@ function pagePolicy(formsLeadTo: string[]): string {
     'base-uri': ["'none'"],
     'frame-ancestors': ["'none'"],
   };
-  return Object.entries(directives)
-    .map(([name, values]) => `${name} ${values.join(' ')}`)
-    .join('; ');
+  return policyText(directives);
 }
 
 /** A username and password, as every sign-in form on the service asks for them. */
