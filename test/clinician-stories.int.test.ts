@@ -90,6 +90,7 @@ describe('the clinician app’s stories in Chromium', { skip: withoutChromium },
         timeout: 10_000,
       },
     );
+    await page.locator('[data-consent-refusal]').waitFor({ state: 'detached' });
     await checkAndSave(page, 'app-draft-consent-granted');
     await page.getByRole('button', { name: `Send to ${CARDIOLOGY}` }).click();
     await standingIs(page, 'Sent, not yet received');

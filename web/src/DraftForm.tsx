@@ -105,6 +105,9 @@ function Form({ api, referral, changes, onSaved, onChanged, directory }: DraftFo
   const offered = [...new Set([...(app?.resourceTypes.length ? app.resourceTypes : COMMON_TYPES), ...fields.sharedResourceTypes])];
   const consent = useConsentStatus(api, referral && app && { patientId: referral.patientId, clientId: app.clientId, resourceTypes: offered }, changes);
 
+  /** What the gate's refusal named that the patient has still not allowed: the refusal is over once they have. */
+  const stillMissing = refusal?.missing.filter((type) => consent?.[type] !== true) ?? [];
+
   const chooseReceiver = (reference: string) => {
     const apps = directory.organizations.find((organization) => organization.reference === reference)?.apps ?? [];
     setFields((current) => ({ ...current, receivingOrganisationId: reference, receivingFacilityClientId: apps[0]?.clientId ?? '' }));
@@ -155,8 +158,8 @@ function Form({ api, referral, changes, onSaved, onChanged, directory }: DraftFo
           {referral ? 'Draft referral' : 'New referral'}
         </Title>
         <Failure message={failure} />
-        {refusal && (
-          <ConsentRefusal missing={refusal.missing} appName={app?.name ?? fields.receivingFacilityClientId} portalUrl={refusal.portalUrl} step="send" />
+        {stillMissing.length > 0 && (
+          <ConsentRefusal missing={stillMissing} appName={app?.name ?? fields.receivingFacilityClientId} portalUrl={refusal!.portalUrl} step="send" />
         )}
         <Card withBorder>
           <SimpleGrid cols={{ base: 1, sm: 2 }}>
