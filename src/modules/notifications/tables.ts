@@ -35,6 +35,8 @@ interface WebhookEndpointTable {
   active: Generated<boolean>;
   /** The last event seq the endpoint has taken (or was not sent, not being of its types). */
   delivered_seq: Generated<number>;
+  /** How often an administrator replayed it: a turn claimed before a replay keeps nothing of its cursor. */
+  replays: Generated<number>;
   attempts: Generated<number>;
   next_attempt_at: Timestamp;
   leased_until: Timestamp | null;

@@ -70,7 +70,7 @@ export function createWebhookAdmin({ db, clock, directory }: { db: Kysely<Databa
     const deliveredSeq = await latestSeq(db, from);
     const row = await db
       .updateTable('webhook_endpoint')
-      .set({ delivered_seq: deliveredSeq, attempts: 0, next_attempt_at: sql`now()` })
+      .set({ delivered_seq: deliveredSeq, replays: sql`replays + 1`, attempts: 0, next_attempt_at: sql`now()` })
       .where('id', '=', id)
       .where('active', '=', true)
       .returningAll()

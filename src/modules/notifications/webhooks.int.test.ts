@@ -2,7 +2,8 @@
 // Standard Webhooks specifies (verified with the library's own verifier), in order per referral, only
 // to the organisations party to it; a receiver that is down for 30 s while 200 referrals move loses
 // nothing and gets each referral's events in order once it is back; a hanging
-// one delays no one else; an administrator sees failures and replays from a point in time.
+// one delays no one else; an administrator sees failures and replays from a point in time, and a
+// replay made while a delivery is in flight holds.
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -18,22 +19,33 @@ interface Delivery {
 }
 
 /**
- * An HTTP receiver on loopback that records what it is sent: up (204) or hanging (never answering);
- * or down altogether (not listening: connections are refused) until `listenAgain`.
+ * An HTTP receiver on loopback that records what it is sent: up (204) or hanging (not answering until
+ * `answerHanging`); or down altogether (not listening: connections are refused) until `listenAgain`.
  */
 async function startReceiver() {
   const deliveries: Delivery[] = [];
   const hanging: ServerResponse[] = [];
+  /** What the hanging requests carried, in the order of `hanging`. */
+  const held: Delivery[] = [];
   const receiver = { mode: 'up' as 'up' | 'hang', deliveries, hanging, url: '' };
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
-      if (receiver.mode === 'hang') return void hanging.push(response);
+      if (receiver.mode === 'hang') {
+        held.push({ headers: request.headers, body });
+        return void hanging.push(response);
+      }
       deliveries.push({ headers: request.headers, body });
       response.writeHead(204).end();
     });
   });
+  /** Answers what hangs (204, recorded as delivered) and takes what comes next at once. */
+  const answerHanging = () => {
+    receiver.mode = 'up';
+    deliveries.push(...held.splice(0));
+    for (const response of hanging.splice(0)) response.writeHead(204).end();
+  };
   const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const close = () => {
     for (const response of hanging.splice(0)) response.destroy();
@@ -43,7 +55,7 @@ async function startReceiver() {
   await listen(0);
   const { port } = server.address() as AddressInfo;
   receiver.url = `http://127.0.0.1:${port}/hooks`;
-  return Object.assign(receiver, { close, goDown: close, listenAgain: () => listen(port) });
+  return Object.assign(receiver, { close, goDown: close, listenAgain: () => listen(port), answerHanging });
 }
 
 const events = (receiver: { deliveries: Delivery[] }) => receiver.deliveries.map((delivery) => JSON.parse(delivery.body));
@@ -208,6 +220,32 @@ for (const engine of testEngines()) {
         await retire(hook.id);
         await hanging.close();
         await prompt.close();
+      }
+    });
+
+    it('keeps a replay made while a delivery is in flight: the turn that ends after it does not move the cursor past it', async () => {
+      const receiver = await startReceiver();
+      receiver.mode = 'hang';
+      const hook = await register('Organization/royal-london-cardiology', receiver.url, ['referral.sent']);
+      hub.clock.advance(60_000);
+      try {
+        const from = hub.clock.now();
+        const { id } = await sentReferral();
+        await waitFor(() => receiver.hanging.length > 0, 'the delivery to be in flight');
+        const replayed = await hub.request('POST', `/api/admin/webhooks/${hook.id}/replay`, { as: 'admin', body: { from: from.toISOString() } });
+        assert.equal(replayed.status, 200);
+        receiver.answerHanging();
+        const ofReferral = () => events(receiver).filter((event) => event.data.referralId === id);
+        await waitFor(() => ofReferral().length >= 2, 'the replayed delivery');
+        assert.deepEqual(
+          ofReferral().map((event) => event.type),
+          ['referral.sent', 'referral.sent'],
+          'the event, delivered again from the replayed point',
+        );
+      } finally {
+        hub.clock.advance(-60_000);
+        await retire(hook.id);
+        await receiver.close();
       }
     });
 

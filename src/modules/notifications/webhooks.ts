@@ -44,6 +44,8 @@ type Claimed = WebhookEndpointRow & { events: NotificationEventRow[] };
 /** What a turn achieved: how far the endpoint took its events, and the refusal that stopped it, if one did. */
 interface TurnOutcome {
   id: number;
+  /** The endpoint's replays when the turn claimed it: the outcome is kept only if no replay came since. */
+  replays: number;
   delivered_seq: number;
   /** Failed attempts in a row: 0 after a turn without failure, 1 after one that made progress. */
   attempts: number;
@@ -76,25 +78,38 @@ export function createWebhookWorker({ db, clock, timeoutMs, pollMs, retryMaxMs, 
     const { takenThrough, failure } = await offerInOrderPerSubject(endpoint.events, from, IN_FLIGHT, async (event) => {
       if (endpoint.event_types.length === 0 || endpoint.event_types.includes(event.type)) await deliver(endpoint.url, signer, event, stopping);
     });
-    if (failure === undefined) return { id: endpoint.id, delivered_seq: takenThrough, attempts: 0, error: null, retry_in_seconds: 0 };
+    if (failure === undefined)
+      return { id: endpoint.id, replays: endpoint.replays, delivered_seq: takenThrough, attempts: 0, error: null, retry_in_seconds: 0 };
     const attempts = takenThrough > from ? 1 : endpoint.attempts + 1;
     const error = failureOf(failure);
     onError?.(`webhook ${endpoint.id}: ${error}`);
-    return { id: endpoint.id, delivered_seq: takenThrough, attempts, error: error.slice(0, 500), retry_in_seconds: backoffMs(attempts, retryMaxMs) / 1000 };
+    const retry_in_seconds = backoffMs(attempts, retryMaxMs) / 1000;
+    return { id: endpoint.id, replays: endpoint.replays, delivered_seq: takenThrough, attempts, error: error.slice(0, 500), retry_in_seconds };
   }
 
-  /** Keeps each endpoint's cursor and, for one that failed, its error and when to try again; ends their leases. */
+  /**
+   * Keeps each endpoint's cursor and, for one that failed, its error and when to try again; ends their
+   * leases. An endpoint replayed while its turn was in flight keeps the replay's cursor: that turn's
+   * outcome is dropped (what it delivered is offered again from the replayed point), its lease ended.
+   */
   async function keep(outcomes: TurnOutcome[]): Promise<void> {
     await sql`
-      UPDATE webhook_endpoint AS endpoint
-         SET delivered_seq = outcome.delivered_seq, attempts = outcome.attempts, leased_until = NULL,
-             next_attempt_at = now() + make_interval(secs => outcome.retry_in_seconds),
-             failing_since = CASE WHEN outcome.error IS NULL THEN NULL ELSE coalesce(endpoint.failing_since, now()) END,
-             last_error = coalesce(outcome.error, endpoint.last_error),
-             last_error_at = CASE WHEN outcome.error IS NULL THEN endpoint.last_error_at ELSE now() END
-        FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb)
-          AS outcome (id int, delivered_seq bigint, attempts int, error text, retry_in_seconds float8)
-       WHERE endpoint.id = outcome.id`.execute(db);
+      WITH outcome AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(outcomes)}::jsonb)
+          AS outcome (id int, replays int, delivered_seq bigint, attempts int, error text, retry_in_seconds float8)
+      ), kept AS (
+        UPDATE webhook_endpoint AS endpoint
+           SET delivered_seq = outcome.delivered_seq, attempts = outcome.attempts, leased_until = NULL,
+               next_attempt_at = now() + make_interval(secs => outcome.retry_in_seconds),
+               failing_since = CASE WHEN outcome.error IS NULL THEN NULL ELSE coalesce(endpoint.failing_since, now()) END,
+               last_error = coalesce(outcome.error, endpoint.last_error),
+               last_error_at = CASE WHEN outcome.error IS NULL THEN endpoint.last_error_at ELSE now() END
+          FROM outcome
+         WHERE endpoint.id = outcome.id AND endpoint.replays = outcome.replays
+        RETURNING endpoint.id
+      )
+      UPDATE webhook_endpoint SET leased_until = NULL
+       WHERE id IN (SELECT id FROM outcome) AND id NOT IN (SELECT id FROM kept)`.execute(db);
   }
 
   async function deliver(url: string, signer: Webhook, event: NotificationEventRow, stopping: AbortSignal): Promise<void> {
