@@ -4,6 +4,7 @@
 // check; and POST /api/consent/evaluate. autocannon drives each case in turn, round after round
 // (interleaved), after a warm-up of each. The last lines are the ratios the issue asks for.
 //   DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:reads -- --connections 16 --seconds 10 --rounds 2
+// --profile <dir> writes a V8 CPU profile of the server into <dir>.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     rounds: { type: 'string', default: '2' },
     engine: { type: 'string', default: 'postgres' },
+    profile: { type: 'string' },
   },
 });
 const connections = Number(values.connections);
@@ -88,7 +90,8 @@ async function measure(base: string): Promise<Map<string, Figures[]>> {
 }
 
 async function onServer(env: Record<string, string>): Promise<Map<string, Figures[]>> {
-  const server = await startServer({ ...env, DEMO_PATIENT_PASSWORD: PASSWORD, MIRROR_WORKER: 'false' }, { clients: connections });
+  const nodeArgs = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
+  const server = await startServer({ ...env, DEMO_PATIENT_PASSWORD: PASSWORD, MIRROR_WORKER: 'false' }, { clients: connections, nodeArgs });
   try {
     return await measure(server.base);
   } finally {

@@ -1,9 +1,10 @@
 // Storage for the authorization server, in the database: clients are read from the smart_client
 // table (a client registered there is known at once, a deactivated one is unknown); sessions, interactions, codes, grants and
 // tokens are rows of oauth_payload that expire with their TTL — so they survive restarts and any
-// process can serve /oauth. Access tokens, looked up on every /fhir read, are kept between requests
-// (platform/notified-cache.ts): every write or deletion of one announces itself on
-// `smart_tokens_changed` in its own statement, and a revocation by grant forgets them all.
+// process can serve /oauth. Access tokens and the sign-in sessions they are bound to, both looked up
+// on every /fhir read, are kept between requests (platform/notified-cache.ts): every write or deletion
+// of one announces itself on `smart_tokens_changed` in its own statement, and a revocation by grant
+// forgets them all. What is kept is the stored payload; the provider still checks its expiry.
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { NotifiedCache } from '../../platform/notified-cache.js';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
@@ -27,20 +28,35 @@ export type AccessTokenCache = NotifiedCache<AdapterPayload | undefined>;
 
 export const accessTokenCache = (): AccessTokenCache => new NotifiedCache<AdapterPayload | undefined>();
 
-const KEPT_MODEL = 'AccessToken';
+type LookedUpBy = 'id' | 'uid' | 'user_code';
+
+/** The payloads kept between requests and the column each is looked up by; kept and announced as `<model>:<value>`. */
+const KEPT: Partial<Record<string, LookedUpBy>> = { AccessToken: 'id', Session: 'uid' };
 
 export function smartStore(db: Kysely<Database>, directory: DirectoryLookup, accessTokens?: AccessTokenCache): SmartStore {
   const live = sql<boolean>`(expires_at IS NULL OR expires_at > now())`;
   let writes = 0;
 
-  /** Runs a write that may change a kept access token (`id`; every token when undefined), announcing it in the same statement. */
-  async function changingTokens(id: string | undefined, write: RawBuilder<unknown>): Promise<void> {
+  /**
+   * Runs a write that may change kept payloads, announcing it in the same statement: `write` returns
+   * the key of each payload it changed (a null key: everything kept may have changed).
+   */
+  async function changingKept(write: RawBuilder<unknown>): Promise<void> {
+    let keys: (string | null)[] = [null];
     try {
-      await sql`WITH changed AS (${write}) SELECT pg_notify(${SMART_TOKENS_CHANGED}, ${id ?? ''}) FROM (SELECT count(*) FROM changed) AS done`.execute(db);
+      const { rows } = await sql<{ key: string | null }>`WITH changed AS (${write})
+        SELECT key, pg_notify(${SMART_TOKENS_CHANGED}, coalesce(key, '')) FROM (SELECT DISTINCT key FROM changed) AS announced`.execute(db);
+      keys = rows.map((row) => row.key);
     } finally {
-      accessTokens?.changed(id);
+      keys.forEach((key) => accessTokens?.changed(key ?? undefined));
     }
   }
+
+  /** The key a write of this model's row announces, as SQL over the written row; undefined for models not kept. */
+  const announcedKey = (model: string): RawBuilder<string | null> | undefined => {
+    const column = KEPT[model];
+    return column && sql<string | null>`${`${model}:`} || ${sql.ref(column)}`;
+  };
 
   const Adapter = class implements Adapter {
     constructor(private readonly model: string) {}
@@ -57,7 +73,8 @@ export function smartStore(db: Kysely<Database>, directory: DirectoryLookup, acc
         .insertInto('oauth_payload')
         .values({ model: this.model, id, ...row })
         .onConflict((c) => c.columns(['model', 'id']).doUpdateSet(row));
-      if (this.model === KEPT_MODEL) await changingTokens(id, sql`${write.returning('id')}`);
+      const key = announcedKey(this.model);
+      if (key) await changingKept(sql`${write.returning(key.as('key'))}`);
       else await write.execute();
       if (++writes % PURGE_EVERY === 0)
         await db
@@ -68,16 +85,15 @@ export function smartStore(db: Kysely<Database>, directory: DirectoryLookup, acc
 
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Client') return clientMetadata(directory, id);
-      if (this.model === KEPT_MODEL && accessTokens) return accessTokens.get(id, () => this.findWhere('id', id));
-      return this.findWhere('id', id);
+      return this.lookUp('id', id);
     }
 
     findByUid(uid: string) {
-      return this.findWhere('uid', uid);
+      return this.lookUp('uid', uid);
     }
 
     findByUserCode(userCode: string) {
-      return this.findWhere('user_code', userCode);
+      return this.lookUp('user_code', userCode);
     }
 
     async consume(id: string): Promise<void> {
@@ -90,14 +106,21 @@ export function smartStore(db: Kysely<Database>, directory: DirectoryLookup, acc
     }
 
     async destroy(id: string): Promise<void> {
-      await changingTokens(this.model === KEPT_MODEL ? id : undefined, sql`DELETE FROM oauth_payload WHERE model = ${this.model} AND id = ${id} RETURNING 1`);
+      const key = announcedKey(this.model);
+      if (key) await changingKept(sql`DELETE FROM oauth_payload WHERE model = ${this.model} AND id = ${id} RETURNING ${key} AS key`);
+      else await db.deleteFrom('oauth_payload').where('model', '=', this.model).where('id', '=', id).execute();
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
-      await changingTokens(undefined, sql`DELETE FROM oauth_payload WHERE grant_id = ${grantId} RETURNING 1`);
+      await changingKept(sql`DELETE FROM oauth_payload WHERE grant_id = ${grantId} RETURNING NULL::text AS key`);
     }
 
-    private async findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
+    private lookUp(column: LookedUpBy, value: string): Promise<AdapterPayload | undefined> {
+      if (accessTokens && KEPT[this.model] === column) return accessTokens.get(`${this.model}:${value}`, () => this.findWhere(column, value));
+      return this.findWhere(column, value);
+    }
+
+    private async findWhere(column: LookedUpBy, value: string): Promise<AdapterPayload | undefined> {
       const row = await db
         .selectFrom('oauth_payload')
         .select('payload')
@@ -128,9 +151,23 @@ export function smartStore(db: Kysely<Database>, directory: DirectoryLookup, acc
       }));
     },
     async revokeGrant(grantId) {
-      await changingTokens(undefined, sql`DELETE FROM oauth_payload WHERE grant_id = ${grantId} OR (model = 'Grant' AND id = ${grantId}) RETURNING 1`);
+      await changingKept(sql`DELETE FROM oauth_payload WHERE grant_id = ${grantId} OR (model = 'Grant' AND id = ${grantId}) RETURNING NULL::text AS key`);
     },
   };
+}
+
+/** What the authorization server keeps of a sign-in, by the account it signed in. */
+const SIGN_IN_MODELS = ['Session', 'Grant', 'AuthorizationCode', 'RefreshToken'];
+
+/**
+ * Deletes every sign-in of an account (sessions, grants, codes, refresh tokens) inside `tx`,
+ * announcing each session it ends: the kept ones are forgotten when `tx` commits, and the access
+ * tokens bound to them fail their next lookup.
+ */
+export async function deleteSignInsOf(tx: Kysely<Database>, accountId: string): Promise<void> {
+  await sql`WITH ended AS (
+      DELETE FROM oauth_payload WHERE model IN (${sql.join(SIGN_IN_MODELS)}) AND payload->>'accountId' = ${accountId} RETURNING model, uid)
+    SELECT pg_notify(${SMART_TOKENS_CHANGED}, ${'Session:'} || uid) FROM ended WHERE model = 'Session'`.execute(tx);
 }
 
 async function clientMetadata(directory: DirectoryLookup, clientId: string): Promise<AdapterPayload | undefined> {

@@ -3,7 +3,7 @@
 // authorization server — its sessions, grants, codes and refresh tokens — in the same transaction.
 import formbody from '@fastify/formbody';
 import type { FastifyInstance } from 'fastify';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Clock } from '../../platform/clock.js';
 import { sendPage } from '../../platform/pages/page.js';
 import type { Database } from '../../database.js';
@@ -11,6 +11,7 @@ import type { LinkedAccount } from '../directory/account-links.js';
 import { CLINICIAN_SUBJECT_PREFIX } from '../directory/practitioner-accounts.js';
 import { accountLinkRoutes } from '../portal/account-routes.js';
 import { accountLinkPages, type AccountLinkAudience } from '../portal/pages.js';
+import { deleteSignInsOf } from './adapter.js';
 
 const CLINICIAN_ACCOUNT_LINKS: AccountLinkAudience = {
   place: 'Referral Hub for clinicians',
@@ -21,17 +22,9 @@ const CLINICIAN_ACCOUNT_LINKS: AccountLinkAudience = {
   askFor: 'your organisation’s Referral Hub administrator',
 };
 
-/** What the authorization server keeps of a sign-in, by the account it signed in. */
-const SIGN_IN_MODELS = ['Session', 'Grant', 'AuthorizationCode', 'RefreshToken'];
-
 /** Ends every sign-in of a practitioner to the authorization server, inside `tx`. */
 async function endClinicianSignIns(tx: Kysely<Database>, account: LinkedAccount): Promise<void> {
-  if (account.kind !== 'practitioner') return;
-  await tx
-    .deleteFrom('oauth_payload')
-    .where('model', 'in', SIGN_IN_MODELS)
-    .where(sql<string>`payload->>'accountId'`, '=', `${CLINICIAN_SUBJECT_PREFIX}${account.practitionerId}`)
-    .execute();
+  if (account.kind === 'practitioner') await deleteSignInsOf(tx, `${CLINICIAN_SUBJECT_PREFIX}${account.practitionerId}`);
 }
 
 export async function clinicianAccountRoutes(app: FastifyInstance, { db, clock }: { db: Kysely<Database>; clock: Clock }): Promise<void> {

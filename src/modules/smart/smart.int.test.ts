@@ -55,7 +55,7 @@ for (const engine of testEngines())
       while (response.location && !response.location.startsWith(REDIRECT_URI)) response = await browser.get(response.location);
       if (!response.location)
         throw new Error(`the authorization ended at ${response.status}: ${response.html.replace(/<style>.*<\/style>/s, '').slice(0, 1200)}`);
-      return { callback: new URL(response.location!), consentPage };
+      return { callback: new URL(response.location!), consentPage, browser };
     }
 
     /** RFC 7662 introspection of an access token by the public client it was issued to. */
@@ -261,6 +261,22 @@ for (const engine of testEngines())
           (event) => event.outcome === 'failure' && (event.detail as any).resourceType === 'Condition' && (event.detail as any).clientId === CLIENT_ID,
         ),
       );
+    });
+
+    it('ends a token with the sign-in it came from: once the patient signs out, the next read is refused', async () => {
+      const request = authorizationRequest('launch/patient openid patient/Observation.rs');
+      const { callback, browser } = await authorize(await request.url(), { Observation: 'allow' });
+      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
+      const read = () => hub.request('GET', '/fhir/Observation', { as: { token: tokens.access_token } });
+      assert.equal((await read()).status, 200);
+      assert.equal((await read()).status, 200, 'read again: the token and its sign-in are kept between requests');
+
+      const signOutPage = await browser.get('/oauth/session/end');
+      const xsrf = /name="xsrf" value="([^"]+)"/.exec(signOutPage.html)?.[1];
+      assert.ok(xsrf, `the sign-out page asks to confirm: ${signOutPage.status}`);
+      const signedOut = await browser.post('/oauth/session/end/confirm', { xsrf, logout: 'yes' });
+      assert.ok(signedOut.status < 400, `signing out answered ${signedOut.status}`);
+      assert.equal((await read()).status, 401, 'the token ended with its sign-in');
     });
 
     it('ends the tokens of a consent whose period has run out: introspection inactive, refresh refused', async () => {
