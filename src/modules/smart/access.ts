@@ -4,6 +4,7 @@
 // patient data is audited (who, which client, which patient, which type, decision) before it is
 // answered, on the patient's access chain.
 import type { Kysely } from 'kysely';
+import type { AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../database.js';
 import { auditGroupCommit } from '../audit/group-commit.js';
@@ -21,6 +22,16 @@ export interface SmartContext {
   patient: string;
   scopes: string[];
 }
+
+/** What a verified access token grants: to which app, for which signed-in account, with which scopes. */
+interface TokenGrant {
+  clientId: string;
+  accountId: string;
+  scopes: string[];
+}
+
+/** A stored payload the provider would still take: its `exp` (seconds, the provider's clock) not reached. */
+const unexpired = (payload: AdapterPayload | undefined) => typeof payload?.exp !== 'number' || payload.exp > Date.now() / 1000;
 
 interface AccessDecision {
   /** Why the read is refused; undefined when it is permitted. */
@@ -46,22 +57,36 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
   // Concurrent reads of one patient are audited together, one write per batch (audit/group-commit.ts).
   const accessLog = auditGroupCommit(db, clock);
 
+  const storedTokens = new smart.store.Adapter('AccessToken');
+  const storedSessions = new smart.store.Adapter('Session');
+  /**
+   * What the provider made of a stored token, remembered while the store keeps the very payloads it
+   * was verified against (the store replaces one as soon as it changes anywhere) and neither expired.
+   */
+  const verified = new WeakMap<AdapterPayload, { session: AdapterPayload | undefined; grant: TokenGrant | undefined }>();
+
   async function verify(token: string): Promise<SmartContext | undefined> {
+    const stored = await storedTokens.find(token);
+    if (!stored) return undefined;
+    const session = (stored.expiresWithSession && (await storedSessions.findByUid(String(stored.sessionUid)))) || undefined;
+    const known = verified.get(stored);
+    const fresh = known && known.session === session && [stored, session].every(unexpired);
+    const grant = fresh ? known.grant : await grantOf(token);
+    if (!fresh && grant) verified.set(stored, { session, grant });
+    const account = grant && (await directory.activePatientAccount(grant.accountId));
+    return account && { clientId: grant.clientId, accountId: account.username, patient: account.patientId, scopes: grant.scopes };
+  }
+
+  /** What a live access token for our FHIR base grants, as the provider judges it (expiry, its sign-in session, audience). */
+  async function grantOf(token: string): Promise<TokenGrant | undefined> {
     const accessToken = await smart.provider.AccessToken.find(token);
     if (!accessToken || accessToken.isExpired) return undefined;
     const audiences = ([] as unknown[]).concat(accessToken.aud ?? []);
     if (!audiences.includes(smart.fhirBase)) return undefined;
-    const account = await directory.activePatientAccount(accessToken.accountId!);
-    return (
-      account && {
-        clientId: accessToken.clientId!,
-        accountId: account.username,
-        patient: account.patientId,
-        scopes: String(accessToken.scope ?? '')
-          .split(' ')
-          .filter(Boolean),
-      }
-    );
+    const scopes = String(accessToken.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
+    return { clientId: accessToken.clientId!, accountId: accessToken.accountId!, scopes };
   }
 
   async function refusalOf(context: SmartContext, resourceType: string, interaction: 'read' | 'search'): Promise<string | undefined> {

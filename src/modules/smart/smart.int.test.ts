@@ -279,6 +279,16 @@ for (const engine of testEngines())
       assert.equal((await read()).status, 401, 'the token ended with its sign-in');
     });
 
+    it('refuses an access token once it has expired, though it read a moment before', async (t) => {
+      const request = authorizationRequest('launch/patient openid patient/Observation.rs');
+      const { callback } = await authorize(await request.url(), { Observation: 'allow' });
+      const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: request.verifier, expectedState: request.state });
+      const read = () => hub.request('GET', '/fhir/Observation', { as: { token: tokens.access_token } });
+      assert.equal((await read()).status, 200);
+      t.mock.timers.enable({ apis: ['Date'], now: Date.now() + (tokens.expires_in! + 1) * 1000 });
+      assert.equal((await read()).status, 401, 'an hour later the same token reads nothing');
+    });
+
     it('ends the tokens of a consent whose period has run out: introspection inactive, refresh refused', async () => {
       const active = (await hub.request('GET', `/api/consent?patientId=Patient/ePatient-8675309&clientId=${CLIENT_ID}&status=active`, { as: 'patient' })).body
         .grants;
