@@ -41,6 +41,8 @@ interface Figures {
   p50: number;
   p99: number;
   non2xx: number;
+  /** How many answers had each status other than 2xx. */
+  failures: Record<string, number>;
 }
 
 async function observationId(base: string): Promise<string> {
@@ -64,7 +66,10 @@ function drive(base: string, which: Case, seconds: number): Promise<Figures> {
       },
       (error, result) => {
         if (error) return reject(error);
-        resolve({ requests: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx });
+        const failures = Object.fromEntries(
+          Object.entries(result.statusCodeStats ?? {}).flatMap(([status, { count }]) => (status.startsWith('2') ? [] : [[status, count ?? 0]])),
+        );
+        resolve({ requests: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, failures });
       },
     );
   });
@@ -119,8 +124,9 @@ console.log(`\n${values.engine}: ${connections} connections, ${values.rounds} ro
 for (const [name, list] of figures) {
   const each = list.map((f) => f.requests.toFixed(0)).join(', ');
   const failed = list.reduce((sum, f) => sum + f.non2xx, 0);
+  const statuses = list.flatMap((f) => Object.entries(f.failures).map(([status, count]) => `${status}×${count}`)).join(' ');
   console.log(
-    `${name.padEnd(40)} requests/s ${each.padEnd(14)} p50 ${mean(list, (f) => f.p50).toFixed(1)} ms  p99 ${mean(list, (f) => f.p99).toFixed(1)} ms${failed ? `  non-2xx ${failed}` : ''}`,
+    `${name.padEnd(40)} requests/s ${each.padEnd(14)} p50 ${mean(list, (f) => f.p50).toFixed(1)} ms  p99 ${mean(list, (f) => f.p99).toFixed(1)} ms${failed ? `  non-2xx ${failed} (${statuses})` : ''}`,
   );
 }
 const rate = (name: string) => mean(figures.get(name)!, (f) => f.requests);
