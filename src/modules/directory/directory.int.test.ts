@@ -10,6 +10,9 @@ import type { Resource } from '@medplum/fhirtypes';
 import { testEngines } from '../../../test/support/engines.js';
 import { csrfIn, formClient } from '../../../test/support/form-client.js';
 import { guideReferral, startHarness, type Harness } from '../../../test/support/harness.js';
+import { waitFor } from '../../../test/support/wait.js';
+import { mintToken } from '../identity/tokens.js';
+import { addAdministrator } from './administrators.js';
 import { DIRECTORY_ROLE_SYSTEM } from './fhir-resources.js';
 
 for (const engine of testEngines()) {
@@ -367,6 +370,18 @@ for (const engine of testEngines()) {
       } finally {
         await active(true);
       }
+    });
+
+    it('honours a new administrator in the other process soon after they are added, though it refused (and kept) that before', async () => {
+      const claims = { sub: 'new-admin', roles: ['admin'] };
+      const token = await mintToken(second.key, claims, { ...second.config.jwt, ttlSeconds: 600, now: second.clock.now() });
+      const organisations = () => second.request('GET', '/api/admin/organizations', { as: { token } });
+      const refused = await organisations();
+      assert.equal(refused.status, 403);
+      assert.equal(refused.body.code, 'ADMINISTRATOR_NOT_IN_DIRECTORY');
+      // As `npm run admin -- bootstrap` adds one: in its own process, announcing the change.
+      await first.database.db.transaction().execute((tx) => addAdministrator(tx, first.clock, 'new-admin', 'New Admin'));
+      await waitFor(async () => (await organisations()).status === 200, 'the new administrator honoured (NOTIFY directory_changed)', 5_000);
     });
 
     it("refuses a clinician in the other process soon after an administrator removes the clinician's role, though it was resolved (and kept) before", async () => {

@@ -69,7 +69,7 @@ const toOrganization = (row: OrganizationRow): OrganizationRecord => ({
   partOf: row.parent_id && organizationRef(row.parent_id),
 });
 
-/** The directory as read through `db`; with `cache`, memberships and patients' accounts are kept between requests (directory-cache.ts). */
+/** The directory as read through `db`; with `cache`, memberships, administrators and patients' accounts are kept between requests (directory-cache.ts). */
 export function directoryLookup(db: Kysely<Database>, cache?: DirectoryCache): DirectoryLookup {
   const kept = <T>(key: string, load: () => Promise<T>): Promise<T> => (cache ? (cache.get(key, load) as Promise<T>) : load());
   const appColumns = ['client_id', 'name', 'organization_id', 'active', 'requested_resource_types'] as const;
@@ -105,10 +105,11 @@ export function directoryLookup(db: Kysely<Database>, cache?: DirectoryCache): D
   return {
     membershipsOf: (practitioner) => kept(`memberships ${practitioner}`, () => readMemberships(practitioner)),
     activePatientAccount: (username) => kept(`patient account ${username}`, () => findAccount(db, username)),
-    async isAdministrator(username) {
-      const row = await db.selectFrom('administrator').select('username').where('username', '=', username).where('active', '=', true).executeTakeFirst();
-      return row !== undefined;
-    },
+    isAdministrator: (username) =>
+      kept(`administrator ${username}`, async () => {
+        const row = await db.selectFrom('administrator').select('username').where('username', '=', username).where('active', '=', true).executeTakeFirst();
+        return row !== undefined;
+      }),
     async organization(reference) {
       const id = idIn('Organization', reference);
       const row = id && (await db.selectFrom('organization').selectAll().where('id', '=', id).executeTakeFirst());
