@@ -63,7 +63,7 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
    * What the provider made of a stored token, remembered while the store keeps the very payloads it
    * was verified against (the store replaces one as soon as it changes anywhere) and neither expired.
    */
-  const verified = new WeakMap<AdapterPayload, { session: AdapterPayload | undefined; grant: TokenGrant | undefined }>();
+  const verified = new WeakMap<AdapterPayload, { session: AdapterPayload | undefined; grant: TokenGrant }>();
 
   async function verify(token: string): Promise<SmartContext | undefined> {
     const stored = await storedTokens.find(token);
