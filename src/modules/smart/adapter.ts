@@ -33,6 +33,12 @@ type LookedUpBy = 'id' | 'uid' | 'user_code';
 /** The payloads kept between requests and the column each is looked up by; kept and announced as `<model>:<value>`. */
 const KEPT: Partial<Record<string, LookedUpBy>> = { AccessToken: 'id', Session: 'uid' };
 
+/** The key a write of this model's row announces, as SQL over the written row; undefined for models not kept. */
+function announcedKey(model: string): RawBuilder<string | null> | undefined {
+  const column = KEPT[model];
+  return column && sql<string | null>`${`${model}:`} || ${sql.ref(column)}`;
+}
+
 export function smartStore(db: Kysely<Database>, directory: DirectoryLookup, accessTokens?: AccessTokenCache): SmartStore {
   const live = sql<boolean>`(expires_at IS NULL OR expires_at > now())`;
   let writes = 0;
@@ -51,12 +57,6 @@ export function smartStore(db: Kysely<Database>, directory: DirectoryLookup, acc
       keys.forEach((key) => accessTokens?.changed(key ?? undefined));
     }
   }
-
-  /** The key a write of this model's row announces, as SQL over the written row; undefined for models not kept. */
-  const announcedKey = (model: string): RawBuilder<string | null> | undefined => {
-    const column = KEPT[model];
-    return column && sql<string | null>`${`${model}:`} || ${sql.ref(column)}`;
-  };
 
   const Adapter = class implements Adapter {
     constructor(private readonly model: string) {}
@@ -167,7 +167,7 @@ const SIGN_IN_MODELS = ['Session', 'Grant', 'AuthorizationCode', 'RefreshToken']
 export async function deleteSignInsOf(tx: Kysely<Database>, accountId: string): Promise<void> {
   await sql`WITH ended AS (
       DELETE FROM oauth_payload WHERE model IN (${sql.join(SIGN_IN_MODELS)}) AND payload->>'accountId' = ${accountId} RETURNING model, uid)
-    SELECT pg_notify(${SMART_TOKENS_CHANGED}, ${'Session:'} || uid) FROM ended WHERE model = 'Session'`.execute(tx);
+    SELECT pg_notify(${SMART_TOKENS_CHANGED}, ${announcedKey('Session')}) FROM ended WHERE model = 'Session'`.execute(tx);
 }
 
 async function clientMetadata(directory: DirectoryLookup, clientId: string): Promise<AdapterPayload | undefined> {
