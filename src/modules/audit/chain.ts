@@ -30,7 +30,23 @@ const ENCODINGS: Record<number, (content: ChainedContent) => string> = {
 export function chainHash(previousHash: string, content: ChainedContent, scheme = CURRENT_HASH_SCHEME): string {
   const encode = ENCODINGS[scheme];
   if (!encode) throw new Error(`Unknown audit hash scheme ${scheme}`);
-  return createHash('sha256').update(previousHash).update('\n').update(encode(content)).digest('hex');
+  return linkedHash(previousHash, encode(content));
+}
+
+/** What the hash of a batch of the access log covers: its position in its chain, when it was written and its reads. */
+export interface ChainedBatch {
+  seq: number;
+  writtenAt: string;
+  reads: unknown[];
+}
+
+/** A batch's hash, under the current scheme (RFC 8785), linked to the hash of the batch before it. */
+export function batchHash(previousHash: string, batch: ChainedBatch): string {
+  return linkedHash(previousHash, canonicalize(batch)!);
+}
+
+function linkedHash(previousHash: string, encoded: string): string {
+  return createHash('sha256').update(previousHash).update('\n').update(encoded).digest('hex');
 }
 
 /** Scheme 1, kept to verify the events written before scheme 2: JSON with object keys sorted, undefined members left out. */

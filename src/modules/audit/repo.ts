@@ -62,34 +62,6 @@ function chainOf(input: AuditEventInput): string {
 /** The chain of a referral's events. */
 export const referralChain = (referralId: number) => `referral:${referralId}`;
 
-/** The chain of every read of a patient's records by an app: `Patient/<id>`'s access log. */
-export const accessChain = (patient: string) => `fhir-access:${patient}`;
-
-/** One read of a patient's records, as the patient is shown it. */
-export interface RecordedRead {
-  at: string;
-  clientId: string;
-  resourceType: string;
-  allowed: boolean;
-}
-
-/** The latest reads of a patient's records by apps, newest first (from the patient's access chain). */
-export async function recentReadsOf(db: Kysely<Database>, patient: string, limit: number): Promise<RecordedRead[]> {
-  const rows = await db
-    .selectFrom('audit_event')
-    .select(['recorded_at', 'outcome', 'detail'])
-    .where('chain', '=', accessChain(patient))
-    .orderBy('chain_seq', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => ({
-    at: row.recorded_at.toISOString(),
-    clientId: String(row.detail.clientId ?? ''),
-    resourceType: String(row.detail.resourceType ?? ''),
-    allowed: row.outcome === 'success',
-  }));
-}
-
 /** A column for a statement that reads what a change will be judged on: the head of `chain` as it is (null while it has none). */
 export function chainHeadColumn(chain: string): RawBuilder<{ seq: number; hash: string } | null> {
   return sql`(SELECT json_build_object('seq', last_seq, 'hash', last_hash) FROM audit_chain WHERE chain = ${chain})`;
@@ -122,18 +94,28 @@ export function chainedAppend(head: ChainHead, events: PendingAuditEvent[]): { c
       ${content.action}::text, ${content.outcome}::text, ${content.entityType}::text, ${content.entityId}::text, ${content.referralId}::integer,
       ${JSON.stringify(content.detail)}::jsonb, ${prevHash}::text, ${hash}::text, ${CURRENT_HASH_SCHEME}::smallint)`,
   );
+  const after = { chain: head.chain, seq: last.seq, hash: last.hash };
   const ctes = sql`
-    audit_head AS (
-      INSERT INTO audit_chain AS head (chain, last_seq, last_hash) VALUES (${head.chain}, ${last.seq}, ${last.hash})
-      ON CONFLICT (chain) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash
-       WHERE head.last_seq = ${head.seq} AND head.last_hash = ${head.hash}
-      RETURNING chain
-    ), audit_appended AS (
+    ${movingHead(head, after)}, audit_appended AS (
       INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash, hash_scheme)
       SELECT event.* FROM (VALUES ${sql.join(rows)}) AS event, audit_head
       RETURNING seq, chain_seq
     )`;
-  return { ctes, after: { chain: head.chain, seq: last.seq, hash: last.hash } };
+  return { ctes, after };
+}
+
+/**
+ * The common table expression `audit_head`: moves the chain's head from `from` to `to`, only while it
+ * is still at `from` (creating it for an empty chain); it returns a row only when it moved, and
+ * every write joined to it is made only then.
+ */
+export function movingHead(from: ChainHead, to: ChainHead): RawBuilder<unknown> {
+  return sql`audit_head AS (
+      INSERT INTO audit_chain AS head (chain, last_seq, last_hash) VALUES (${from.chain}, ${to.seq}, ${to.hash})
+      ON CONFLICT (chain) DO UPDATE SET last_seq = excluded.last_seq, last_hash = excluded.last_hash
+       WHERE head.last_seq = ${from.seq} AND head.last_hash = ${from.hash}
+      RETURNING chain
+    )`;
 }
 
 /** The events with their positions and hashes after `head`. */

@@ -25,9 +25,37 @@ interface AuditChainTable {
   last_hash: string;
 }
 
+/** A batch of the access log: the reads of one patient's records one process audited together. */
+interface AccessLogTable {
+  id: Generated<number>;
+  chain: string;
+  chain_seq: number;
+  written_at: Timestamp;
+  reads: Json<AccessRead[]>;
+  prev_hash: string;
+  hash: string;
+  hash_scheme: number;
+}
+
+/** One decision on a SMART app's read of a patient's records, as the access log keeps it. */
+export interface AccessRead {
+  at: string;
+  clientId: string;
+  /** `Patient/<id>` */
+  patient: string;
+  resourceType: string;
+  interaction: 'read' | 'search';
+  decision: 'permit' | 'deny';
+  /** Why it was refused. */
+  reason?: string;
+}
+
 export interface AuditTables {
   audit_event: AuditEventTable;
   audit_chain: AuditChainTable;
+  access_log: AccessLogTable;
 }
+
+export type AccessLogRow = Selectable<AccessLogTable>;
 
 export type AuditEventRow = Selectable<AuditEventTable>;

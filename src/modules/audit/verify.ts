@@ -1,12 +1,15 @@
-// Walks every audit chain and recomputes every hash, reporting the first event that breaks one.
-import type { Kysely } from 'kysely';
+// Walks every audit chain — the audit events' and the access log's — and recomputes every hash,
+// reporting the first event (or batch of reads) that breaks one.
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../../database.js';
-import type { AuditEventRow } from './tables.js';
+import { batchLink } from './access-log.js';
 import { chainHash, GENESIS_HASH } from './chain.js';
 import { chainedContentOf } from './repo.js';
+import type { AuditEventRow } from './tables.js';
 
 export interface ChainReport {
   intact: boolean;
+  /** Audit events and batches of the access log verified. */
   events: number;
   chains: number;
   /** The first event whose hash or link does not match, when a chain is broken. */
@@ -16,6 +19,15 @@ export interface ChainReport {
 interface Head {
   last_seq: number;
   last_hash: string;
+}
+
+/** One link of a chain: where it is, what it links to, and its hash recomputed on what it links to. */
+interface Link {
+  chain: string;
+  seq: number;
+  prevHash: string;
+  hash: string;
+  recomputed(previousHash: string): string;
 }
 
 const PAGE = 1000;
@@ -28,17 +40,16 @@ export async function verifyAuditChain(db: Kysely<Database>): Promise<ChainRepor
   const broken = (chain: string, seq: number, reason: string): ChainReport => ({ intact: false, events, chains, brokenAt: { chain, seq, reason } });
   const endOfChain = () => (current ? checkHead(heads, current.chain, current.seq, current.hash) : undefined);
 
-  for await (const row of eventsInChainOrder(db)) {
-    if (row.chain !== current?.chain) {
+  for await (const link of linksInChainOrder(db)) {
+    if (link.chain !== current?.chain) {
       const removed = endOfChain();
       if (removed) return broken(current!.chain, current!.seq + 1, removed);
-      current = { chain: row.chain, seq: 0, hash: GENESIS_HASH };
+      current = { chain: link.chain, seq: 0, hash: GENESIS_HASH };
     }
-    if (row.chain_seq !== current.seq + 1) return broken(row.chain, current.seq + 1, 'this event is missing');
-    if (row.prev_hash !== current.hash) return broken(row.chain, row.chain_seq, 'its link to the previous event does not match');
-    if (chainHash(current.hash, chainedContentOf(row), row.hash_scheme) !== row.hash)
-      return broken(row.chain, row.chain_seq, 'its content does not match its hash');
-    current = { chain: row.chain, seq: row.chain_seq, hash: row.hash };
+    if (link.seq !== current.seq + 1) return broken(link.chain, current.seq + 1, 'this event is missing');
+    if (link.prevHash !== current.hash) return broken(link.chain, link.seq, 'its link to the previous event does not match');
+    if (link.recomputed(current.hash) !== link.hash) return broken(link.chain, link.seq, 'its content does not match its hash');
+    current = { chain: link.chain, seq: link.seq, hash: link.hash };
     events += 1;
   }
   const removed = endOfChain();
@@ -57,12 +68,35 @@ function checkHead(heads: Map<string, Head>, chain: string, lastSeq: number, las
   return undefined;
 }
 
-async function* eventsInChainOrder(db: Kysely<Database>): AsyncGenerator<AuditEventRow> {
+/** The audit events' chains, then the access log's (their names never overlap), each in order. */
+async function* linksInChainOrder(db: Kysely<Database>): AsyncGenerator<Link> {
+  for await (const row of inChainOrder(db.selectFrom('audit_event').selectAll())) yield eventLink(row);
+  for await (const row of inChainOrder(db.selectFrom('access_log').selectAll())) yield batchLink(row);
+}
+
+function eventLink(row: AuditEventRow): Link {
+  return {
+    chain: row.chain,
+    seq: row.chain_seq,
+    prevHash: row.prev_hash,
+    hash: row.hash,
+    recomputed: (previousHash) => chainHash(previousHash, chainedContentOf(row), row.hash_scheme),
+  };
+}
+
+/** A table's rows by chain and position, a page at a time. */
+async function* inChainOrder<T extends 'audit_event' | 'access_log', Row extends { chain: string; chain_seq: number }>(
+  query: SelectQueryBuilder<Database, T, Row>,
+): AsyncGenerator<Row> {
   let after: { chain: string; seq: number } | undefined;
   for (;;) {
-    let query = db.selectFrom('audit_event').selectAll();
-    if (after) query = query.where((eb) => eb(eb.refTuple('chain', 'chain_seq'), '>', eb.tuple(after!.chain, after!.seq)));
-    const rows = await query.orderBy('chain').orderBy('chain_seq').limit(PAGE).execute();
+    let page = query;
+    if (after) page = page.where(sql<boolean>`(chain, chain_seq) > (${after.chain}, ${after.seq})`);
+    const rows = await page
+      .orderBy(sql`chain`)
+      .orderBy(sql`chain_seq`)
+      .limit(PAGE)
+      .execute();
     yield* rows;
     if (rows.length < PAGE) return;
     const last = rows[rows.length - 1]!;

@@ -6,6 +6,8 @@ import type { Resource } from '@medplum/fhirtypes';
 import { sql } from 'kysely';
 import { testEngines } from '../../../test/support/engines.js';
 import { createDraft, createSentReferral, drainMirror, grantConsent, startHarness, type Harness } from '../../../test/support/harness.js';
+import { accessLogChain } from '../audit/access-log.js';
+import { auditGroupCommit } from '../audit/group-commit.js';
 import { claimDue, foldChanges, markDelivered, outboxStatus } from './outbox.js';
 import { createMirrorWorker } from './worker.js';
 
@@ -70,6 +72,40 @@ for (const engine of testEngines()) {
       const sent = history.body.find((event: any) => event.action === 'referral.send' && event.outcome === 'success');
       const sentAudit = await hub.request('GET', `/fhir/AuditEvent/audit-${sent.seq}`, { as: 'admin' });
       assert.match(sentAudit.body.entity[0].detail[0].valueString, /Condition/);
+    });
+
+    it('mirrors each read in the access log as an AuditEvent of its own, the refused ones as failures', async () => {
+      const accessLog = auditGroupCommit(hub.database.db, hub.clock);
+      const read = (resourceType: string, decision: 'permit' | 'deny') =>
+        accessLog.append({
+          at: hub.clock.now().toISOString(),
+          clientId: 'mirror-app',
+          patient: 'Patient/mirrored',
+          resourceType,
+          interaction: 'search',
+          decision,
+        });
+      // The first read is written alone, the other two together while it is in flight: two batches.
+      await Promise.all([read('Observation', 'permit'), read('Condition', 'deny'), read('Observation', 'permit')]);
+      await drainMirror(hub);
+      const batches = await hub.database.db.selectFrom('access_log').select(['id', 'reads']).where('chain', '=', accessLogChain('Patient/mirrored')).execute();
+      const ids = batches.flatMap((batch) => batch.reads.map((_, n) => `access-${batch.id}-${n + 1}`));
+      assert.equal(ids.length, 3);
+      const mirrored = await Promise.all(ids.map(async (id) => (await hub.request('GET', `/fhir/AuditEvent/${id}`, { as: 'admin' })).body));
+      assert.deepEqual(
+        mirrored.map((event) => [
+          event.outcome,
+          event.agent[0].who.identifier.value,
+          event.entity[0].what.identifier.value,
+          JSON.parse(event.entity[0].detail[0].valueString).resourceType,
+        ]),
+        [
+          ['0', 'smart:mirror-app', 'Patient/mirrored', 'Observation'],
+          ['4', 'smart:mirror-app', 'Patient/mirrored', 'Condition'],
+          ['0', 'smart:mirror-app', 'Patient/mirrored', 'Observation'],
+        ],
+      );
+      assert.equal(mirrored[0].subtype[0].code, 'fhir.search');
     });
 
     it("shows the receiving side no draft version of a referral, and no paging links or totals counting others' records", async () => {

@@ -10,7 +10,7 @@ import type { VNode } from 'preact';
 import type { Clock } from '../../platform/clock.js';
 import { AppError, validationFailed } from '../../platform/errors.js';
 import type { Database } from '../../database.js';
-import { recentReadsOf } from '../audit/repo.js';
+import { recentReadsOf } from '../audit/access-log.js';
 import type { ConsentService } from '../consent/service.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
 import type { Caller } from '../identity/caller.js';

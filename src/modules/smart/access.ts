@@ -1,14 +1,13 @@
 // Live enforcement for SMART access tokens on /fhir: a token reads only its patient's records, and
 // only types that are both in its scopes and covered by an active consent grant at the moment of the
 // request — so a revocation in the portal cuts access on the very next read. Each decision on
-// patient data is audited (who, which client, which patient, which type, decision) before it is
-// answered, on the patient's access chain.
+// patient data is audited (which client, which patient, which type, decision) before it is
+// answered, in the patient's access log.
 import type { Kysely } from 'kysely';
 import type { AdapterPayload } from 'oidc-provider';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../database.js';
 import { auditGroupCommit } from '../audit/group-commit.js';
-import { accessChain } from '../audit/repo.js';
 import type { ConsentGate } from '../consent/gate.js';
 import { accountsOfPatient } from '../directory/accounts.js';
 import type { DirectoryLookup } from '../directory/lookup.js';
@@ -98,13 +97,13 @@ export function smartAccess(deps: { smart: SmartServer; db: Kysely<Database>; co
   async function decide(context: SmartContext, resourceType: string, interaction: 'read' | 'search'): Promise<AccessDecision> {
     const reason = await refusalOf(context, resourceType, interaction);
     const audited = accessLog.append({
-      actor: `smart:${context.clientId}`,
-      action: `fhir.${interaction}`,
-      outcome: reason ? 'failure' : 'success',
-      entityType: 'PatientData',
-      entityId: context.patient,
-      chain: accessChain(context.patient),
-      detail: { clientId: context.clientId, patient: context.patient, resourceType, decision: reason ? 'deny' : 'permit', ...(reason && { reason }) },
+      at: clock.now().toISOString(),
+      clientId: context.clientId,
+      patient: context.patient,
+      resourceType,
+      interaction,
+      decision: reason ? 'deny' : 'permit',
+      ...(reason && { reason }),
     });
     // Nobody waits on this promise's failure until the answer does; it must not be reported as unhandled meanwhile.
     audited.catch(() => undefined);

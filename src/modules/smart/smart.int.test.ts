@@ -10,6 +10,7 @@ import { formClient } from '../../../test/support/form-client.js';
 import { startReachableHarness, type Harness } from '../../../test/support/harness.js';
 import { seedDemoClinicalRecord } from '../demo/clinical-record.js';
 import { seedDemoPortal } from '../demo/seed.js';
+import { recentReadsOf } from '../audit/access-log.js';
 
 const PASSWORD = 'smart-test-password';
 const CLIENT_ID = 'test-cardiology-app';
@@ -254,13 +255,9 @@ for (const engine of testEngines())
       assert.equal((await hub.request('GET', '/fhir/DiagnosticReport', { as: bearer })).status, 401);
       await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token!), (error: { error?: string }) => error.error === 'invalid_grant');
 
-      const reads = await hub.database.db.selectFrom('audit_event').selectAll().where('entity_type', '=', 'PatientData').execute();
-      assert.ok(reads.some((event) => event.outcome === 'success' && (event.detail as any).resourceType === 'Observation'));
-      assert.ok(
-        reads.some(
-          (event) => event.outcome === 'failure' && (event.detail as any).resourceType === 'Condition' && (event.detail as any).clientId === CLIENT_ID,
-        ),
-      );
+      const reads = await recentReadsOf(hub.database.db, 'Patient/ePatient-8675309', 1000);
+      assert.ok(reads.some((read) => read.allowed && read.resourceType === 'Observation'));
+      assert.ok(reads.some((read) => !read.allowed && read.resourceType === 'Condition' && read.clientId === CLIENT_ID));
     });
 
     it('ends a token with the sign-in it came from: once the patient signs out, the next read is refused', async () => {
