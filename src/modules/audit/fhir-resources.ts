@@ -40,7 +40,7 @@ export function toFhirAuditEvent(row: AuditEventRow, baseUrl: string): AuditEven
 }
 
 /** A read of the access log as its AuditEvent: the app, the patient whose records it read, the type and the decision. */
-export function accessReadAsAuditEvent(id: string, read: AccessRead, baseUrl: string): AuditEvent {
+function accessReadAsAuditEvent(id: string, read: AccessRead, baseUrl: string): AuditEvent {
   const { at, ...detail } = read;
   return auditEventResource(id, baseUrl, {
     action: `fhir.${read.interaction}`,

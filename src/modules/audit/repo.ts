@@ -80,11 +80,6 @@ export function chainHead(chain: string, read: { seq: number; hash: string } | n
  * was read, and a change is never written without its events.
  */
 export function appendingOnto(head: ChainHead, events: PendingAuditEvent[]): RawBuilder<unknown> {
-  return chainedAppend(head, events).ctes;
-}
-
-/** `appendingOnto`'s expressions, with the head the chain has once they are written. */
-export function chainedAppend(head: ChainHead, events: PendingAuditEvent[]): { ctes: RawBuilder<unknown>; after: ChainHead } {
   if (events.length === 0) throw new Error('An audited change appends at least one event');
   if (events.some((event) => event.chain !== head.chain)) throw new Error(`Every event of one append joins chain ${head.chain}`);
   const chained = hashOnto(head, events);
@@ -94,14 +89,12 @@ export function chainedAppend(head: ChainHead, events: PendingAuditEvent[]): { c
       ${content.action}::text, ${content.outcome}::text, ${content.entityType}::text, ${content.entityId}::text, ${content.referralId}::integer,
       ${JSON.stringify(content.detail)}::jsonb, ${prevHash}::text, ${hash}::text, ${CURRENT_HASH_SCHEME}::smallint)`,
   );
-  const after = { chain: head.chain, seq: last.seq, hash: last.hash };
-  const ctes = sql`
-    ${movingHead(head, after)}, audit_appended AS (
+  return sql`
+    ${movingHead(head, { chain: head.chain, seq: last.seq, hash: last.hash })}, audit_appended AS (
       INSERT INTO audit_event (chain, chain_seq, recorded_at, actor, action, outcome, entity_type, entity_id, referral_id, detail, prev_hash, hash, hash_scheme)
       SELECT event.* FROM (VALUES ${sql.join(rows)}) AS event, audit_head
       RETURNING seq, chain_seq
     )`;
-  return { ctes, after };
 }
 
 /**

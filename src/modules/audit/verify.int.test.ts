@@ -6,6 +6,8 @@ import { testEngines } from '../../../test/support/engines.js';
 import { createSentReferral, grantConsent, startHarness, type Harness } from '../../../test/support/harness.js';
 import { systemClock } from '../../platform/clock.js';
 import { CURRENT_HASH_SCHEME, chainHash, GENESIS_HASH } from './chain.js';
+import { accessLogChain } from './access-log.js';
+import { auditGroupCommit } from './group-commit.js';
 import { appendAuditEvent } from './repo.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -101,6 +103,32 @@ for (const engine of testEngines()) {
     it('refuses updates and deletes of audit events', async () => {
       await assert.rejects(sql`UPDATE audit_event SET actor = 'someone-else' WHERE seq = 1`.execute(hub.database.db), /append-only/);
       await assert.rejects(sql`DELETE FROM audit_event WHERE seq = 1`.execute(hub.database.db), /append-only/);
+    });
+
+    // It leaves this patient's access chain broken; verify walks the audit events' chains first.
+    it('refuses updates and deletes of the access log, and finds a read edited or a batch removed in it', async () => {
+      const db = hub.database.db;
+      const accessLog = auditGroupCommit(db, systemClock);
+      const patient = 'Patient/verify-reads';
+      const read = (resourceType: string) =>
+        accessLog.append({ at: new Date().toISOString(), clientId: 'verify-app', patient, resourceType, interaction: 'read', decision: 'permit' });
+      await Promise.all(['Observation', 'Condition', 'Procedure'].map(read));
+      await read('AllergyIntolerance');
+      const chain = accessLogChain(patient);
+      await assert.rejects(sql`UPDATE access_log SET reads = '[]' WHERE chain = ${chain}`.execute(db), /append-only/);
+      await assert.rejects(sql`DELETE FROM access_log WHERE chain = ${chain}`.execute(db), /append-only/);
+      assert.equal((await verifyAuditChain(db)).intact, true);
+
+      await sql`ALTER TABLE access_log DISABLE TRIGGER access_log_append_only`.execute(db);
+      try {
+        const hidden = sql`jsonb_set(reads, '{0,resourceType}', '"Patient"')`;
+        await sql`UPDATE access_log SET reads = ${hidden} WHERE chain = ${chain} AND chain_seq = 2`.execute(db);
+        assert.deepEqual((await verifyAuditChain(db)).brokenAt, { chain, seq: 2, reason: 'its content does not match its hash' });
+        await sql`DELETE FROM access_log WHERE chain = ${chain} AND chain_seq >= 2`.execute(db);
+        assert.deepEqual((await verifyAuditChain(db)).brokenAt, { chain, seq: 2, reason: 'events after it have been removed' });
+      } finally {
+        await sql`ALTER TABLE access_log ENABLE TRIGGER access_log_append_only`.execute(db);
+      }
     });
 
     it('finds an edited event, naming it', async () => {
