@@ -10,7 +10,7 @@ const database = await openDatabase({ url: config.databaseUrl, dataDir: path.joi
 try {
   const report = await verifyAuditChain(database.db);
   if (report.intact) {
-    console.log(`Audit chains intact: ${report.events} events in ${report.chains} chains verified.`);
+    console.log(`Audit chains intact: ${report.events} events and batches of reads in ${report.chains} chains verified.`);
   } else {
     const at = report.brokenAt!;
     console.log(`Audit chain ${at.chain} BROKEN at event ${at.seq}: ${at.reason} (${report.events} events verified before it).`);

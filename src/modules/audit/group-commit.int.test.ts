@@ -52,4 +52,27 @@ for (const engine of testEngines())
       const report = await verifyAuditChain(database.db);
       assert.equal(report.intact, true, JSON.stringify(report));
     });
+
+    it('writes a burst of reads in batches of at most 500', async () => {
+      const accessLog = auditGroupCommit(database.db, systemClock);
+      const patient = 'Patient/burst';
+      await Promise.all(
+        Array.from({ length: 1200 }, (_, n) =>
+          accessLog.append({
+            at: new Date().toISOString(),
+            clientId: `app-${n}`,
+            patient,
+            resourceType: 'Observation',
+            interaction: 'read',
+            decision: 'permit',
+          }),
+        ),
+      );
+      const batches = await database.db.selectFrom('access_log').select('reads').where('chain', '=', accessLogChain(patient)).orderBy('chain_seq').execute();
+      // The first read is written alone; the 1,199 that arrive while it is in flight follow in three batches.
+      assert.deepEqual(
+        batches.map((batch) => batch.reads.length),
+        [1, 500, 500, 199],
+      );
+    });
   });

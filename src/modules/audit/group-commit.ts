@@ -16,6 +16,9 @@ import type { AccessRead } from './tables.js';
 /** How often a batch is chained again while other processes keep moving its chain first. */
 const MAX_ATTEMPTS = 50;
 
+/** The most reads one batch holds: a burst is written in several rows, none too large to hash and store at once. */
+const MAX_BATCH = 500;
+
 interface Waiting {
   read: AccessRead;
   settle(error?: unknown): void;
@@ -52,10 +55,9 @@ export function auditGroupCommit(db: Kysely<Database>, clock: Clock): GroupCommi
     } catch (error) {
       batch.forEach((entry) => entry.settle(error));
     }
-    const next = waiting.get(chain)!;
-    if (next.length === 0) return void waiting.delete(chain);
-    waiting.set(chain, []);
-    await writeFrom(chain, next);
+    const queued = waiting.get(chain)!;
+    if (queued.length === 0) return void waiting.delete(chain);
+    await writeFrom(chain, queued.splice(0, MAX_BATCH));
   }
 
   async function write(chain: string, reads: AccessRead[]): Promise<void> {
