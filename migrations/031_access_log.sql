@@ -16,13 +16,17 @@ CREATE TABLE access_log (
   CONSTRAINT access_log_chain_position UNIQUE (chain, chain_seq)
 );
 
-CREATE FUNCTION access_log_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One refusal serves every append-only table, naming the table; audit_event's trigger moves onto it.
+CREATE FUNCTION refuse_change_to_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  RAISE EXCEPTION 'access_log is append-only';
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
 END
 $$;
+CREATE OR REPLACE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event
+  FOR EACH ROW EXECUTE FUNCTION refuse_change_to_append_only();
+DROP FUNCTION audit_event_is_append_only();
 CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log
-  FOR EACH ROW EXECUTE FUNCTION access_log_is_append_only();
+  FOR EACH ROW EXECUTE FUNCTION refuse_change_to_append_only();
 
 -- Each read is mirrored as its own AuditEvent, `access-<batch>-<n>` (audit/access-log.ts spells the
 -- same ids): one statement per batch queues them all.
