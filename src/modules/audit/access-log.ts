@@ -15,17 +15,15 @@ export const accessLogChain = (patient: string) => `access-log:${patient}`;
 /** The chain the same reads joined as audit events before the access log. */
 const auditedReadsChain = (patient: string) => `fhir-access:${patient}`;
 
-/** The actor an app's reads are recorded as. */
-export const appActor = (clientId: string) => `smart:${clientId}`;
-
 /** A batch about to be written onto its chain's head: the statement that writes it, and the head it leaves. */
 export function appendingBatch(head: ChainHead, writtenAt: Date, reads: AccessRead[]): { statement: RawBuilder<{ id: number }>; after: ChainHead } {
   const seq = head.seq + 1;
-  const hash = batchHash(head.hash, { seq, writtenAt: writtenAt.toISOString(), reads });
+  const at = writtenAt.toISOString();
+  const hash = batchHash(head.hash, { seq, writtenAt: at, reads });
   const after = { chain: head.chain, seq, hash };
   const statement = sql<{ id: number }>`WITH ${movingHead(head, after)}
     INSERT INTO access_log (chain, chain_seq, written_at, reads, prev_hash, hash, hash_scheme)
-    SELECT ${head.chain}, ${seq}::bigint, ${writtenAt.toISOString()}::timestamptz, ${JSON.stringify(reads)}::jsonb, ${head.hash}, ${hash}, ${CURRENT_HASH_SCHEME}::smallint
+    SELECT ${head.chain}, ${seq}::bigint, ${at}::timestamptz, ${JSON.stringify(reads)}::jsonb, ${head.hash}, ${hash}, ${CURRENT_HASH_SCHEME}::smallint
       FROM audit_head
     RETURNING id`;
   return { statement, after };
@@ -94,9 +92,9 @@ export async function readsByFhirId(db: Kysely<Database>, ids: string[]): Promis
 export function batchLink(row: AccessLogRow) {
   return {
     chain: row.chain,
-    seq: Number(row.chain_seq),
+    seq: row.chain_seq,
     prevHash: row.prev_hash,
     hash: row.hash,
-    recomputed: (previousHash: string) => batchHash(previousHash, { seq: Number(row.chain_seq), writtenAt: row.written_at.toISOString(), reads: row.reads }),
+    recomputed: (previousHash: string) => batchHash(previousHash, { seq: row.chain_seq, writtenAt: row.written_at.toISOString(), reads: row.reads }),
   };
 }

@@ -6,10 +6,13 @@ import type { AuditEvent, AuditEventEntity, Reference, Resource } from '@medplum
 import type { Kysely } from 'kysely';
 import type { Database } from '../../database.js';
 import type { AccessRead, AuditEventRow } from './tables.js';
-import { appActor, readsByFhirId } from './access-log.js';
+import { readsByFhirId } from './access-log.js';
 import { numberedSource, type MirrorSources } from '../vocabulary/record-sources.js';
 
 const auditEventId = (seq: number) => fhirIdOf('audit', seq);
+
+/** The actor an app's reads are recorded as. */
+const appActor = (clientId: string) => `smart:${clientId}`;
 
 /** The FHIR resource each of our entity types is mirrored as, and how its id is formed. */
 const MIRRORED_ENTITY: Record<string, (id: string) => string> = {
